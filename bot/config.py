@@ -1,0 +1,61 @@
+"""Settings: one object, read from the environment and `.env` (never at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Language = Literal["id", "en"]
+LANGUAGES: tuple[Language, ...] = ("id", "en")
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; documented in README and `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: str | None = None
+    bot_api_url: str = "https://api.telegram.org/bot"
+    # Where files are downloaded from; derived from BOT_API_URL when empty (".../bot" -> ".../file/bot").
+    bot_file_url: str | None = None
+    database_url: str = "sqlite:///data/vokasi.db"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: Language = "id"
+    # Lay-off window for eligibility, in whole months before today.
+    eligibility_min_months: int = Field(default=1, ge=0)
+    eligibility_max_months: int = Field(default=24, ge=1)
+    # An unfinished registration is discarded after this long, so drafts of personal data do not linger.
+    registration_timeout_hours: int = Field(default=72, ge=1)
+    # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
+    support_contact: str = ""
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @property
+    def file_url(self) -> str:
+        """Base URL for file downloads of the configured Bot API server."""
+        if self.bot_file_url:
+            return self.bot_file_url
+        base = self.bot_api_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file named by DATABASE_URL (only sqlite:/// URLs are supported for now)."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            raise ValueError(f"DATABASE_URL must start with {prefix!r}, got {self.database_url.split(':')[0]}:")
+        return Path(self.database_url[len(prefix) :])

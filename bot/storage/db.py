@@ -1,0 +1,194 @@
+"""The database connection: pragmas, migrations, and serialised transactions.
+
+One aiosqlite connection serves the whole process. aiosqlite runs every statement on one worker thread, but two
+coroutines could still interleave their statements inside one transaction, so every unit of work holds a lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Param = str | int | float | bytes | None
+Row = sqlite3.Row
+
+
+class Session:
+    """Runs statements inside one unit of work; only the storage layer uses it."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Param] = ()) -> int:
+        """Run one statement; returns the number of rows changed."""
+        cursor = await self._conn.execute(sql, params)
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Param]]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Param] = ()) -> Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Sequence[Param] = ()) -> list[Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Sequence[Param] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """The numbered migrations shipped in bot/storage/migrations, in order."""
+    found: list[Migration] = []
+    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
+        number, _, rest = entry.name.partition("_")
+        found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number: {versions}")
+    return found
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into complete statements (executescript would commit on its own)."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.splitlines(keepends=True):
+        if not current and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        current.append(line)
+        candidate = "".join(current)
+        if sqlite3.complete_statement(candidate):
+            statements.append(candidate.strip())
+            current = []
+    if "".join(current).strip():
+        raise ValueError("migration ends with an incomplete statement")
+    return statements
+
+
+class Database:
+    """The process's one connection to SQLite."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating if needed) the database file, readable by its owner only: it holds personal data."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                path.touch(mode=0o600)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA synchronous=NORMAL",
+        ):
+            await conn.execute(pragma)
+        return cls(conn)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Session]:
+        """A write transaction. BEGIN IMMEDIATE takes the write lock up front instead of failing halfway."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Session(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Session]:
+        """A consistent read (a deferred transaction that never writes)."""
+        async with self._lock:
+            await self._conn.execute("BEGIN")
+            try:
+                yield Session(self._conn)
+            finally:
+                await self._conn.execute("COMMIT")
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded, each in its own transaction. Returns the names applied."""
+        async with self.transaction() as session:
+            await session.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            done = {row[0] for row in await session.fetchall("SELECT version FROM schema_migrations")}
+        applied: list[str] = []
+        for migration in load_migrations():
+            if migration.version in done:
+                continue
+            async with self.transaction() as session:
+                for statement in split_statements(migration.sql):
+                    await session.execute(statement)
+                await session.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, to_db_time(datetime.now(UTC))),
+                )
+            applied.append(f"{migration.version:04d}_{migration.name}")
+            log.info("applied migration %04d_%s", migration.version, migration.name)
+        return applied
+
+    async def integrity_check(self) -> str:
+        async with self.reading() as session:
+            return str(await session.fetchval("PRAGMA integrity_check"))
+
+
+def to_db_time(moment: datetime) -> str:
+    """UTC, fixed width, so text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the database")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db_time(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def opt_time(value: str | None) -> datetime | None:
+    return None if value is None else from_db_time(value)
+
+
+def opt_date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)

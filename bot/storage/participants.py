@@ -1,0 +1,182 @@
+"""Participants: the people registered in the programme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.storage.db import Param, Row, Session, from_db_time, opt_date, opt_time, to_db_time
+
+
+@dataclass(frozen=True, slots=True)
+class NewParticipant:
+    telegram_user_id: int
+    full_name: str
+    nik: str
+    birth_date: date
+    gender: str
+    kpj: str | None
+    phone: str
+    province_code: str
+    regency: str
+    last_employer: str
+    phk_date: date
+    education: str
+    needs_verification: bool
+    consent_at: datetime
+    consent_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: int
+    telegram_user_id: int | None
+    full_name: str | None
+    nik: str | None
+    birth_date: date | None
+    birth_year: int | None
+    gender: str | None
+    kpj: str | None
+    phone: str | None
+    province_code: str
+    regency: str | None
+    last_employer: str | None
+    phk_date: date
+    education: str
+    needs_verification: bool
+    consent_at: datetime
+    consent_version: str
+    registered_at: datetime
+    updated_at: datetime
+    erased_at: datetime | None
+
+
+# The columns a profile edit may change, and how a Python value is stored.
+EDITABLE_COLUMNS = frozenset(
+    {
+        "full_name",
+        "nik",
+        "birth_date",
+        "birth_year",
+        "gender",
+        "kpj",
+        "phone",
+        "province_code",
+        "regency",
+        "last_employer",
+        "phk_date",
+        "education",
+        "needs_verification",
+    }
+)
+
+
+def _to_param(value: object) -> Param:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return to_db_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _participant(row: Row) -> Participant:
+    return Participant(
+        id=row["id"],
+        telegram_user_id=row["telegram_user_id"],
+        full_name=row["full_name"],
+        nik=row["nik"],
+        birth_date=opt_date(row["birth_date"]),
+        birth_year=row["birth_year"],
+        gender=row["gender"],
+        kpj=row["kpj"],
+        phone=row["phone"],
+        province_code=row["province_code"],
+        regency=row["regency"],
+        last_employer=row["last_employer"],
+        phk_date=date.fromisoformat(row["phk_date"]),
+        education=row["education"],
+        needs_verification=bool(row["needs_verification"]),
+        consent_at=from_db_time(row["consent_at"]),
+        consent_version=row["consent_version"],
+        registered_at=from_db_time(row["registered_at"]),
+        updated_at=from_db_time(row["updated_at"]),
+        erased_at=opt_time(row["erased_at"]),
+    )
+
+
+class ParticipantRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    async def create(self, new: NewParticipant, now: datetime) -> Participant:
+        row = await self._s.fetchone(
+            "INSERT INTO participants (telegram_user_id, full_name, nik, birth_date, birth_year, gender, kpj,"
+            " phone, province_code, regency, last_employer, phk_date, education, needs_verification,"
+            " consent_at, consent_version, registered_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            (
+                new.telegram_user_id,
+                new.full_name,
+                new.nik,
+                new.birth_date.isoformat(),
+                new.birth_date.year,
+                new.gender,
+                new.kpj,
+                new.phone,
+                new.province_code,
+                new.regency,
+                new.last_employer,
+                new.phk_date.isoformat(),
+                new.education,
+                int(new.needs_verification),
+                to_db_time(new.consent_at),
+                new.consent_version,
+                to_db_time(now),
+                to_db_time(now),
+            ),
+        )
+        assert row is not None
+        return _participant(row)
+
+    async def by_telegram_id(self, telegram_user_id: int) -> Participant | None:
+        row = await self._s.fetchone("SELECT * FROM participants WHERE telegram_user_id = ?", (telegram_user_id,))
+        return None if row is None else _participant(row)
+
+    async def nik_holder(self, nik: str) -> int | None:
+        """The Telegram account registered with this NIK, if any."""
+        value = await self._s.fetchval("SELECT telegram_user_id FROM participants WHERE nik = ?", (nik,))
+        return None if value is None else int(value)
+
+    async def update(self, participant_id: int, changes: dict[str, object], now: datetime) -> Participant:
+        unknown = set(changes) - EDITABLE_COLUMNS
+        if unknown or not changes:
+            raise ValueError(f"not editable: {sorted(unknown) or 'nothing to change'}")
+        columns = sorted(changes)
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        row = await self._s.fetchone(
+            f"UPDATE participants SET {assignments}, updated_at = ? WHERE id = ? RETURNING *",  # noqa: S608 (whitelisted columns)
+            (*(_to_param(changes[c]) for c in columns), to_db_time(now), participant_id),
+        )
+        if row is None:
+            raise LookupError(f"participant {participant_id} not found")
+        return _participant(row)
+
+    async def erase(self, participant_id: int, now: datetime) -> None:
+        """Remove everything that identifies the person; keep what anonymous statistics need.
+
+        Kept: gender, birth year, province, lay-off date, education, eligibility flag, consent and
+        registration times. Erased: name, NIK, full birth date, KPJ, phone, regency, employer, Telegram link.
+        """
+        await self._s.execute(
+            "UPDATE participants SET telegram_user_id = NULL, full_name = NULL, nik = NULL, birth_date = NULL,"
+            " kpj = NULL, phone = NULL, regency = NULL, last_employer = NULL, erased_at = ?, updated_at = ?"
+            " WHERE id = ?",
+            (to_db_time(now), to_db_time(now), participant_id),
+        )
+
+    async def count(self) -> int:
+        return int(await self._s.fetchval("SELECT COUNT(*) FROM participants"))

@@ -1,0 +1,106 @@
+"""The database layer: migrations, pragmas, transactions."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.storage.db import Database, load_migrations, split_statements
+from bot.storage.participants import NewParticipant
+from bot.storage.store import Store
+
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+
+
+def new_participant(telegram_user_id: int = 1, nik: str = "3201015501900001") -> NewParticipant:
+    return NewParticipant(
+        telegram_user_id=telegram_user_id,
+        full_name="Siti",
+        nik=nik,
+        birth_date=date(1990, 1, 15),
+        gender="F",
+        kpj=None,
+        phone="+6281234567890",
+        province_code="32",
+        regency="Kota Bandung",
+        last_employer="PT A",
+        phk_date=date(2026, 3, 15),
+        education="sma",
+        needs_verification=False,
+        consent_at=NOW,
+        consent_version="v1",
+    )
+
+
+async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.db")
+    try:
+        first = await db.migrate()
+        assert first == [f"{m.version:04d}_{m.name}" for m in load_migrations()]
+        assert await db.migrate() == []
+        async with db.reading() as session:
+            assert await session.fetchval("PRAGMA journal_mode") == "wal"
+            assert await session.fetchval("PRAGMA foreign_keys") == 1
+            assert await session.fetchval("PRAGMA busy_timeout") == 5000
+            versions = [row[0] for row in await session.fetchall("SELECT version FROM schema_migrations")]
+        assert versions == [m.version for m in load_migrations()]
+        assert await db.integrity_check() == "ok"
+    finally:
+        await db.close()
+
+
+async def test_database_file_is_private(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "data" / "b.db")
+    await db.close()
+    assert stat.S_IMODE(os.stat(tmp_path / "data" / "b.db").st_mode) == 0o600
+
+
+async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "c.db")
+    await db.migrate()
+    store = Store(db)
+    try:
+
+        async def crash_halfway() -> None:
+            async with store.write() as unit:
+                await unit.participants.create(new_participant(), NOW)
+                raise RuntimeError("crash halfway")
+
+        with pytest.raises(RuntimeError):
+            await crash_halfway()
+        async with store.read() as unit:
+            assert await unit.participants.count() == 0
+        async with store.write() as unit:
+            created = await unit.participants.create(new_participant(), NOW)
+        assert created.birth_year == 1990 and created.registered_at == NOW
+    finally:
+        await db.close()
+
+
+async def test_update_accepts_only_editable_columns(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.db")
+    await db.migrate()
+    store = Store(db)
+    try:
+        async with store.write() as unit:
+            created = await unit.participants.create(new_participant(), NOW)
+            with pytest.raises(ValueError, match="not editable"):
+                await unit.participants.update(created.id, {"consent_at": NOW}, NOW)
+            updated = await unit.participants.update(created.id, {"education": "s1", "kpj": None}, NOW)
+        assert updated.education == "s1"
+    finally:
+        await db.close()
+
+
+def test_split_statements_keeps_semicolons_inside_strings() -> None:
+    script = "-- a comment\nCREATE TABLE t (x TEXT DEFAULT ';');\n\nINSERT INTO t VALUES ('a;b');\n"
+    assert split_statements(script) == [
+        "CREATE TABLE t (x TEXT DEFAULT ';');",
+        "INSERT INTO t VALUES ('a;b');",
+    ]
+    with pytest.raises(ValueError, match="incomplete"):
+        split_statements("CREATE TABLE t (x TEXT")
