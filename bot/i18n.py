@@ -1,0 +1,99 @@
+"""Texts by key from the gettext catalogues in locales/, one Translator per language.
+
+The catalogues are read with Babel when the bot starts, so a fresh clone needs no compile step. Message ids are
+keys ("reg-ask-name"); placeholders use str.format braces ("{name}"). Texts are HTML (parse_mode=HTML): every
+parameter is escaped unless wrapped in `Raw`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+
+from bot.config import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """A parameter that is already safe HTML (built from other translated texts)."""
+
+    html: str
+
+
+def load_catalogue(language: str, locales_dir: Path = LOCALES_DIR) -> dict[str, str]:
+    """The translated messages of one language: key -> text. Untranslated entries are left out."""
+    path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.string, str) and m.string}
+
+
+class _Params(dict[str, str]):
+    """Parameters of one message; a placeholder nobody filled shows as itself instead of crashing."""
+
+    key = ""
+
+    def __missing__(self, name: str) -> str:
+        log.error("message %s needs parameter %s", self.key, name)
+        return "{" + name + "}"
+
+
+class Translator:
+    """Texts of one language. Call it with a key and parameters."""
+
+    def __init__(self, language: str, messages: dict[str, str], fallback: Translator | None = None) -> None:
+        self.language = language
+        self._messages = messages
+        self._fallback = fallback
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        template = self._messages.get(key)
+        if template is None:
+            if self._fallback is not None:
+                log.warning("message %s missing in %s", key, self.language)
+                return self._fallback(key, **params)
+            log.error("message %s missing", key)
+            return key
+        safe = _Params(
+            {name: value.html if isinstance(value, Raw) else html.escape(str(value)) for name, value in params.items()}
+        )
+        safe.key = key
+        return template.format_map(safe)
+
+    def has(self, key: str) -> bool:
+        return key in self._messages
+
+    def date(self, value: date) -> str:
+        """A date as people write it in this language: 15 Januari 2025."""
+        return str(format_date(value, format="d MMMM y", locale=self.language))
+
+
+class Translations:
+    """Every language's Translator; the default language is the fallback of the others."""
+
+    def __init__(self, default_language: str, locales_dir: Path = LOCALES_DIR) -> None:
+        default = Translator(default_language, load_catalogue(default_language, locales_dir))
+        self.default_language = default_language
+        self._by_language: dict[str, Translator] = {
+            language: default
+            if language == default_language
+            else Translator(language, load_catalogue(language, locales_dir), fallback=default)
+            for language in LANGUAGES
+        }
+
+    def get(self, language: str | None) -> Translator:
+        return self._by_language.get(language or self.default_language, self._by_language[self.default_language])
+
+    def all(self) -> list[Translator]:
+        return list(self._by_language.values())
