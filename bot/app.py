@@ -1,0 +1,143 @@
+"""build_application(settings): the whole bot on one screen. Every handler is registered here, in order."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.concurrency import PerUserUpdateProcessor
+from bot.config import Settings
+from bot.context import BotData, Services, VokasiContext
+from bot.handlers import account, menu, registration
+from bot.handlers.commands import ALIASES, publish_commands
+from bot.handlers.errors import on_error
+from bot.i18n import Translations
+from bot.services.accounts import AccountService
+from bot.services.provinces import ProvinceCatalog
+from bot.services.registration import RegistrationService, Step
+from bot.storage.db import Database
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+VokasiApp = Application[ExtBot[None], VokasiContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]]
+
+# How often abandoned registration drafts are purged (they hold personal data).
+PURGE_INTERVAL_S = 3600
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> VokasiApp:
+    """The PTB Application with every handler; the database is opened in post_init and closed in post_shutdown."""
+    if not settings.bot_token:
+        raise ValueError("BOT_TOKEN is not set")
+    clock = clock or SystemClock()
+
+    async def post_init(app: VokasiApp) -> None:
+        db = await Database.open(settings.sqlite_path)
+        await db.migrate()
+        store = Store(db)
+        provinces = ProvinceCatalog.load()
+        translations = Translations(settings.default_language)
+        app.bot_data.attach(
+            Services(
+                settings=settings,
+                clock=clock,
+                translations=translations,
+                provinces=provinces,
+                db=db,
+                store=store,
+                registration=RegistrationService(store, provinces, settings, clock),
+                accounts=AccountService(store, clock),
+            )
+        )
+        await publish_commands(app.bot, translations)
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(_purge_idle_dialogs, interval=PURGE_INTERVAL_S, first=60, name="purge-dialogs")
+        log.info("bot started as @%s", app.bot.username)
+
+    async def post_shutdown(app: VokasiApp) -> None:
+        services = app.bot_data.detach()
+        if services is not None:
+            await services.db.close()
+
+    app: VokasiApp = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.file_url)
+        .context_types(ContextTypes(context=VokasiContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(update_processor or PerUserUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: VokasiApp) -> None:
+    """Order matters: commands, then buttons, then free messages; the first matching handler wins."""
+    private = filters.ChatType.PRIVATE
+    new_message = private & filters.UpdateType.MESSAGE
+
+    def command(names: str | tuple[str, ...], callback: Any) -> CommandHandler[VokasiContext, None]:
+        return CommandHandler(names, callback, filters=new_message)
+
+    app.add_handlers(
+        [
+            command("start", registration.start),
+            command(ALIASES["batal"], registration.cancel),
+            command(ALIASES["profil"], account.profile),
+            command(ALIASES["bahasa"], account.language),
+            command(ALIASES["bantuan"], account.help_command),
+            command(ALIASES["hapusdata"], account.erase),
+            # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
+            CallbackQueryHandler(registration.consent_button, pattern=r"^consent:(yes|no)$"),
+            CallbackQueryHandler(registration.answer_button, pattern=_dialog_pattern()),
+            CallbackQueryHandler(account.profile_button, pattern=r"^profile:[a-z_]{1,20}$"),
+            CallbackQueryHandler(account.language_button, pattern=r"^lang:[a-z]{2}$"),
+            CallbackQueryHandler(account.erase_button, pattern=r"^erase:(yes|no)$"),
+            CallbackQueryHandler(menu.stale_button),
+            # Free messages: commands we do not have, text, a shared contact, edits, and everything else.
+            MessageHandler(new_message & filters.COMMAND, menu.unknown_command),
+            MessageHandler(new_message & filters.TEXT, menu.text),
+            MessageHandler(new_message & filters.CONTACT, menu.contact),
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited),
+            MessageHandler(new_message, menu.other),
+        ]
+    )
+    app.add_error_handler(on_error)
+
+
+def _dialog_pattern() -> str:
+    steps = "|".join(step.value for step in Step)
+    return rf"^d:({steps}):[A-Za-z0-9_:]{{1,40}}$"
+
+
+async def _purge_idle_dialogs(context: VokasiContext) -> None:
+    removed = await context.services.registration.purge_idle()
+    if removed:
+        log.info("purged %d abandoned dialogs", removed)

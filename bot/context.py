@@ -1,0 +1,57 @@
+"""Typed bot_data and context: handlers read `context.services.registration`, not string keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Translations
+from bot.services.accounts import AccountService
+from bot.services.provinces import ProvinceCatalog
+from bot.services.registration import RegistrationService
+from bot.storage.db import Database
+from bot.storage.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the handlers use, built once the database is open (post_init)."""
+
+    settings: Settings
+    clock: Clock
+    translations: Translations
+    provinces: ProvinceCatalog
+    db: Database
+    store: Store
+    registration: RegistrationService
+    accounts: AccountService
+
+
+class BotData:
+    """PTB creates this with no arguments; the application attaches its configuration and services."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are attached in post_init; the application is not initialised")
+        return self._services
+
+    def attach(self, services: Services) -> None:
+        self._services = services
+
+    def detach(self) -> Services | None:
+        services, self._services = self._services, None
+        return services
+
+
+class VokasiContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services

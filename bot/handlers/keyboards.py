@@ -1,0 +1,132 @@
+"""Every keyboard the bot shows, with its callback data.
+
+Callback data (at most 64 bytes, Telegram's limit) says what a button answers:
+  consent:yes|no            the consent notice
+  d:<step>:<value>          an answer to the dialog question <step>; refused when the dialog is elsewhere
+  d:province:r:<region>     browse the provinces of a region (no answer yet); d:province:regions goes back
+  profile:<step>            change one field of the profile
+  lang:<code>               pick a language
+  erase:yes|no              confirm /hapusdata
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.services.provinces import Province, ProvinceCatalog
+from bot.services.registration import BACK, CONFIRM, EDIT, EDITABLE, KPJ_UNKNOWN, Step
+from bot.services.validation import EDUCATION_LEVELS
+
+MENU_KEYS = ("menu-courses", "menu-schedule", "menu-profile", "menu-help")
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def answer_data(step: Step, value: str) -> str:
+    return f"d:{step.value}:{value}"
+
+
+def main_menu(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[t("menu-courses"), t("menu-schedule")], [t("menu-profile"), t("menu-help")]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def consent(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t("btn-consent-yes"), callback_data="consent:yes")],
+            [InlineKeyboardButton(t("btn-consent-no"), callback_data="consent:no")],
+        ]
+    )
+
+
+def kpj_unknown(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("btn-kpj-unknown"), callback_data=answer_data(Step.KPJ, KPJ_UNKNOWN))]]
+    )
+
+
+def share_phone(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(t("btn-share-phone"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=t("phone-placeholder"),
+    )
+
+
+def regions(t: Translator, provinces: ProvinceCatalog) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(t(f"region-{region}"), callback_data=f"d:{Step.PROVINCE.value}:r:{region}")
+        for region in provinces.regions()
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def province_choices(t: Translator, choices: Sequence[Province], *, back: bool) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(p.name, callback_data=answer_data(Step.PROVINCE, p.code)) for p in choices]
+    rows = _rows(buttons, 2)
+    if back:
+        rows.append([InlineKeyboardButton(t("btn-back"), callback_data=f"d:{Step.PROVINCE.value}:regions")])
+    return InlineKeyboardMarkup(rows)
+
+
+def education(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(t(f"edu-{level}"), callback_data=answer_data(Step.EDUCATION, level))
+        for level in EDUCATION_LEVELS
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3))
+
+
+def summary(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t("btn-confirm"), callback_data=answer_data(Step.SUMMARY, CONFIRM))],
+            [InlineKeyboardButton(t("btn-edit"), callback_data=answer_data(Step.SUMMARY, EDIT))],
+        ]
+    )
+
+
+def edit_pick(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(t(f"field-{step.value}"), callback_data=answer_data(Step.EDIT_PICK, step.value))
+        for step in EDITABLE
+    ]
+    rows = _rows(buttons, 2)
+    rows.append([InlineKeyboardButton(t("btn-back"), callback_data=answer_data(Step.EDIT_PICK, BACK))])
+    return InlineKeyboardMarkup(rows)
+
+
+def profile(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(t("btn-edit-field", field=t(f"field-{step.value}")), callback_data=f"profile:{step.value}")
+        for step in EDITABLE
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def languages(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t("lang-name-id"), callback_data="lang:id")],
+            [InlineKeyboardButton(t("lang-name-en"), callback_data="lang:en")],
+        ]
+    )
+
+
+def erase_confirm(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t("btn-erase-yes"), callback_data="erase:yes")],
+            [InlineKeyboardButton(t("btn-erase-no"), callback_data="erase:no")],
+        ]
+    )

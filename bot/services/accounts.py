@@ -1,0 +1,54 @@
+"""What a person can do with their own account: read it, pick a language, erase it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import LANGUAGES
+from bot.storage.participants import Participant
+from bot.storage.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What /hapusdata removed."""
+
+    participant_erased: bool
+    draft_erased: bool
+
+    @property
+    def anything(self) -> bool:
+        return self.participant_erased or self.draft_erased
+
+
+class AccountService:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def participant(self, user_id: int) -> Participant | None:
+        async with self._store.read() as unit:
+            return await unit.participants.by_telegram_id(user_id)
+
+    async def language(self, user_id: int) -> str | None:
+        async with self._store.read() as unit:
+            return await unit.preferences.language(user_id)
+
+    async def set_language(self, user_id: int, language: str) -> bool:
+        """Remember the language the person picked; False for a language the bot does not speak."""
+        if language not in LANGUAGES:
+            return False
+        async with self._store.write() as unit:
+            await unit.preferences.set_language(user_id, language, self._clock.now())
+        return True
+
+    async def erase(self, user_id: int) -> Erasure:
+        """Erase the person's identifying data, any draft, and the link to their Telegram account, at once."""
+        async with self._store.write() as unit:
+            participant = await unit.participants.by_telegram_id(user_id)
+            if participant is not None:
+                await unit.participants.erase(participant.id, self._clock.now())
+            draft_erased = await unit.dialogs.delete(user_id)
+            await unit.preferences.forget(user_id)
+        return Erasure(participant_erased=participant is not None, draft_erased=draft_erased)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from fakegram import FakeTelegram
+from tests.harness import BotHarness
+
+# Opt in to PTB's timedelta-valued retry_after (what PTB 23 will do), as main.py does.
+os.environ["PTB_TIMEDELTA"] = "true"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+    assert fake.internal_errors == []
+
+
+@pytest.fixture
+async def bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(server, tmp_path / "vokasi.db")
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()

@@ -1,0 +1,139 @@
+"""Run the real bot against fakegram: the same Application and start/stop code as production.
+
+`BotHarness` owns a FakeTelegram server, a ManualClock and a database file; `start()` builds the Application
+with `build_application` and runs it with `bot.runner.serve` in a background task. `settle()` waits until every
+update the fake server has queued has been processed, so a test can then assert on messages and rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Awaitable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot.app import VokasiApp, build_application
+from bot.clock import ManualClock
+from bot.concurrency import PerUserUpdateProcessor
+from bot.config import Settings
+from bot.i18n import Translations, Translator
+from bot.runner import serve
+from fakegram import FakeTelegram, FakeUser
+
+WIB = ZoneInfo("Asia/Jakarta")
+# Monday 23 November 2026, 10:00 WIB: tests never read the real clock.
+START = datetime(2026, 11, 23, 10, 0, tzinfo=WIB)
+
+
+class RecordingProcessor(PerUserUpdateProcessor):
+    """The production processor, noting which updates have been fully handled."""
+
+    def __init__(self, done: set[int], changed: asyncio.Event) -> None:
+        super().__init__()
+        self._done = done
+        self._changed = changed
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await super().do_process_update(update, coroutine)
+        finally:
+            if isinstance(update, Update):
+                self._done.add(update.update_id)
+            self._changed.set()
+
+
+class BotHarness:
+    def __init__(self, server: FakeTelegram, db_path: Path, **settings: Any) -> None:
+        self.server = server
+        self.db_path = db_path
+        self.clock = ManualClock(START)
+        self.settings = Settings(
+            _env_file=None,
+            bot_token=server.token,
+            bot_api_url=server.base_url,
+            bot_file_url=server.base_file_url,
+            database_url=f"sqlite:///{db_path}",
+            **settings,
+        )
+        self.translations = Translations("id")
+        self.app: VokasiApp | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+        self._done: set[int] = set()
+        self._changed = asyncio.Event()
+
+    def t(self, language: str = "id") -> Translator:
+        return self.translations.get(language)
+
+    async def start(self) -> None:
+        self.app = build_application(
+            self.settings, clock=self.clock, update_processor=RecordingProcessor(self._done, self._changed)
+        )
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(serve(self.app, self._stop, poll_timeout=1))
+        # start_polling sends deleteWebhook right before its first getUpdates.
+        starts = len(self.server.requests_for("deleteWebhook"))
+        await self.server.wait_until(
+            lambda: len(self.server.requests_for("deleteWebhook")) > starts or self._task_failed(), timeout=15
+        )
+        if self._task.done():
+            await self._task
+
+    def _task_failed(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    async def stop(self) -> None:
+        if self._task is None or self._stop is None:
+            return
+        self._stop.set()
+        await self._task
+        self._task = None
+        self.app = None
+
+    async def restart(self) -> None:
+        """Stop the Application and build a new one on the same database (as after a crash or deploy)."""
+        await self.stop()
+        await self.start()
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every update sent so far has been handled by the bot."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            sent = set(self.server.delivered_update_ids)
+            if self.server.pending_updates == 0 and sent <= self._done:
+                return
+            if self._task is not None and self._task.done():
+                await self._task
+                raise RuntimeError("the bot stopped while updates were pending")
+            if loop.time() > deadline:
+                raise TimeoutError(f"{self.server.pending_updates} updates pending, {len(sent - self._done)} unhandled")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=0.05)
+
+    def user(self, user_id: int = 1001, first_name: str = "Budi") -> FakeUser:
+        return self.server.user(user_id, first_name=first_name)
+
+    def advance(self, delta: timedelta) -> None:
+        self.clock.advance(delta)
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Read the database directly, as an auditor would."""
+        with sqlite3.connect(self.db_path) as conn:
+            conn.row_factory = sqlite3.Row
+            return list(conn.execute(sql, params))
+
+    def participant(self, telegram_user_id: int) -> sqlite3.Row | None:
+        found = self.rows("SELECT * FROM participants WHERE telegram_user_id = ?", (telegram_user_id,))
+        return found[0] if found else None
+
+    def dialog(self, telegram_user_id: int) -> sqlite3.Row | None:
+        found = self.rows("SELECT * FROM dialogs WHERE telegram_user_id = ?", (telegram_user_id,))
+        return found[0] if found else None
