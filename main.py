@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 
@@ -12,10 +11,9 @@ from pydantic import ValidationError
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.logs import configure_logging
 from bot.runner import serve_until_signal
 from bot.storage.db import Database
-
-log = logging.getLogger("vokasi")
 
 NO_TOKEN = """BOT_TOKEN is not set, so the bot cannot connect to Telegram.
 
@@ -23,13 +21,6 @@ NO_TOKEN = """BOT_TOKEN is not set, so the bot cannot connect to Telegram.
 2. Copy .env.example to .env and put the token after BOT_TOKEN=
 3. Run `make run` again.
 """
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper())
-    # httpx logs every request URL at INFO, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def cmd_run(settings: Settings) -> int:

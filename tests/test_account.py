@@ -157,3 +157,16 @@ async def test_erase_can_be_declined_and_erases_a_draft(bot: BotHarness) -> None
     await say(bot, newcomer, "/hapusdata")
     assert (await press(bot, newcomer, t("btn-erase-yes"))).text == t("erased-draft")
     assert bot.dialog(2009) is None
+
+
+async def test_going_back_to_the_menu_abandons_a_profile_edit(bot: BotHarness) -> None:
+    t = bot.t()
+    user = bot.user(2010)
+    await register(bot, user)
+    await say(bot, user, "/profil")
+    await press(bot, user, t("btn-edit-field", field=t("field-name")))
+    assert bot.dialog(2010) is not None
+    assert (await say(bot, user, "/start")).text == t("menu-intro", name="Siti Nurhaliza")
+    assert bot.dialog(2010) is None
+    assert (await say(bot, user, "Budi")).text == t("menu-unknown")
+    assert bot.participant(2010)["full_name"] == "Siti Nurhaliza"  # type: ignore[index]

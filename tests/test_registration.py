@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bot.services.registration import CONSENT_VERSION
 from tests.flows import Person, answer_until_summary, consent, press, register, say
 from tests.harness import BotHarness
@@ -316,3 +318,29 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
     assert names_en == ["start", "profile", "language", "help", "deletedata", "cancel"]
     assert by_language[None] == by_language["id"]
     assert by_language["en"][1]["description"] == bot.t("en")("cmd-profile")
+
+
+async def test_pressing_register_twice_changes_nothing(bot: BotHarness) -> None:
+    t = bot.t()
+    user = bot.user(1017)
+    await consent(bot, user)
+    summary = await answer_until_summary(bot, user, Person())
+    await press(bot, user, t("btn-confirm"))
+    await user.press_data("d:summary:confirm", message_id=summary.message_id)
+    await bot.settle()
+    assert user.callback_answers[-1].get("text") == t("button-stale")
+    assert user.new_messages() == []
+    assert bot.rows("SELECT COUNT(*) AS n FROM participants")[0]["n"] == 1
+
+
+async def test_an_unexpected_error_gets_an_apology(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = bot.t()
+    user = bot.user(1018)
+    assert bot.app is not None
+
+    async def broken(user_id: int) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(bot.app.bot_data.services.registration, "start", broken)
+    reply = await say(bot, user, "/start")
+    assert reply.text == t("err-internal")

@@ -21,6 +21,8 @@ async def profile(update: Update, context: VokasiContext) -> None:
     if participant is None:
         await _not_registered(update, context, t)
         return
+    if await services.registration.cancel(user_id_of(update)) is not None:  # an unfinished edit is abandoned
+        await send(update, context, t("edit-cancelled"), keyboards.main_menu(t))
     await send(update, context, profile_text(t, services.provinces, participant), keyboards.profile(t))
 
 

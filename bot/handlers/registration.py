@@ -179,8 +179,9 @@ async def answer_button(update: Update, context: VokasiContext) -> None:
         return
     result = await services.registration.answer(user_id_of(update), Choice(value), step=step)
     if isinstance(result, Stale | NoDialog | Expired):
+        # An old button (say, "register" pressed twice) says so and changes nothing; an expired draft is explained.
         await query.answer(t("button-stale"), show_alert=True)
-        if not isinstance(result, Stale):
+        if isinstance(result, Expired):
             await show_result(update, context, t, result)
         return
     await query.answer()

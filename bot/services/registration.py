@@ -7,7 +7,7 @@ explanations and keyboards; nothing here knows about Telegram.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -190,9 +190,13 @@ class RegistrationService:
     # ----------------------------------------------------------------- entry points
 
     async def start(self, user_id: int) -> Start | Expired:
+        """Where /start leads. A participant who goes back to the menu abandons an unfinished profile edit."""
         async with self._store.write() as unit:
             participant = await unit.participants.by_telegram_id(user_id)
             dialog = await self._live_dialog(unit, user_id)
+            if participant is not None and isinstance(dialog, Dialog):
+                await unit.dialogs.delete(user_id)
+                dialog = None
         if isinstance(dialog, Expired):
             return dialog
         return Start(participant, None if dialog is None else Draft.of(dialog))
@@ -444,12 +448,6 @@ class RegistrationService:
             self._settings.eligibility_min_months,
             self._settings.eligibility_max_months,
         )
-
-    def today_for(self, participant: Participant) -> date:
-        return self._today(participant.province_code)
-
-    def now(self) -> datetime:
-        return self._clock.now()
 
 
 class _Refused(Exception):

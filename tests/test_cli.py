@@ -1,0 +1,60 @@
+"""The command line: help, migrate, and a clear stop without a token."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=cwd,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_token_explains_what_to_do(tmp_path: Path) -> None:
+    result = run("run", cwd=tmp_path, BOT_TOKEN="")
+    assert result.returncode == 2
+    assert "BOT_TOKEN" in result.stderr
+    assert ".env.example" in result.stderr
+    assert "@BotFather" in result.stderr
+
+
+def test_help_on_every_command(tmp_path: Path) -> None:
+    top = run("--help", cwd=tmp_path)
+    assert top.returncode == 0
+    assert "run" in top.stdout and "migrate" in top.stdout
+    for command in ("run", "migrate"):
+        result = run(command, "--help", cwd=tmp_path)
+        assert result.returncode == 0, command
+        assert f"main.py {command}" in result.stdout
+
+
+def test_migrate_creates_the_database_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'data' / 'vokasi.db'}"
+    first = run("migrate", cwd=tmp_path, DATABASE_URL=url)
+    assert first.returncode == 0, first.stderr
+    assert "applied 0001_init" in first.stdout
+    second = run("migrate", cwd=tmp_path, DATABASE_URL=url)
+    assert second.stdout.strip() == "database is up to date"
+    with sqlite3.connect(tmp_path / "data" / "vokasi.db") as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"participants", "dialogs", "user_preferences", "schema_migrations"} <= tables
+
+
+def test_bad_configuration_is_reported(tmp_path: Path) -> None:
+    result = run("migrate", cwd=tmp_path, DEFAULT_LANGUAGE="fr")
+    assert result.returncode == 2
+    assert "default_language" in result.stderr
