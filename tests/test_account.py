@@ -132,6 +132,7 @@ async def test_erase_removes_identity_and_keeps_anonymous_statistics(bot: BotHar
         1990,
         "sma",
     )
+    assert row["phk_date"] == "2026-03-01"  # the lay-off month only
     assert row["erased_at"] is not None
     assert bot.rows("SELECT COUNT(*) AS n FROM user_preferences")[0]["n"] == 0
     assert bot.rows("SELECT COUNT(*) AS n FROM dialogs")[0]["n"] == 0

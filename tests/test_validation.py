@@ -76,7 +76,7 @@ def test_validation_error_carries_key_and_params() -> None:
     ("typed", "expected"),
     [
         ("Budi Santoso", "Budi Santoso"),
-        ("  budi    santoso  ", "budi santoso"),
+        ("  budi    santoso  ", "Budi Santoso"),
         ("Siti\tNurhaliza\n", "Siti Nurhaliza"),
         ("Ni Made Ayu", "Ni Made Ayu"),
         ("José Ramos-Horta", "José Ramos-Horta"),
@@ -125,7 +125,9 @@ def test_parse_full_name_length_params() -> None:
 def test_parse_full_name_letters_always_ok(name: str) -> None:
     composed = unicodedata.normalize("NFC", name)
     assume(len(composed) >= 2)  # e.g. two Hangul jamo compose into one syllable
-    assert parse_full_name(name) == composed
+    parsed = parse_full_name(name)
+    # Kept as typed, except that an all-lower-case name gets capital initials.
+    assert parsed == composed or (composed == composed.lower() and parsed.lower() == composed)
 
 
 @given(st.text(min_size=1, max_size=50), st.characters(categories=["N", "S", "P"], exclude_characters="'’.-"))
@@ -889,3 +891,10 @@ def test_all_keys_listed_in_module_docstring() -> None:
     assert validation.__doc__ is not None
     for key in ALL_KEYS:
         assert key in validation.__doc__
+
+
+def test_lower_case_names_are_capitalised_and_others_kept() -> None:
+    assert parse_full_name("  budi   santoso ") == "Budi Santoso"
+    assert parse_full_name("ma'ruf amin") == "Ma'ruf Amin"
+    assert parse_full_name("BUDI SANTOSO") == "BUDI SANTOSO"
+    assert parse_full_name("Muhammad bin Abdullah") == "Muhammad bin Abdullah"

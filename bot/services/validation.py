@@ -70,6 +70,8 @@ def parse_full_name(text: str) -> str:
     # A "name" of fewer than two letters ("A.", "--") is reported as too short.
     if not NAME_MIN <= len(name) <= NAME_MAX or _letter_count(name) < 2:
         raise ValidationError("err-name-length", {"min": str(NAME_MIN), "max": str(NAME_MAX)})
+    if name == name.lower():  # "budi santoso" -> "Budi Santoso"; names typed with capitals stay as typed
+        return " ".join(_capitalise_word(word) for word in name.split(" "))
     return name
 
 

@@ -168,12 +168,13 @@ class ParticipantRepository:
     async def erase(self, participant_id: int, now: datetime) -> None:
         """Remove everything that identifies the person; keep what anonymous statistics need.
 
-        Kept: gender, birth year, province, lay-off date, education, eligibility flag, consent and
+        Kept: gender, birth year, province, lay-off month, education, eligibility flag, consent and
         registration times. Erased: name, NIK, full birth date, KPJ, phone, regency, employer, Telegram link.
         """
         await self._s.execute(
             "UPDATE participants SET telegram_user_id = NULL, full_name = NULL, nik = NULL, birth_date = NULL,"
-            " kpj = NULL, phone = NULL, regency = NULL, last_employer = NULL, erased_at = ?, updated_at = ?"
+            " kpj = NULL, phone = NULL, regency = NULL, last_employer = NULL,"
+            " phk_date = substr(phk_date, 1, 8) || '01', erased_at = ?, updated_at = ?"
             " WHERE id = ?",
             (to_db_time(now), to_db_time(now), participant_id),
         )
