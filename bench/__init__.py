@@ -1,0 +1,1 @@
+"""Benchmarks: run the real bot against fakegram under load (``python bench/registration.py``)."""
