@@ -254,10 +254,10 @@ async def dialog_edited(update: Update, context: VokasiContext) -> bool:
 
 
 async def _answer(update: Update, context: VokasiContext, answer: Answer) -> bool:
-    if await context.services.registration.current(user_id_of(update)) is None:
+    result = await context.services.registration.answer(user_id_of(update), answer)
+    if isinstance(result, NoDialog):
         return False
     t = await translator_for(update, context)
-    result = await context.services.registration.answer(user_id_of(update), answer)
     await show_result(update, context, t, result)
     return True
 

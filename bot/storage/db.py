@@ -26,30 +26,31 @@ Row = sqlite3.Row
 
 
 class Session:
-    """Runs statements inside one unit of work; only the storage layer uses it."""
+    """Runs statements inside one unit of work; only the storage layer uses it.
+
+    Each call is one round trip to aiosqlite's worker thread (execute_fetchall), since every round trip is
+    made while the database lock is held.
+    """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Param] = ()) -> int:
-        """Run one statement; returns the number of rows changed."""
-        cursor = await self._conn.execute(sql, params)
-        try:
-            return cursor.rowcount
-        finally:
-            await cursor.close()
+        """Run one statement; returns the number of rows it inserted, changed or deleted."""
+        before = self._conn.total_changes
+        await self._conn.execute_fetchall(sql, params)
+        return self._conn.total_changes - before
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Param]]) -> None:
-        await self._conn.executemany(sql, rows)
+        cursor = await self._conn.executemany(sql, rows)
+        await cursor.close()
 
     async def fetchone(self, sql: str, params: Sequence[Param] = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Sequence[Param] = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Sequence[Param] = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -139,13 +140,10 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Session]:
-        """A consistent read (a deferred transaction that never writes)."""
+        """Reads outside a transaction (each statement sees committed data); the lock keeps them from running
+        inside another coroutine's open write transaction."""
         async with self._lock:
-            await self._conn.execute("BEGIN")
-            try:
-                yield Session(self._conn)
-            finally:
-                await self._conn.execute("COMMIT")
+            yield Session(self._conn)
 
     async def migrate(self) -> list[str]:
         """Apply every migration not yet recorded, each in its own transaction. Returns the names applied."""
