@@ -25,11 +25,15 @@ from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, Services, VokasiContext
-from bot.handlers import account, menu, registration
+from bot.delivery.dispatcher import Dispatcher
+from bot.handlers import account, courses, menu, registration, schedule
+from bot.handlers import staff as staff_handlers
 from bot.handlers.commands import ALIASES, publish_commands
 from bot.handlers.errors import on_error
 from bot.i18n import Translations
 from bot.services.accounts import AccountService
+from bot.services.catalogue import CatalogueService
+from bot.services.enrollment import EnrollmentService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService, Step
 from bot.storage.db import Database
@@ -60,6 +64,8 @@ def build_application(
         store = Store(db)
         provinces = ProvinceCatalog.load()
         translations = Translations(settings.default_language)
+        dispatcher = Dispatcher(store, app.bot, translations, clock)
+        store.on_outbox = dispatcher.wake
         app.bot_data.attach(
             Services(
                 settings=settings,
@@ -70,11 +76,15 @@ def build_application(
                 store=store,
                 registration=RegistrationService(store, provinces, settings, clock),
                 accounts=AccountService(store, clock),
+                catalogue=CatalogueService(store, provinces, clock),
+                enrollment=EnrollmentService(store, settings, clock),
+                dispatcher=dispatcher,
             )
         )
         await publish_commands(app.bot, translations)
         assert app.job_queue is not None
         app.job_queue.run_repeating(_purge_idle_dialogs, interval=PURGE_INTERVAL_S, first=60, name="purge-dialogs")
+        await dispatcher.start(app.job_queue)
         log.info("bot started as @%s", app.bot.username)
 
     async def post_shutdown(app: VokasiApp) -> None:
@@ -94,14 +104,16 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    register_handlers(app)
+    register_handlers(app, settings)
     return app
 
 
-def register_handlers(app: VokasiApp) -> None:
+def register_handlers(app: VokasiApp, settings: Settings) -> None:
     """Order matters: commands, then buttons, then free messages; the first matching handler wins."""
     private = filters.ChatType.PRIVATE
     new_message = private & filters.UpdateType.MESSAGE
+    # With no ADMIN_IDS nobody is staff (allow_empty=False makes an empty filter match no one).
+    staff = filters.User(user_id=settings.admin_ids, allow_empty=False)
 
     def command(names: str | tuple[str, ...], callback: Any) -> CommandHandler[VokasiContext, None]:
         return CommandHandler(names, callback, filters=new_message)
@@ -114,22 +126,32 @@ def register_handlers(app: VokasiApp) -> None:
             command(ALIASES["bahasa"], account.language),
             command(ALIASES["bantuan"], account.help_command),
             command(ALIASES["hapusdata"], account.erase),
+            command(ALIASES["pelatihan"], courses.courses_command),
+            command(ALIASES["jadwal"], schedule.schedule_command),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
             CallbackQueryHandler(registration.consent_button, pattern=r"^consent:(yes|no)$"),
             CallbackQueryHandler(registration.answer_button, pattern=_dialog_pattern()),
             CallbackQueryHandler(account.profile_button, pattern=r"^profile:[a-z_]{1,20}$"),
             CallbackQueryHandler(account.language_button, pattern=r"^lang:[a-z]{2}$"),
             CallbackQueryHandler(account.erase_button, pattern=r"^erase:(yes|no)$"),
+            CallbackQueryHandler(courses.course_button, pattern=COURSE_BUTTONS),
+            CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
             CallbackQueryHandler(menu.stale_button),
             # Free messages: commands we do not have, text, a shared contact, edits, and everything else.
             MessageHandler(new_message & filters.COMMAND, menu.unknown_command),
             MessageHandler(new_message & filters.TEXT, menu.text),
             MessageHandler(new_message & filters.CONTACT, menu.contact),
+            # Only admins may send a catalogue file; anyone else's document is "something we do not read".
+            MessageHandler(new_message & filters.Document.ALL & staff, staff_handlers.import_document),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited),
             MessageHandler(new_message, menu.other),
         ]
     )
     app.add_error_handler(on_error)
+
+
+# c:p:<page>:<cat> c:f:<page>:<cat> c:d|e:<course>:<page>:<cat> c:y|w:<course>; <cat> is "a" or a number.
+COURSE_BUTTONS = r"^c:((p|f):\d{1,4}:(a|\d{1,3})|(d|e):\d{1,9}:\d{1,4}:(a|\d{1,3})|(y|w):\d{1,9})$"
 
 
 def _dialog_pattern() -> str:

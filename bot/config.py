@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     eligibility_max_months: int = Field(default=24, ge=1)
     # An unfinished registration is discarded after this long, so drafts of personal data do not linger.
     registration_timeout_hours: int = Field(default=72, ge=1)
+    # How many courses a participant may be enrolled in (or waiting for) at the same time.
+    max_active_enrollments: int = Field(default=1, ge=1)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
     log_level: str = "INFO"

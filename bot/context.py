@@ -9,8 +9,11 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Translations
 from bot.services.accounts import AccountService
+from bot.services.catalogue import CatalogueService
+from bot.services.enrollment import EnrollmentService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.storage.db import Database
@@ -29,6 +32,9 @@ class Services:
     store: Store
     registration: RegistrationService
     accounts: AccountService
+    catalogue: CatalogueService
+    enrollment: EnrollmentService
+    dispatcher: Dispatcher
 
 
 class BotData:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
 
 from bot.config import LANGUAGES
+from bot.services.provinces import zone_label
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +73,34 @@ class Translator:
         safe.key = key
         return template.format_map(safe)
 
+    def plain(self, key: str, /, **params: object) -> str:
+        """A text that is not HTML (button labels, file captions): parameters are not escaped."""
+        return self(key, **{name: Raw(str(value)) for name, value in params.items()})
+
     def has(self, key: str) -> bool:
         return key in self._messages
 
     def date(self, value: date) -> str:
         """A date as people write it in this language: 15 Januari 2025."""
         return str(format_date(value, format="d MMMM y", locale=self.language))
+
+    def moment(self, value: datetime, timezone: str) -> str:
+        """A time in a zone, with the zone's label: Senin, 7 Desember 2026 08.00 WIB."""
+        local = value.astimezone(ZoneInfo(timezone))
+        day = format_date(local, format=self("fmt-day"), locale=self.language)
+        clock = format_time(local, format=self("fmt-time"), locale=self.language)
+        return f"{day} {clock} {zone_label(timezone)}"
+
+    def span(self, start: datetime, end: datetime, timezone: str) -> str:
+        """A session: Senin, 7 Desember 2026 08.00–16.00 WIB (the day of the end too if it differs)."""
+        zone = ZoneInfo(timezone)
+        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+        day = format_date(local_start, format=self("fmt-day"), locale=self.language)
+        begin = format_time(local_start, format=self("fmt-time"), locale=self.language)
+        if local_end.date() != local_start.date():
+            return f"{day} {begin} – {self.moment(end, timezone)}"
+        finish = format_time(local_end, format=self("fmt-time"), locale=self.language)
+        return f"{day} {begin}–{finish} {zone_label(timezone)}"
 
 
 class Translations:

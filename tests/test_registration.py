@@ -237,7 +237,7 @@ async def test_start_for_a_participant_shows_the_menu(bot: BotHarness) -> None:
     reply = await say(bot, user, "/start")
     assert reply.text == t("menu-intro", name="Siti Nurhaliza")
     assert user.reply_keyboard is not None
-    assert (await say(bot, user, t("menu-courses"))).text == t("coming-soon")
+    assert (await say(bot, user, t("menu-courses"))).text == t("courses-empty")
     assert (await say(bot, user, "halo")).text == t("menu-unknown")
 
 
@@ -314,10 +314,10 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
     assert set(by_language) == {"id", "en", None}
     names_id = [c["command"] for c in by_language["id"]]
     names_en = [c["command"] for c in by_language["en"]]
-    assert names_id == ["start", "profil", "bahasa", "bantuan", "hapusdata", "batal"]
-    assert names_en == ["start", "profile", "language", "help", "deletedata", "cancel"]
+    assert names_id == ["start", "pelatihan", "jadwal", "profil", "bahasa", "bantuan", "hapusdata", "batal"]
+    assert names_en == ["start", "courses", "schedule", "profile", "language", "help", "deletedata", "cancel"]
     assert by_language[None] == by_language["id"]
-    assert by_language["en"][1]["description"] == bot.t("en")("cmd-profile")
+    assert by_language["en"][3]["description"] == bot.t("en")("cmd-profile")
 
 
 async def test_pressing_register_twice_changes_nothing(bot: BotHarness) -> None:

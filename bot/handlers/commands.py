@@ -10,6 +10,8 @@ from bot.i18n import Translations
 COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     "id": (
         ("start", "cmd-start"),
+        ("pelatihan", "cmd-courses"),
+        ("jadwal", "cmd-schedule"),
         ("profil", "cmd-profile"),
         ("bahasa", "cmd-language"),
         ("bantuan", "cmd-help"),
@@ -18,6 +20,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "en": (
         ("start", "cmd-start"),
+        ("courses", "cmd-courses"),
+        ("schedule", "cmd-schedule"),
         ("profile", "cmd-profile"),
         ("language", "cmd-language"),
         ("help", "cmd-help"),
@@ -26,6 +30,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 ALIASES = {
+    "pelatihan": ("pelatihan", "courses"),
+    "jadwal": ("jadwal", "schedule"),
     "profil": ("profil", "profile"),
     "bahasa": ("bahasa", "language"),
     "bantuan": ("bantuan", "help"),

@@ -108,7 +108,9 @@ def edit_pick(t: Translator) -> InlineKeyboardMarkup:
 
 def profile(t: Translator) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(t("btn-edit-field", field=t(f"field-{step.value}")), callback_data=f"profile:{step.value}")
+        InlineKeyboardButton(
+            t.plain("btn-edit-field", field=t(f"field-{step.value}")), callback_data=f"profile:{step.value}"
+        )
         for step in EDITABLE
     ]
     return InlineKeyboardMarkup(_rows(buttons, 2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers import account, keyboards, registration
+from bot.handlers import account, courses, keyboards, registration, schedule
 from bot.handlers.common import send, translator_for, user_id_of
 
 
@@ -29,8 +29,10 @@ async def text(update: Update, context: VokasiContext) -> None:
         await account.profile(update, context)
     elif chosen == "menu-help":
         await account.help_command(update, context)
-    elif chosen in ("menu-courses", "menu-schedule"):
-        await send(update, context, t("coming-soon"), keyboards.main_menu(t))
+    elif chosen == "menu-courses":
+        await courses.courses_command(update, context)
+    elif chosen == "menu-schedule":
+        await schedule.schedule_command(update, context)
     else:
         await send(update, context, t("menu-unknown"), keyboards.main_menu(t))
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import LANGUAGES
+from bot.services.enrollment import release_seats
 from bot.storage.participants import Participant
 from bot.storage.store import Store
 
@@ -48,6 +49,7 @@ class AccountService:
         async with self._store.write() as unit:
             participant = await unit.participants.by_telegram_id(user_id)
             if participant is not None:
+                await release_seats(unit, participant.id, self._clock.now())
                 await unit.participants.erase(participant.id, self._clock.now())
             draft_erased = await unit.dialogs.delete(user_id)
             await unit.preferences.forget(user_id)

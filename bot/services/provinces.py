@@ -180,6 +180,20 @@ class ProvinceCatalog:
         return tuple(p for p in self._provinces if p.code in codes)
 
 
+# Indonesia's three zones by the IANA names used for them (Asia/Pontianak is WIB like Jakarta).
+ZONE_LABELS: Mapping[str, str] = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_label(timezone: str) -> str:
+    """WIB, WITA or WIT for an Indonesian IANA zone (the zone name itself for any other)."""
+    return ZONE_LABELS.get(timezone, timezone)
+
+
 @cache
 def default_catalog() -> ProvinceCatalog:
     """The catalogue from ``data/provinces.json``, loaded once."""

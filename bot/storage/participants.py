@@ -146,6 +146,10 @@ class ParticipantRepository:
         row = await self._s.fetchone("SELECT * FROM participants WHERE telegram_user_id = ?", (telegram_user_id,))
         return None if row is None else _participant(row)
 
+    async def by_id(self, participant_id: int) -> Participant | None:
+        row = await self._s.fetchone("SELECT * FROM participants WHERE id = ?", (participant_id,))
+        return None if row is None else _participant(row)
+
     async def nik_holder(self, nik: str) -> int | None:
         """The Telegram account registered with this NIK, if any."""
         value = await self._s.fetchval("SELECT telegram_user_id FROM participants WHERE nik = ?", (nik,))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from bot.storage.catalogue import CatalogueRepository
 from bot.storage.db import Database, Session
 from bot.storage.dialogs import DialogRepository
+from bot.storage.enrollments import EnrollmentRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.preferences import PreferenceRepository
 
@@ -18,18 +21,29 @@ class Unit:
         self.participants = ParticipantRepository(session)
         self.dialogs = DialogRepository(session)
         self.preferences = PreferenceRepository(session)
+        self.catalogue = CatalogueRepository(session)
+        self.enrollments = EnrollmentRepository(session)
+        self.outbox = OutboxRepository(session)
 
 
 class Store:
-    """The services' door to the database: `async with store.write() as unit: ...`."""
+    """The services' door to the database: `async with store.write() as unit: ...`.
+
+    `on_outbox` is called after a transaction that queued outbox messages has committed, so the dispatcher can
+    send them at once instead of at its next sweep.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.on_outbox: Callable[[], None] | None = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Unit]:
         async with self.db.transaction() as session:
-            yield Unit(session)
+            unit = Unit(session)
+            yield unit
+        if unit.outbox.added and self.on_outbox is not None:
+            self.on_outbox()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Unit]:

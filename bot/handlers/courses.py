@@ -1,0 +1,230 @@
+"""/pelatihan: browse open courses (one message edited in place), see a course, enrol or join its waitlist.
+
+Callback data:
+  c:p:<page>:<cat>          a page of the list; <cat> is "a" (all) or a category's index
+  c:f:<page>:<cat>          choose a category
+  c:d:<id>:<page>:<cat>     a course's details (remembering the page to go back to)
+  c:e:<id>:<page>:<cat>     "Daftar": the confirmation question
+  c:y:<id> / c:w:<id>       confirmed: enrol / join the waitlist
+"""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.context import VokasiContext
+from bot.handlers import keyboards
+from bot.handlers.common import send, translator_for, user_id_of
+from bot.i18n import Raw, Translator
+from bot.services.catalogue import PAGE_SIZE, CourseDetail, CoursePage
+from bot.services.enrollment import Enrolled, Full, Offer, Refusal, Waitlisted
+from bot.services.provinces import ProvinceCatalog
+from bot.storage.catalogue import Course, CourseSession
+
+ALL = "a"
+
+
+def _cat(category: int | None) -> str:
+    return ALL if category is None else str(category)
+
+
+def _parse_cat(value: str) -> int | None:
+    return None if value == ALL else int(value)
+
+
+# --------------------------------------------------------------------- texts
+
+
+def _where(provinces: ProvinceCatalog, course: Course) -> str:
+    province = provinces.get(course.province_code)
+    return f"{course.regency}, {province.name}" if province else course.regency
+
+
+def page_text(t: Translator, provinces: ProvinceCatalog, page: CoursePage) -> str:
+    if not page.courses:
+        return t("courses-empty")
+    lines = []
+    for number, course in enumerate(page.courses, start=page.page * PAGE_SIZE + 1):
+        start = t.moment(course.first_start, course.timezone) if course.first_start else "-"
+        lines.append(
+            t(
+                "courses-line",
+                number=number,
+                title=course.title,
+                where=_where(provinces, course),
+                start=start,
+                seats=course.seats_left,
+            )
+        )
+    title = t("courses-title-filtered", category=page.category_name) if page.category_name else t("courses-title")
+    return t("courses-page", title=Raw(title), lines=Raw("\n\n".join(lines)), page=page.page + 1, pages=page.pages)
+
+
+def session_lines(t: Translator, course: Course, sessions: list[CourseSession]) -> str:
+    lines = []
+    for session in sessions:
+        when = t.span(session.starts_at, session.ends_at, course.timezone)
+        if session.venue_address:
+            lines.append(t("session-line-venue", when=when, topic=session.topic, venue=session.venue_address))
+        else:
+            lines.append(t("session-line", when=when, topic=session.topic))
+    return "\n".join(lines)
+
+
+def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail) -> str:
+    course = detail.course
+    seats = (
+        t("seats-left", seats=course.seats_left) if course.seats_left else t("seats-full", waiting=course.waitlisted)
+    )
+    return t(
+        "course-detail",
+        title=course.title,
+        category=course.category,
+        description=course.description or "-",
+        institute=course.institute_name,
+        contact=course.institute_contact or "-",
+        venue=course.venue_address,
+        where=_where(provinces, course),
+        sessions=Raw(session_lines(t, course, detail.sessions)),
+        seats=seats,
+        deadline=t.moment(course.registration_deadline, course.timezone),
+    )
+
+
+# --------------------------------------------------------------------- keyboards
+
+
+def page_keyboard(t: Translator, page: CoursePage) -> InlineKeyboardMarkup | None:
+    cat = _cat(page.category)
+    rows = [
+        [
+            InlineKeyboardButton(
+                t.plain("course-button", number=number, title=course.title),
+                callback_data=f"c:d:{course.id}:{page.page}:{cat}",
+            )
+        ]
+        for number, course in enumerate(page.courses, start=page.page * PAGE_SIZE + 1)
+    ]
+    nav = []
+    if page.page > 0:
+        nav.append(InlineKeyboardButton(t("btn-previous"), callback_data=f"c:p:{page.page - 1}:{cat}"))
+    if page.page + 1 < page.pages:
+        nav.append(InlineKeyboardButton(t("btn-next"), callback_data=f"c:p:{page.page + 1}:{cat}"))
+    if nav:
+        rows.append(nav)
+    if page.categories:
+        rows.append([InlineKeyboardButton(t("btn-filter"), callback_data=f"c:f:{page.page}:{cat}")])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def categories_keyboard(t: Translator, categories: list[str], back_page: int, back_cat: str) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(t("btn-all-categories"), callback_data=f"c:p:0:{ALL}")]]
+    rows += [[InlineKeyboardButton(name, callback_data=f"c:p:0:{index}")] for index, name in enumerate(categories)]
+    rows.append([InlineKeyboardButton(t("btn-back"), callback_data=f"c:p:{back_page}:{back_cat}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def detail_keyboard(t: Translator, course: Course, page: int, cat: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t("btn-enrol"), callback_data=f"c:e:{course.id}:{page}:{cat}")],
+            [InlineKeyboardButton(t("btn-back"), callback_data=f"c:p:{page}:{cat}")],
+        ]
+    )
+
+
+def confirm_keyboard(t: Translator, offer: Offer, page: int, cat: str) -> InlineKeyboardMarkup:
+    course = offer.course
+    yes = (
+        InlineKeyboardButton(t("btn-join-waitlist"), callback_data=f"c:w:{course.id}")
+        if offer.full
+        else InlineKeyboardButton(t("btn-enrol-confirm"), callback_data=f"c:y:{course.id}")
+    )
+    return InlineKeyboardMarkup(
+        [[yes], [InlineKeyboardButton(t("btn-back"), callback_data=f"c:d:{course.id}:{page}:{cat}")]]
+    )
+
+
+# --------------------------------------------------------------------- handlers
+
+
+async def courses_command(update: Update, context: VokasiContext) -> None:
+    """/pelatihan and the "Pelatihan" menu button: the first page, as a new message."""
+    t = await translator_for(update, context)
+    services = context.services
+    participant = await services.accounts.participant(user_id_of(update))
+    page = await services.catalogue.page(participant.province_code if participant else None, 0, None)
+    assert page is not None
+    await send(update, context, page_text(t, services.provinces, page), page_keyboard(t, page))
+
+
+async def course_button(update: Update, context: VokasiContext) -> None:
+    """Every c:... button: browsing edits the same message; enrolling answers with a new one."""
+    query = update.callback_query
+    assert query is not None
+    t = await translator_for(update, context)
+    services = context.services
+    parts = (query.data or "").split(":")
+    action, args = parts[1], parts[2:]
+    if action == "p":
+        participant = await services.accounts.participant(user_id_of(update))
+        page = await services.catalogue.page(
+            participant.province_code if participant else None, int(args[0]), _parse_cat(args[1])
+        )
+        if page is None:
+            await query.answer(t("button-stale"), show_alert=True)
+            return
+        await query.answer()
+        await _edit(query, page_text(t, services.provinces, page), page_keyboard(t, page))
+    elif action == "f":
+        categories = await services.catalogue.categories()
+        await query.answer()
+        await _edit(query, t("courses-choose-category"), categories_keyboard(t, categories, int(args[0]), args[1]))
+    elif action == "d":
+        detail = await services.catalogue.detail(int(args[0]))
+        if detail is None:
+            await query.answer(t("button-stale"), show_alert=True)
+            return
+        await query.answer()
+        markup = detail_keyboard(t, detail.course, int(args[1]), args[2])
+        await _edit(query, detail_text(t, services.provinces, detail), markup)
+    elif action == "e":
+        offer = await services.enrollment.offer(user_id_of(update), int(args[0]))
+        if isinstance(offer, Refusal):
+            await query.answer()
+            await send(update, context, t(offer.key, **offer.params))
+            return
+        await query.answer()
+        key = "enrol-confirm-waitlist" if offer.full else "enrol-confirm"
+        await _edit(query, t(key, title=offer.course.title), confirm_keyboard(t, offer, int(args[1]), args[2]))
+    else:
+        await _enrol(update, context, t, int(args[0]), waitlist=action == "w")
+
+
+async def _enrol(update: Update, context: VokasiContext, t: Translator, course_id: int, *, waitlist: bool) -> None:
+    query = update.callback_query
+    assert query is not None
+    result = await context.services.enrollment.enrol(user_id_of(update), course_id, waitlist=waitlist)
+    await query.answer()
+    match result:
+        case Enrolled(course=course, sessions=sessions):
+            await _edit(query, t("enrolled", title=course.title), None)
+            text = t("enrolled-sessions", sessions=Raw(session_lines(t, course, sessions)))
+            await send(update, context, text, keyboards.main_menu(t))
+        case Waitlisted(course=course, position=position):
+            await _edit(query, t("waitlisted", title=course.title, position=position), None)
+        case Full(course=course):
+            offer = Offer(course, [], full=True)
+            await _edit(query, t("enrol-confirm-waitlist", title=course.title), confirm_keyboard(t, offer, 0, ALL))
+        case Refusal(key=key, params=params):
+            await send(update, context, t(key, **params))
+
+
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the browsing message in place; pressing the same button twice is not an error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error):
+            raise

@@ -1,0 +1,68 @@
+"""Staff tools available so far: importing the course catalogue by sending the file to the bot (ADMIN_IDS)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.context import VokasiContext
+from bot.handlers.common import send, translator_for
+from bot.i18n import Translator
+from bot.services.catalogue import ImportReport
+from bot.services.catalogue_import import CatalogueRejected, ImportProblem
+
+log = logging.getLogger(__name__)
+
+# Telegram lets bots download files up to 20 MB; a catalogue is far smaller, so refuse anything odd early.
+MAX_CATALOGUE_BYTES = 5 * 1024 * 1024
+# How many problems fit in one message before the rest are summarised (Telegram's 4,096-character limit).
+MAX_PROBLEMS_SHOWN = 30
+
+
+def report_text(t: Translator, report: ImportReport) -> str:
+    return t(
+        "import-done",
+        created=report.created,
+        updated=report.updated,
+        rescheduled=report.rescheduled,
+        notified=report.notified,
+        promoted=report.promoted,
+    )
+
+
+def problem_lines(t: Translator, problems: list[ImportProblem]) -> list[str]:
+    """`row N: reason`, or just the reason for a problem of the whole file (row 0)."""
+    return [
+        t("import-problem", row=p.row, reason=t(p.key, **p.params))
+        if p.row
+        else t("import-problem-file", reason=t(p.key, **p.params))
+        for p in problems
+    ]
+
+
+def rejected_text(t: Translator, problems: list[ImportProblem]) -> str:
+    lines = problem_lines(t, problems[:MAX_PROBLEMS_SHOWN])
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(t("import-more-problems", count=len(problems) - MAX_PROBLEMS_SHOWN))
+    return t("import-rejected", count=len(problems)) + "\n\n" + "\n".join(lines)
+
+
+async def import_document(update: Update, context: VokasiContext) -> None:
+    """A CSV or XLSX catalogue sent by an admin: imported all or nothing, with every problem listed."""
+    t = await translator_for(update, context)
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if document.file_size is not None and document.file_size > MAX_CATALOGUE_BYTES:
+        await send(update, context, t("import-too-big", mb=MAX_CATALOGUE_BYTES // (1024 * 1024)))
+        return
+    file = await document.get_file()
+    content = bytes(await file.download_as_bytearray())
+    try:
+        report = await context.services.catalogue.import_file(content, document.file_name or "")
+    except CatalogueRejected as rejected:
+        await send(update, context, rejected_text(t, rejected.problems))
+        return
+    log.info("catalogue imported by staff: %d new, %d updated", report.created, report.updated)
+    await send(update, context, report_text(t, report))

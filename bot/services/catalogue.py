@@ -1,0 +1,178 @@
+"""The course catalogue: browsing open courses and importing the catalogue from CSV/XLSX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.services.catalogue_import import CourseSpec, parse_catalogue
+from bot.services.enrollment import promote_waiting
+from bot.services.provinces import ProvinceCatalog
+from bot.storage.catalogue import Course, CourseFields, CourseSession, NewSession
+from bot.storage.db import to_db_time
+from bot.storage.store import Store, Unit
+
+# Telegram shows long keyboards badly on small phones: at most 8 courses per page.
+PAGE_SIZE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class CoursePage:
+    courses: list[Course]
+    page: int
+    pages: int
+    total: int
+    category: int | None
+    categories: list[str]
+
+    @property
+    def category_name(self) -> str | None:
+        return None if self.category is None else self.categories[self.category]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseDetail:
+    course: Course
+    sessions: list[CourseSession]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    created: int
+    updated: int
+    rescheduled: int
+    notified: int
+    promoted: int
+
+
+class CatalogueService:
+    def __init__(self, store: Store, provinces: ProvinceCatalog, clock: Clock) -> None:
+        self._store = store
+        self._provinces = provinces
+        self._clock = clock
+
+    async def page(self, home_province: str | None, page: int, category: int | None) -> CoursePage | None:
+        """One page of courses open for registration, the person's province first. None for a forged filter."""
+        now = self._clock.now()
+        async with self._store.read() as unit:
+            categories = await unit.catalogue.open_categories(now)
+            if category is not None and not 0 <= category < len(categories):
+                return None
+            name = None if category is None else categories[category]
+            total = await unit.catalogue.count_open(now, category=name)
+            pages = max(1, -(-total // PAGE_SIZE))
+            page = min(max(page, 0), pages - 1)
+            courses = await unit.catalogue.open_courses(
+                now, category=name, home_province=home_province, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+            )
+        return CoursePage(courses, page, pages, total, category, categories)
+
+    async def categories(self) -> list[str]:
+        async with self._store.read() as unit:
+            return await unit.catalogue.open_categories(self._clock.now())
+
+    async def detail(self, course_id: int) -> CourseDetail | None:
+        async with self._store.read() as unit:
+            course = await unit.catalogue.course(course_id)
+            if course is None:
+                return None
+            return CourseDetail(course, await unit.catalogue.sessions(course_id))
+
+    async def import_file(self, content: bytes, filename: str) -> ImportReport:
+        """Parse and apply a catalogue file, all or nothing.
+
+        Raises CatalogueRejected (listing every problem) before anything is written. Changed session times are
+        announced to everyone enrolled, and seats added by a larger capacity go to the waitlist.
+        """
+        specs = parse_catalogue(content, filename, self._provinces)
+        now = self._clock.now()
+        created = updated = rescheduled = notified = promoted = 0
+        async with self._store.write() as unit:
+            for spec in specs:
+                before = await unit.catalogue.course_by_code(spec.code)
+                old_sessions = [] if before is None else await unit.catalogue.sessions(before.id)
+                course_id, is_new = await self._apply(unit, spec, now)
+                if is_new:
+                    created += 1
+                    continue
+                updated += 1
+                changes = _schedule_changes(old_sessions, spec)
+                if changes:
+                    rescheduled += 1
+                    notified += await self._announce_changes(unit, course_id, spec, changes, now)
+                promoted += len(await promote_waiting(unit, course_id, now))
+        return ImportReport(created, updated, rescheduled, notified, promoted)
+
+    async def _apply(self, unit: Unit, spec: CourseSpec, now: datetime) -> tuple[int, bool]:
+        institute_id = await unit.catalogue.upsert_institute(
+            spec.institute.name, spec.institute.city, spec.institute.contact
+        )
+        course_id, is_new = await unit.catalogue.upsert_course(
+            CourseFields(
+                code=spec.code,
+                title=spec.title,
+                category=spec.category,
+                description=spec.description,
+                institute_id=institute_id,
+                regency=spec.regency,
+                province_code=spec.province_code,
+                venue_address=spec.venue_address,
+                timezone=spec.timezone,
+                capacity=spec.capacity,
+                registration_deadline=spec.registration_deadline,
+                status=spec.status,
+            ),
+            now,
+        )
+        await unit.catalogue.replace_sessions(
+            course_id, [NewSession(s.starts_at, s.ends_at, s.topic, s.venue_address) for s in spec.sessions]
+        )
+        return course_id, is_new
+
+    async def _announce_changes(
+        self, unit: Unit, course_id: int, spec: CourseSpec, changes: list[dict[str, str | None]], now: datetime
+    ) -> int:
+        """One 'jadwal berubah' message per enrolled participant, listing every changed session."""
+        recipients = await unit.enrollments.enrolled_recipients(course_id)
+        for telegram_user_id in recipients:
+            await unit.outbox.add(
+                telegram_user_id=telegram_user_id,
+                kind="schedule_changed",
+                message_key="schedule-changed",
+                params={"title": spec.title, "timezone": spec.timezone, "changes": changes},
+                dedupe_key=f"schedule-changed:{course_id}:{telegram_user_id}:{to_db_time(now)}",
+                not_before=now,
+                now=now,
+                priority=5,
+            )
+        return len(recipients)
+
+
+def _schedule_changes(old: list[CourseSession], new: CourseSpec) -> list[dict[str, str | None]]:
+    """Sessions whose times changed, appeared or disappeared, matched by their number in the course."""
+    changes: list[dict[str, str | None]] = []
+    for position in range(1, max(len(old), len(new.sessions)) + 1):
+        before = old[position - 1] if position <= len(old) else None
+        after = new.sessions[position - 1] if position <= len(new.sessions) else None
+        if (
+            before is not None
+            and after is not None
+            and (before.starts_at, before.ends_at)
+            == (
+                after.starts_at,
+                after.ends_at,
+            )
+        ):
+            continue
+        topic = after.topic if after is not None else before.topic if before is not None else ""
+        changes.append(
+            {
+                "topic": topic,
+                "old_start": None if before is None else before.starts_at.isoformat(),
+                "old_end": None if before is None else before.ends_at.isoformat(),
+                "new_start": None if after is None else after.starts_at.isoformat(),
+                "new_end": None if after is None else after.ends_at.isoformat(),
+            }
+        )
+    return changes

@@ -1,0 +1,118 @@
+"""The outbox: every message that is not a direct reply, written in the transaction that causes it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage.db import Row, Session, from_db_time, opt_time, to_db_time
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    telegram_user_id: int
+    kind: str
+    priority: int
+    not_before: datetime
+    expires_at: datetime | None
+    message_key: str
+    params: dict[str, Any]
+    dedupe_key: str
+    status: str
+    attempts: int
+
+
+def _message(row: Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        telegram_user_id=row["telegram_user_id"],
+        kind=row["kind"],
+        priority=row["priority"],
+        not_before=from_db_time(row["not_before"]),
+        expires_at=opt_time(row["expires_at"]),
+        message_key=row["message_key"],
+        params=json.loads(row["params"]),
+        dedupe_key=row["dedupe_key"],
+        status=row["status"],
+        attempts=row["attempts"],
+    )
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self.added = 0
+
+    async def add(
+        self,
+        *,
+        telegram_user_id: int,
+        kind: str,
+        message_key: str,
+        params: dict[str, Any],
+        dedupe_key: str,
+        not_before: datetime,
+        now: datetime,
+        priority: int = 0,
+        expires_at: datetime | None = None,
+    ) -> bool:
+        """Queue a message; a second message with the same dedupe key is ignored. Returns whether it was added."""
+        changed = await self._s.execute(
+            "INSERT INTO outbox (telegram_user_id, kind, priority, not_before, expires_at, message_key, params,"
+            " dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+            (
+                telegram_user_id,
+                kind,
+                priority,
+                to_db_time(not_before),
+                None if expires_at is None else to_db_time(expires_at),
+                message_key,
+                json.dumps(params, ensure_ascii=False),
+                dedupe_key,
+                to_db_time(now),
+            ),
+        )
+        self.added += changed
+        return changed > 0
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Mark up to `limit` due messages as being sent and return them, most urgent first."""
+        rows = await self._s.fetchall(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
+            " SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ?"
+            " ORDER BY priority DESC, not_before, id LIMIT ?) RETURNING *",
+            (to_db_time(now), limit),
+        )
+        return sorted((_message(row) for row in rows), key=lambda m: (-m.priority, m.not_before, m.id))
+
+    async def mark_sent(self, message_id: int, telegram_message_id: int, now: datetime) -> None:
+        await self._s.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL WHERE id = ?",
+            (to_db_time(now), telegram_message_id, message_id),
+        )
+
+    async def mark_failed(self, message_id: int, error: str, *, status: str = "failed") -> None:
+        await self._s.execute("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", (status, error, message_id))
+
+    async def retry_at(self, message_id: int, not_before: datetime, error: str) -> None:
+        await self._s.execute(
+            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?",
+            (to_db_time(not_before), error, message_id),
+        )
+
+    async def release_claimed(self) -> int:
+        """After a restart: messages left 'sending' go back to pending (sent at least once)."""
+        return await self._s.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+
+    async def next_due(self) -> datetime | None:
+        value = await self._s.fetchval("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
+        return None if value is None else from_db_time(value)
+
+    async def for_recipient(self, telegram_user_id: int) -> list[OutboxMessage]:
+        rows = await self._s.fetchall(
+            "SELECT * FROM outbox WHERE telegram_user_id = ? ORDER BY id", (telegram_user_id,)
+        )
+        return [_message(row) for row in rows]
