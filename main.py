@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import os
+import re
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.app import build_application
+from bot.clock import SystemClock
 from bot.config import Settings
+from bot.handlers.staff import problem_lines, report_text
+from bot.i18n import Translations
 from bot.logs import configure_logging
 from bot.runner import serve_until_signal
+from bot.services.catalogue import CatalogueService, ImportReport
+from bot.services.catalogue_import import CatalogueRejected
+from bot.services.provinces import ProvinceCatalog
 from bot.storage.db import Database
+from bot.storage.store import Store
 
 NO_TOKEN = """BOT_TOKEN is not set, so the bot cannot connect to Telegram.
 
@@ -45,6 +55,40 @@ def cmd_migrate(settings: Settings) -> int:
     return 0
 
 
+def cmd_import_courses(settings: Settings, path: Path) -> int:
+    """Import a catalogue file the same way as a staff member sending it to the bot; 1 when rejected."""
+    t = Translations(settings.default_language).get(settings.default_language)
+    if not path.is_file():
+        print(t("import-problem-file", reason=t("err-import-empty")), file=sys.stderr)
+        return 1
+
+    content = path.read_bytes()
+
+    async def run() -> ImportReport:
+        db = await Database.open(settings.sqlite_path)
+        try:
+            await db.migrate()
+            catalogue = CatalogueService(Store(db), ProvinceCatalog.load(), SystemClock())
+            return await catalogue.import_file(content, path.name)
+        finally:
+            await db.close()
+
+    try:
+        report = asyncio.run(run())
+    except CatalogueRejected as rejected:
+        print(html_to_text(t("import-rejected", count=len(rejected.problems))), file=sys.stderr)
+        for line in problem_lines(t, rejected.problems):
+            print(html_to_text(line), file=sys.stderr)
+        return 1
+    print(html_to_text(report_text(t, report)))
+    return 0
+
+
+def html_to_text(text: str) -> str:
+    """Our texts are Telegram HTML; a terminal wants them plain."""
+    return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="main.py",
@@ -58,6 +102,13 @@ def parser() -> argparse.ArgumentParser:
         help="create or upgrade the database",
         description="Apply database migrations that are not applied yet (run also does this at start).",
     )
+    importer = commands.add_parser(
+        "import-courses",
+        help="import the course catalogue from a CSV or XLSX file",
+        description="Import courses (all or nothing; see README for the columns). Exit code 1 if the file is "
+        "rejected, with every problem listed as 'row N: reason'.",
+    )
+    importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
     return root
 
 
@@ -71,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error:\n{error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    if args.command == "import-courses":
+        return cmd_import_courses(settings, args.file)
     handlers = {"run": cmd_run, "migrate": cmd_migrate}
     return handlers[args.command](settings)
 

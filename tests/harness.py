@@ -118,6 +118,11 @@ class BotHarness:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=0.05)
 
+    async def drain_outbox(self) -> int:
+        """Send what is due now; waits for a dispatcher run in progress first (it holds the same lock)."""
+        assert self.app is not None
+        return await self.app.bot_data.services.dispatcher.run_once()
+
     def user(self, user_id: int = 1001, first_name: str = "Budi") -> FakeUser:
         return self.server.user(user_id, first_name=first_name)
 

@@ -36,7 +36,7 @@ def test_help_on_every_command(tmp_path: Path) -> None:
     top = run("--help", cwd=tmp_path)
     assert top.returncode == 0
     assert "run" in top.stdout and "migrate" in top.stdout
-    for command in ("run", "migrate"):
+    for command in ("run", "migrate", "import-courses"):
         result = run(command, "--help", cwd=tmp_path)
         assert result.returncode == 0, command
         assert f"main.py {command}" in result.stdout
@@ -58,3 +58,21 @@ def test_bad_configuration_is_reported(tmp_path: Path) -> None:
     result = run("migrate", cwd=tmp_path, DEFAULT_LANGUAGE="fr")
     assert result.returncode == 2
     assert "default_language" in result.stderr
+
+
+def test_import_courses_exit_codes_and_problems(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'vokasi.db'}"
+    good = run("import-courses", str(ROOT / "data" / "sample_courses.csv"), cwd=tmp_path, DATABASE_URL=url)
+    assert good.returncode == 0, good.stderr
+    assert "10 pelatihan baru" in good.stdout
+    again = run("import-courses", str(ROOT / "data" / "sample_courses.csv"), cwd=tmp_path, DATABASE_URL=url)
+    assert again.returncode == 0
+    assert "0 pelatihan baru, 10 diperbarui" in again.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kode,judul\nX,Y\n", encoding="utf-8")
+    rejected = run("import-courses", str(bad), cwd=tmp_path, DATABASE_URL=url)
+    assert rejected.returncode == 1
+    assert 'baris 1: kolom "provinsi" tidak ada' in rejected.stderr
+    assert "<b>" not in rejected.stderr  # plain text in a terminal
+    with sqlite3.connect(tmp_path / "vokasi.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM courses").fetchone()[0] == 10

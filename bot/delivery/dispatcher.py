@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Job, JobQueue
+from telegram.ext import JobQueue
 
 from bot.clock import Clock
 from bot.delivery.render import render
@@ -38,7 +38,7 @@ class Dispatcher:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._job_queue: JobQueue[Any] | None = None
-        self._pending_wake: Job[Any] | None = None
+        self._wake_pending = False
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
         """Recover what a crash left half-sent, then send what is due and sweep periodically."""
@@ -51,12 +51,16 @@ class Dispatcher:
         self.wake()
 
     def wake(self) -> None:
-        """Send due messages soon (called after a transaction queued some)."""
-        if self._job_queue is None:
+        """Send due messages soon (called after a transaction queued some); one wake-up at a time is enough."""
+        if self._job_queue is None or self._wake_pending:
             return
-        if self._pending_wake is not None and not self._pending_wake.removed and self._pending_wake.next_t:
-            return
-        self._pending_wake = self._job_queue.run_once(self._job, when=0, name="outbox-wake")
+        self._wake_pending = True
+        self._job_queue.run_once(self._woken, when=0, name="outbox-wake")
+
+    async def _woken(self, _: object) -> None:
+        # Cleared before sending, so rows queued while this run is busy get a wake-up of their own.
+        self._wake_pending = False
+        await self.run_once()
 
     async def _job(self, _: object) -> None:
         await self.run_once()
