@@ -35,6 +35,7 @@ lint: $(STAMP_DEV)
 
 bench: $(STAMP_DEV)
 	$(PY) bench/registration.py
+	$(PY) bench/catalogue.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -383,3 +383,17 @@ async def test_erasing_data_gives_the_seat_to_the_waitlist(bot: BotHarness) -> N
     )
     # The erased person's cancelled enrolment stays for statistics, no longer linked to a Telegram account.
     assert enrolment_states(bot, "ONE-01") == {None: "cancelled", 5021: "enrolled"}
+
+
+async def test_a_long_course_lists_its_first_sessions_and_counts_the_rest(bot: BotHarness) -> None:
+    t = bot.t()
+    days = [f"2026-12-{day:02d} 08:00-16:00 Sesi ke-{day} dengan topik yang cukup panjang" for day in range(7, 27)]
+    await import_catalogue(bot, catalogue_csv(course_row("LONG-01", sesi="\n".join(days))))
+    user = bot.user(5030)
+    await seed_participant(bot, 5030)
+    message_id = await open_list(bot, user)
+    await tap(bot, user, f"c:d:{course_id(bot, 'LONG-01')}:0:a", message_id)
+    detail = user.message(message_id).plain_text or ""
+    assert "Sesi ke-21 " in detail and "Sesi ke-22 " not in detail  # 7..21 is fifteen sessions
+    assert t("sessions-more", count=5) in detail
+    assert len(detail) < 4096

@@ -61,14 +61,21 @@ def page_text(t: Translator, provinces: ProvinceCatalog, page: CoursePage) -> st
     return t("courses-page", title=Raw(title), lines=Raw("\n\n".join(lines)), page=page.page + 1, pages=page.pages)
 
 
+# A message holds at most 4,096 characters: longer courses show their first sessions and a count of the rest
+# (the .ics file has every session).
+MAX_SESSIONS_SHOWN = 15
+
+
 def session_lines(t: Translator, course: Course, sessions: list[CourseSession]) -> str:
     lines = []
-    for session in sessions:
+    for session in sessions[:MAX_SESSIONS_SHOWN]:
         when = t.span(session.starts_at, session.ends_at, course.timezone)
         if session.venue_address:
             lines.append(t("session-line-venue", when=when, topic=session.topic, venue=session.venue_address))
         else:
             lines.append(t("session-line", when=when, topic=session.topic))
+    if len(sessions) > MAX_SESSIONS_SHOWN:
+        lines.append(t("sessions-more", count=len(sessions) - MAX_SESSIONS_SHOWN))
     return "\n".join(lines)
 
 
