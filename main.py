@@ -22,6 +22,7 @@ from bot.runner import serve_until_signal
 from bot.services.catalogue import CatalogueService, ImportReport
 from bot.services.catalogue_import import CatalogueRejected
 from bot.services.provinces import ProvinceCatalog
+from bot.services.reminders import ReminderPlanner
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -68,7 +69,9 @@ def cmd_import_courses(settings: Settings, path: Path) -> int:
         db = await Database.open(settings.sqlite_path)
         try:
             await db.migrate()
-            catalogue = CatalogueService(Store(db), ProvinceCatalog.load(), SystemClock())
+            provinces = ProvinceCatalog.load()
+            planner = ReminderPlanner(settings, provinces)
+            catalogue = CatalogueService(Store(db), provinces, SystemClock(), planner)
             return await catalogue.import_file(content, path.name)
         finally:
             await db.close()

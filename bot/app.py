@@ -26,7 +26,7 @@ from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, Services, VokasiContext
 from bot.delivery.dispatcher import Dispatcher
-from bot.handlers import account, courses, menu, registration, schedule
+from bot.handlers import account, attendance, courses, menu, registration, schedule
 from bot.handlers import staff as staff_handlers
 from bot.handlers.commands import ALIASES, publish_commands
 from bot.handlers.errors import on_error
@@ -36,6 +36,7 @@ from bot.services.catalogue import CatalogueService
 from bot.services.enrollment import EnrollmentService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService, Step
+from bot.services.reminders import ReminderPlanner
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -64,6 +65,7 @@ def build_application(
         store = Store(db)
         provinces = ProvinceCatalog.load()
         translations = Translations(settings.default_language)
+        planner = ReminderPlanner(settings, provinces)
         dispatcher = Dispatcher(store, app.bot, translations, clock)
         store.on_outbox = dispatcher.wake
         app.bot_data.attach(
@@ -75,9 +77,9 @@ def build_application(
                 db=db,
                 store=store,
                 registration=RegistrationService(store, provinces, settings, clock),
-                accounts=AccountService(store, clock),
-                catalogue=CatalogueService(store, provinces, clock),
-                enrollment=EnrollmentService(store, settings, clock),
+                accounts=AccountService(store, clock, planner),
+                catalogue=CatalogueService(store, provinces, clock, planner),
+                enrollment=EnrollmentService(store, settings, clock, planner),
                 dispatcher=dispatcher,
             )
         )
@@ -135,6 +137,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             CallbackQueryHandler(account.language_button, pattern=r"^lang:[a-z]{2}$"),
             CallbackQueryHandler(account.erase_button, pattern=r"^erase:(yes|no)$"),
             CallbackQueryHandler(courses.course_button, pattern=COURSE_BUTTONS),
+            CallbackQueryHandler(attendance.attendance_button, pattern=r"^r:(y|n):\d{1,9}:\d{1,9}$"),
             CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
             CallbackQueryHandler(menu.stale_button),
             # Free messages: commands we do not have, text, a shared contact, edits, and everything else.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -31,6 +32,12 @@ class Settings(BaseSettings):
     registration_timeout_hours: int = Field(default=72, ge=1)
     # How many courses a participant may be enrolled in (or waiting for) at the same time.
     max_active_enrollments: int = Field(default=1, ge=1)
+    # Session reminders: the evening before at this venue time, and this many hours before the start.
+    reminder_day_before_at: time = time(18, 0)
+    reminder_hours_before: float = Field(default=2.0, gt=0)
+    # Quiet hours in the participant's own zone: bulk messages wait for the morning; reminders move earlier.
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(7, 0)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
     log_level: str = "INFO"

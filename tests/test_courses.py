@@ -239,8 +239,15 @@ async def test_waitlist_promotion_when_a_seat_frees_up(bot: BotHarness) -> None:
     told = (await second.wait_messages(1))[0]
     assert t("waitlist-promoted", title="Pelatihan SMALL-01", first="Senin, 7 Desember 2026 08.00 WIB") == told.text
     await bot.drain_outbox()
-    outbox = bot.rows("SELECT kind, status FROM outbox WHERE telegram_user_id = 5008")
-    assert [(row[0], row[1]) for row in outbox] == [("waitlist_promoted", "sent")]
+    outbox = bot.rows("SELECT kind, status FROM outbox WHERE telegram_user_id = 5008 ORDER BY id")
+    # Told at once, and the promoted person now has reminders for both sessions (evening before, 2 h before).
+    assert sorted((row[0], row[1]) for row in outbox) == [
+        ("reminder_day_before", "pending"),
+        ("reminder_day_before", "pending"),
+        ("reminder_soon", "pending"),
+        ("reminder_soon", "pending"),
+        ("waitlist_promoted", "sent"),
+    ]
 
 
 async def test_cancelling_is_refused_for_another_persons_enrolment_and_after_the_start(bot: BotHarness) -> None:

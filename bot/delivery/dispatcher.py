@@ -87,9 +87,8 @@ class Dispatcher:
                 async with self._store.write() as unit:
                     await unit.outbox.mark_failed(message.id, "expired before sending", status="expired")
                 return 0
-            sent = await self._bot.send_message(
-                message.telegram_user_id, render(t, message.message_key, message.params)
-            )
+            rendered = render(t, message.message_key, message.params)
+            sent = await self._bot.send_message(message.telegram_user_id, rendered.text, reply_markup=rendered.markup)
         except RetryAfter as error:
             await self._retry(message, _seconds(error.retry_after), "429 retry after")
             return 0

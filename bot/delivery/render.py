@@ -1,25 +1,52 @@
-"""Turning an outbox row into text, at send time, in the recipient's language."""
+"""Turning an outbox row into a message, at send time, in the recipient's language."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Raw, Translator
 
 
-def render(t: Translator, key: str, params: dict[str, Any]) -> str:
-    """The text of an outbox message. Times travel as ISO strings and are shown in the venue's zone."""
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def attendance_keyboard(t: Translator, enrollment_id: int, session_id: int) -> InlineKeyboardMarkup:
+    """Callback data r:y|n:<enrollment>:<session>; the answer replaces these buttons."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("btn-attend-yes"), callback_data=f"r:y:{enrollment_id}:{session_id}"),
+                InlineKeyboardButton(t("btn-attend-no"), callback_data=f"r:n:{enrollment_id}:{session_id}"),
+            ]
+        ]
+    )
+
+
+def render(t: Translator, key: str, params: dict[str, Any]) -> Rendered:
+    """The message of an outbox row. Times travel as ISO strings and are shown in the venue's zone."""
     timezone = str(params.get("timezone", "Asia/Jakarta"))
     match key:
+        case "reminder-day-before" | "reminder-soon":
+            when = t.span(
+                datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]), timezone
+            )
+            text = t(key, title=params["title"], topic=params["topic"], when=when, venue=params["venue"])
+            return Rendered(text, attendance_keyboard(t, int(params["enrollment_id"]), int(params["session_id"])))
         case "waitlist-promoted":
             first = params.get("first_start")
             when = t.moment(datetime.fromisoformat(first), timezone) if first else "-"
-            return t(key, title=params["title"], first=when)
+            return Rendered(t(key, title=params["title"], first=when))
         case "schedule-changed":
             lines = [_change(t, change, timezone) for change in params["changes"]]
-            return t(key, title=params["title"], changes=Raw("\n".join(lines)))
-    return t(key, **params)
+            return Rendered(t(key, title=params["title"], changes=Raw("\n".join(lines))))
+    return Rendered(t(key, **params))
 
 
 def _change(t: Translator, change: dict[str, Any], timezone: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import LANGUAGES
 from bot.services.enrollment import release_seats
+from bot.services.reminders import ReminderPlanner
 from bot.storage.participants import Participant
 from bot.storage.store import Store
 
@@ -24,9 +25,10 @@ class Erasure:
 
 
 class AccountService:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, planner: ReminderPlanner) -> None:
         self._store = store
         self._clock = clock
+        self._planner = planner
 
     async def participant(self, user_id: int) -> Participant | None:
         async with self._store.read() as unit:
@@ -49,7 +51,7 @@ class AccountService:
         async with self._store.write() as unit:
             participant = await unit.participants.by_telegram_id(user_id)
             if participant is not None:
-                await release_seats(unit, participant.id, self._clock.now())
+                await release_seats(unit, participant.id, self._clock.now(), self._planner)
                 await unit.participants.erase(participant.id, self._clock.now())
             draft_erased = await unit.dialogs.delete(user_id)
             await unit.preferences.forget(user_id)

@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.services.catalogue_import import CourseSpec, parse_catalogue
 from bot.services.enrollment import promote_waiting
 from bot.services.provinces import ProvinceCatalog
+from bot.services.reminders import ReminderPlanner
 from bot.storage.catalogue import Course, CourseFields, CourseSession, NewSession
 from bot.storage.db import to_db_time
 from bot.storage.store import Store, Unit
@@ -47,10 +48,11 @@ class ImportReport:
 
 
 class CatalogueService:
-    def __init__(self, store: Store, provinces: ProvinceCatalog, clock: Clock) -> None:
+    def __init__(self, store: Store, provinces: ProvinceCatalog, clock: Clock, planner: ReminderPlanner) -> None:
         self._store = store
         self._provinces = provinces
         self._clock = clock
+        self._planner = planner
 
     async def page(self, home_province: str | None, page: int, category: int | None) -> CoursePage | None:
         """One page of courses open for registration, the person's province first. None for a forged filter."""
@@ -101,7 +103,8 @@ class CatalogueService:
                 if changes:
                     rescheduled += 1
                     notified += await self._announce_changes(unit, course_id, spec, changes, now)
-                promoted += len(await promote_waiting(unit, course_id, now))
+                    await self._replan_reminders(unit, course_id, now)
+                promoted += len(await promote_waiting(unit, course_id, now, self._planner))
         return ImportReport(created, updated, rescheduled, notified, promoted)
 
     async def _apply(self, unit: Unit, spec: CourseSpec, now: datetime) -> tuple[int, bool]:
@@ -134,19 +137,32 @@ class CatalogueService:
         self, unit: Unit, course_id: int, spec: CourseSpec, changes: list[dict[str, str | None]], now: datetime
     ) -> int:
         """One 'jadwal berubah' message per enrolled participant, listing every changed session."""
-        recipients = await unit.enrollments.enrolled_recipients(course_id)
-        for telegram_user_id in recipients:
+        told = 0
+        for enrollment in await unit.enrollments.enrolled_in(course_id):
+            participant = await unit.participants.by_id(enrollment.participant_id)
+            if participant is None or participant.telegram_user_id is None:
+                continue
             await unit.outbox.add(
-                telegram_user_id=telegram_user_id,
+                telegram_user_id=participant.telegram_user_id,
                 kind="schedule_changed",
                 message_key="schedule-changed",
                 params={"title": spec.title, "timezone": spec.timezone, "changes": changes},
-                dedupe_key=f"schedule-changed:{course_id}:{telegram_user_id}:{to_db_time(now)}",
-                not_before=now,
+                dedupe_key=f"schedule-changed:{course_id}:{participant.id}:{to_db_time(now)}",
+                not_before=self._planner.quiet.next_allowed(now, self._planner.zone_of(participant)),
                 now=now,
                 priority=5,
             )
-        return len(recipients)
+            told += 1
+        return told
+
+    async def _replan_reminders(self, unit: Unit, course_id: int, now: datetime) -> None:
+        """Reminders of moved or removed sessions are withdrawn and new ones planned, for everyone enrolled."""
+        course = await unit.catalogue.course(course_id)
+        assert course is not None
+        for enrollment in await unit.enrollments.enrolled_in(course_id):
+            participant = await unit.participants.by_id(enrollment.participant_id)
+            if participant is not None:
+                await self._planner.sync(unit, enrollment.id, participant, course, now)
 
 
 def _schedule_changes(old: list[CourseSession], new: CourseSpec) -> list[dict[str, str | None]]:

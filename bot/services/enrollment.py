@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.reminders import ReminderPlanner
 from bot.storage.catalogue import Course, CourseSession
 from bot.storage.enrollments import CANCELLED, ENROLLED, WAITLISTED, Enrollment
 from bot.storage.participants import Participant
@@ -61,11 +62,19 @@ class Cancelled:
     course: Course
 
 
+@dataclass(frozen=True, slots=True)
+class AttendanceNoted:
+    course: Course
+    session: CourseSession
+    attending: bool
+
+
 class EnrollmentService:
-    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+    def __init__(self, store: Store, settings: Settings, clock: Clock, planner: ReminderPlanner) -> None:
         self._store = store
         self._settings = settings
         self._clock = clock
+        self._planner = planner
 
     async def offer(self, user_id: int, course_id: int) -> Offer | Refusal:
         """Whether the person may enrol in the course, for the confirmation question."""
@@ -89,7 +98,8 @@ class EnrollmentService:
                 return checked
             participant, course = checked
             if await unit.enrollments.count_enrolled(course.id) < course.capacity:
-                await unit.enrollments.create(participant.id, course.id, ENROLLED, now)
+                enrollment = await unit.enrollments.create(participant.id, course.id, ENROLLED, now)
+                await self._planner.sync(unit, enrollment.id, participant, course, now)
                 return Enrolled(course, await unit.catalogue.sessions(course.id))
             if not waitlist:
                 return Full(course)
@@ -127,9 +137,35 @@ class EnrollmentService:
                 return checked
             enrollment, course = checked
             await unit.enrollments.set_status(enrollment.id, CANCELLED, now)
+            await self._planner.cancel(unit, enrollment.id)
             if enrollment.status == ENROLLED:
-                await promote_waiting(unit, course.id, now)
+                await promote_waiting(unit, course.id, now, self._planner)
             return Cancelled(course)
+
+    async def answer_attendance(
+        self, user_id: int, enrollment_id: int, session_id: int, *, attending: bool
+    ) -> AttendanceNoted | Refusal:
+        """ "Saya akan hadir" / "Tidak bisa hadir" under a reminder, until the session ends."""
+        now = self._clock.now()
+        async with self._store.write() as unit:
+            participant = await unit.participants.by_telegram_id(user_id)
+            enrollment = await unit.enrollments.get(enrollment_id)
+            session = await unit.catalogue.session(session_id)
+            if (
+                participant is None
+                or enrollment is None
+                or session is None
+                or enrollment.participant_id != participant.id
+                or enrollment.status != ENROLLED
+                or session.course_id != enrollment.course_id
+            ):
+                return Refusal("button-stale")
+            course = await unit.catalogue.course(session.course_id)
+            assert course is not None
+            if session.ends_at <= now:
+                return Refusal("attendance-too-late", {"title": course.title})
+            await unit.enrollments.record_attendance(enrollment_id, session_id, "yes" if attending else "no", now)
+            return AttendanceNoted(course, session, attending)
 
     async def _check(self, unit: Unit, user_id: int, course_id: int) -> tuple[Participant, Course] | Refusal:
         participant = await unit.participants.by_telegram_id(user_id)
@@ -175,8 +211,8 @@ class EnrollmentService:
         return enrollment, course
 
 
-async def promote_waiting(unit: Unit, course_id: int, now: datetime) -> list[int]:
-    """Give free seats to the waitlist in order; each person promoted is told through the outbox.
+async def promote_waiting(unit: Unit, course_id: int, now: datetime, planner: ReminderPlanner) -> list[int]:
+    """Give free seats to the waitlist in order; each person promoted gets their reminders and is told.
 
     Only while the course is open and has not started: a seat freed after the start stays empty.
     Returns the ids of the enrolments promoted.
@@ -194,28 +230,31 @@ async def promote_waiting(unit: Unit, course_id: int, now: datetime) -> list[int
         promoted.append(waiting.id)
         free -= 1
         participant = await unit.participants.by_id(waiting.participant_id)
-        if participant is not None and participant.telegram_user_id is not None:
-            first = course.first_start
-            await unit.outbox.add(
-                telegram_user_id=participant.telegram_user_id,
-                kind="waitlist_promoted",
-                message_key="waitlist-promoted",
-                params={
-                    "title": course.title,
-                    "timezone": course.timezone,
-                    "first_start": None if first is None else first.isoformat(),
-                },
-                dedupe_key=f"waitlist-promoted:{waiting.id}",
-                not_before=now,
-                now=now,
-                priority=5,
-            )
+        if participant is None or participant.telegram_user_id is None:
+            continue
+        await planner.sync(unit, waiting.id, participant, course, now)
+        first = course.first_start
+        await unit.outbox.add(
+            telegram_user_id=participant.telegram_user_id,
+            kind="waitlist_promoted",
+            message_key="waitlist-promoted",
+            params={
+                "title": course.title,
+                "timezone": course.timezone,
+                "first_start": None if first is None else first.isoformat(),
+            },
+            dedupe_key=f"waitlist-promoted:{waiting.id}",
+            not_before=planner.quiet.next_allowed(now, planner.zone_of(participant)),
+            now=now,
+            priority=5,
+        )
     return promoted
 
 
-async def release_seats(unit: Unit, participant_id: int, now: datetime) -> None:
+async def release_seats(unit: Unit, participant_id: int, now: datetime, planner: ReminderPlanner) -> None:
     """Cancel every live enrolment of a person (their data is being erased), passing seats on."""
     for enrollment in await unit.enrollments.live(participant_id):
         await unit.enrollments.set_status(enrollment.id, CANCELLED, now)
+        await planner.cancel(unit, enrollment.id)
         if enrollment.status == ENROLLED:
-            await promote_waiting(unit, enrollment.course_id, now)
+            await promote_waiting(unit, enrollment.course_id, now, planner)

@@ -164,6 +164,10 @@ class CatalogueRepository:
         )
         return [row[0] for row in rows]
 
+    async def session(self, session_id: int) -> CourseSession | None:
+        row = await self._s.fetchone("SELECT * FROM course_sessions WHERE id = ?", (session_id,))
+        return None if row is None else _session(row)
+
     async def sessions(self, course_id: int) -> list[CourseSession]:
         rows = await self._s.fetchall(
             "SELECT * FROM course_sessions WHERE course_id = ? ORDER BY position", (course_id,)

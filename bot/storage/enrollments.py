@@ -92,11 +92,17 @@ class EnrollmentRepository:
         )
         return None if row is None else _enrollment(row)
 
-    async def enrolled_recipients(self, course_id: int) -> list[int]:
-        """Telegram ids of people enrolled in the course who can still be reached."""
+    async def enrolled_in(self, course_id: int) -> list[Enrollment]:
         rows = await self._s.fetchall(
-            "SELECT p.telegram_user_id FROM enrollments e JOIN participants p ON p.id = e.participant_id"
-            " WHERE e.course_id = ? AND e.status = 'enrolled' AND p.telegram_user_id IS NOT NULL ORDER BY e.id",
-            (course_id,),
+            "SELECT * FROM enrollments WHERE course_id = ? AND status = 'enrolled' ORDER BY id", (course_id,)
         )
-        return [int(row[0]) for row in rows]
+        return [_enrollment(row) for row in rows]
+
+    async def record_attendance(self, enrollment_id: int, session_id: int, intent: str, now: datetime) -> None:
+        """The participant's answer to a reminder ("yes" I will attend / "no" I can't); a new answer replaces it."""
+        await self._s.execute(
+            "INSERT INTO attendance (enrollment_id, session_id, intent, answered_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (enrollment_id, session_id) DO UPDATE SET intent = excluded.intent,"
+            " answered_at = excluded.answered_at",
+            (enrollment_id, session_id, intent, to_db_time(now)),
+        )

@@ -58,11 +58,13 @@ class OutboxRepository:
         now: datetime,
         priority: int = 0,
         expires_at: datetime | None = None,
+        subject: str | None = None,
     ) -> bool:
         """Queue a message; a second message with the same dedupe key is ignored. Returns whether it was added."""
         changed = await self._s.execute(
             "INSERT INTO outbox (telegram_user_id, kind, priority, not_before, expires_at, message_key, params,"
-            " dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+            " dedupe_key, subject, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dedupe_key) DO NOTHING",
             (
                 telegram_user_id,
                 kind,
@@ -72,11 +74,31 @@ class OutboxRepository:
                 message_key,
                 json.dumps(params, ensure_ascii=False),
                 dedupe_key,
+                subject,
                 to_db_time(now),
             ),
         )
         self.added += changed
         return changed > 0
+
+    async def cancel_pending(self, subject_prefix: str, *, keep: set[str]) -> int:
+        """Cancel pending messages whose subject starts with the prefix, except those with a dedupe key in `keep`."""
+        rows = await self._s.fetchall(
+            # A range on the subject index: every string that starts with the prefix sorts between the two.
+            "SELECT id, dedupe_key FROM outbox WHERE subject >= ? AND subject < ? AND status = 'pending'",
+            (subject_prefix, subject_prefix[:-1] + chr(ord(subject_prefix[-1]) + 1)),
+        )
+        doomed = [row[0] for row in rows if row[1] not in keep]
+        for message_id in doomed:
+            await self._s.execute("UPDATE outbox SET status = 'cancelled' WHERE id = ?", (message_id,))
+        return len(doomed)
+
+    async def cancel_for_recipient(self, telegram_user_id: int, reason: str) -> int:
+        """Cancel everything still waiting for a person Telegram no longer lets us reach."""
+        return await self._s.execute(
+            "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE telegram_user_id = ? AND status = 'pending'",
+            (reason, telegram_user_id),
+        )
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Mark up to `limit` due messages as being sent and return them, most urgent first."""

@@ -1,0 +1,28 @@
+"""The buttons under a session reminder: r:y|n:<enrollment>:<session>."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import VokasiContext
+from bot.handlers.common import translator_for, user_id_of
+from bot.services.enrollment import AttendanceNoted, Refusal
+
+
+async def attendance_button(update: Update, context: VokasiContext) -> None:
+    """Store the answer and replace the buttons by it; someone else's or an old reminder changes nothing."""
+    query = update.callback_query
+    assert query is not None
+    t = await translator_for(update, context)
+    _, answer, enrollment_id, session_id = (query.data or "").split(":")
+    result = await context.services.enrollment.answer_attendance(
+        user_id_of(update), int(enrollment_id), int(session_id), attending=answer == "y"
+    )
+    if isinstance(result, Refusal):
+        await query.answer(t(result.key, **result.params), show_alert=True)
+        return
+    assert isinstance(result, AttendanceNoted)
+    await query.answer()
+    original = getattr(query.message, "text_html", "") or ""
+    noted = t("attendance-yes") if result.attending else t("attendance-no")
+    await query.edit_message_text(f"{original}\n\n{noted}", reply_markup=None)
