@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -18,6 +18,7 @@ from telegram.ext import (
     ExtBot,
     JobQueue,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -26,6 +27,7 @@ from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotData, Services, VokasiContext
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.ratelimit import PriorityRateLimiter
 from bot.handlers import account, attendance, courses, menu, registration, schedule
 from bot.handlers import staff as staff_handlers
 from bot.handlers.commands import ALIASES, publish_commands
@@ -42,7 +44,7 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-VokasiApp = Application[ExtBot[None], VokasiContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]]
+VokasiApp = Application[ExtBot[dict[str, Any]], VokasiContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]]
 
 # How often abandoned registration drafts are purged (they hold personal data).
 PURGE_INTERVAL_S = 3600
@@ -66,7 +68,7 @@ def build_application(
         provinces = ProvinceCatalog.load()
         translations = Translations(settings.default_language)
         planner = ReminderPlanner(settings, provinces)
-        dispatcher = Dispatcher(store, app.bot, translations, clock)
+        dispatcher = Dispatcher(store, app.bot, translations, clock, concurrency=settings.dispatch_concurrency)
         store.on_outbox = dispatcher.wake
         app.bot_data.attach(
             Services(
@@ -102,6 +104,11 @@ def build_application(
         .context_types(ContextTypes(context=VokasiContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(update_processor or PerUserUpdateProcessor())
+        .rate_limiter(
+            PriorityRateLimiter(
+                overall_per_s=settings.telegram_messages_per_s, per_chat_per_s=settings.telegram_chat_messages_per_s
+            )
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -120,6 +127,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     def command(names: str | tuple[str, ...], callback: Any) -> CommandHandler[VokasiContext, None]:
         return CommandHandler(names, callback, filters=new_message)
 
+    # Group -1 runs before every other handler: someone who had blocked the bot and writes again is reachable.
+    app.add_handler(TypeHandler(Update, _note_reachable), group=-1)
     app.add_handlers(
         [
             command("start", registration.start),
@@ -160,6 +169,11 @@ COURSE_BUTTONS = r"^c:((p|f):\d{1,4}:(a|\d{1,3})|(d|e):\d{1,9}:\d{1,4}:(a|\d{1,3
 def _dialog_pattern() -> str:
     steps = "|".join(step.value for step in Step)
     return rf"^d:({steps}):[A-Za-z0-9_:]{{1,40}}$"
+
+
+async def _note_reachable(update: Update, context: VokasiContext) -> None:
+    if update.effective_user is not None:
+        await context.services.dispatcher.seen(update.effective_user.id)
 
 
 async def _purge_idle_dialogs(context: VokasiContext) -> None:

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # Quiet hours in the participant's own zone: bulk messages wait for the morning; reminders move earlier.
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(7, 0)
+    # Telegram's limits, kept by the bot's one rate limiter: about 30 messages/s overall and 1/s per chat.
+    telegram_messages_per_s: float = Field(default=30.0, gt=0)
+    telegram_chat_messages_per_s: float = Field(default=1.0, gt=0)
+    # Outbox messages sent at once; also the most a crash can duplicate (those in flight at that moment).
+    dispatch_concurrency: int = Field(default=32, ge=1)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
     log_level: str = "INFO"

@@ -57,7 +57,7 @@ class BotData:
         return services
 
 
-class VokasiContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class VokasiContext(CallbackContext[ExtBot[dict[str, Any]], dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def services(self) -> Services:
         return self.bot_data.services

@@ -59,6 +59,9 @@ class BotHarness:
             bot_api_url=server.base_url,
             bot_file_url=server.base_file_url,
             database_url=f"sqlite:///{db_path}",
+            # Flow tests check behaviour, not Telegram's pacing (tests/test_ratelimit.py does that).
+            telegram_messages_per_s=settings.pop("telegram_messages_per_s", 10_000),
+            telegram_chat_messages_per_s=settings.pop("telegram_chat_messages_per_s", 10_000),
             **settings,
         )
         self.translations = Translations("id")

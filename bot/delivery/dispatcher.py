@@ -1,22 +1,28 @@
 """The outbox dispatcher: sends due outbox rows. APScheduler (PTB's JobQueue) only wakes it.
 
-Rows are claimed (status 'sending') in a transaction before they are sent and marked after, so a crash between
-the two leaves them 'sending'; at start-up those go back to 'pending' and are sent again: at least once, with
-duplicates only for sends that were in flight at the moment of the crash.
+Rows are claimed (status 'sending') in one transaction, sent concurrently, and marked together in another.
+A crash in between leaves them 'sending'; at start-up those go back to 'pending' and are sent again. Delivery is
+therefore at least once, and a duplicate can only be a message that was being sent when the process died: at
+most `concurrency` of them (one claimed batch), never more.
+
+Sends go through the bot's one rate limiter at bulk priority, so people chatting with the bot are answered
+first. 429s are waited out by the rate limiter; 403 and "chat not found" mark the participant unreachable and
+withdraw what was waiting for them; network errors and 5xx are retried with backoff, then the row fails.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import JobQueue
+from telegram.ext import ExtBot, JobQueue
 
 from bot.clock import Clock
+from bot.delivery.ratelimit import BULK, RateLimiterClosed
 from bot.delivery.render import render
 from bot.i18n import Translations
 from bot.storage.outbox import OutboxMessage
@@ -24,27 +30,44 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-BATCH = 50
 # A safety sweep in case a wake-up was missed (and for messages whose time has come).
 SWEEP_INTERVAL_S = 30
 MAX_ATTEMPTS = 8
+UNREACHABLE = "recipient unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one claimed row, applied to the database with the rest of its batch."""
+
+    message: OutboxMessage
+    telegram_message_id: int | None = None
+    retry_in_s: float | None = None
+    error: str | None = None
+    status: str | None = None  # "failed" / "expired" when not sent and not retried
+    unreachable: bool = False
 
 
 class Dispatcher:
-    def __init__(self, store: Store, bot: Bot, translations: Translations, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, bot: ExtBot[Any], translations: Translations, clock: Clock, *, concurrency: int = 32
+    ) -> None:
         self._store = store
         self._bot = bot
         self._translations = translations
         self._clock = clock
+        self.concurrency = concurrency
         self._lock = asyncio.Lock()
         self._job_queue: JobQueue[Any] | None = None
         self._wake_pending = False
+        self.unreachable: set[int] = set()
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
         """Recover what a crash left half-sent, then send what is due and sweep periodically."""
         self._job_queue = job_queue
         async with self._store.write() as unit:
             released = await unit.outbox.release_claimed()
+            self.unreachable = await unit.participants.unreachable_ids()
         if released:
             log.warning("%d outbox messages were being sent when the bot stopped; sending them again", released)
         job_queue.run_repeating(self._job, interval=SWEEP_INTERVAL_S, first=SWEEP_INTERVAL_S, name="outbox-sweep")
@@ -65,59 +88,84 @@ class Dispatcher:
     async def _job(self, _: object) -> None:
         await self.run_once()
 
+    async def seen(self, telegram_user_id: int) -> None:
+        """A person wrote to the bot: if they had blocked it, they can be reached again."""
+        if telegram_user_id not in self.unreachable:
+            return
+        self.unreachable.discard(telegram_user_id)
+        async with self._store.write() as unit:
+            await unit.participants.mark_reachable(telegram_user_id)
+        log.info("a participant who was unreachable wrote again")
+
     async def run_once(self) -> int:
         """Send every message that is due now; returns how many were sent."""
         sent = 0
         async with self._lock:
             while True:
                 async with self._store.write() as unit:
-                    batch = await unit.outbox.claim_due(self._clock.now(), BATCH)
+                    batch = await unit.outbox.claim_due(self._clock.now(), self.concurrency)
                 if not batch:
                     return sent
-                for message in batch:
-                    sent += await self._send(message)
+                outcomes = await asyncio.gather(*(self._send(message) for message in batch))
+                await self._record(outcomes)
+                sent += sum(1 for o in outcomes if o.telegram_message_id is not None)
 
-    async def _send(self, message: OutboxMessage) -> int:
+    async def _send(self, message: OutboxMessage) -> Outcome:
         now = self._clock.now()
-        async with self._store.read() as unit:
-            language = await unit.preferences.language(message.telegram_user_id)
-        t = self._translations.get(language)
+        if message.expires_at is not None and message.expires_at <= now:
+            return Outcome(message, error="expired before sending", status="expired")
+        if message.telegram_user_id in self.unreachable:
+            return Outcome(message, error=UNREACHABLE, status="cancelled")
+        t = self._translations.get(message.language)
+        rendered = render(t, message.message_key, message.params)
         try:
-            if message.expires_at is not None and message.expires_at <= now:
-                async with self._store.write() as unit:
-                    await unit.outbox.mark_failed(message.id, "expired before sending", status="expired")
-                return 0
-            rendered = render(t, message.message_key, message.params)
-            sent = await self._bot.send_message(message.telegram_user_id, rendered.text, reply_markup=rendered.markup)
-        except RetryAfter as error:
-            await self._retry(message, _seconds(error.retry_after), "429 retry after")
-            return 0
+            sent = await self._bot.send_message(
+                message.telegram_user_id,
+                rendered.text,
+                reply_markup=rendered.markup,
+                rate_limit_args={"priority": BULK},
+            )
+        except RetryAfter as error:  # the rate limiter already retried several times
+            return self._retry(message, _seconds(error.retry_after), "429 retry after")
         except Forbidden as error:
-            await self._fail(message, f"forbidden: {error.message}")
-            return 0
+            return Outcome(message, error=f"forbidden: {error.message}", status="failed", unreachable=True)
         except BadRequest as error:
-            await self._fail(message, f"bad request: {error.message}")
-            return 0
-        except NetworkError as error:
-            await self._retry(message, min(600.0, 2.0**message.attempts), f"network: {type(error).__name__}")
-            return 0
-        async with self._store.write() as unit:
-            await unit.outbox.mark_sent(message.id, sent.message_id, self._clock.now())
-        return 1
+            gone = "chat not found" in error.message.lower()
+            return Outcome(message, error=f"bad request: {error.message}", status="failed", unreachable=gone)
+        except RateLimiterClosed:  # the bot is shutting down: it goes out after the restart
+            return Outcome(message, retry_in_s=0.0, error="shutting down")
+        except NetworkError as error:  # includes TimedOut and 5xx answers
+            return self._retry(message, min(600.0, 2.0**message.attempts), f"network: {type(error).__name__}")
+        return Outcome(message, telegram_message_id=sent.message_id)
 
-    async def _retry(self, message: OutboxMessage, delay_s: float, error: str) -> None:
+    def _retry(self, message: OutboxMessage, delay_s: float, error: str) -> Outcome:
         if message.attempts >= MAX_ATTEMPTS:
-            await self._fail(message, f"gave up after {message.attempts} attempts: {error}")
-            return
-        async with self._store.write() as unit:
-            await unit.outbox.retry_at(message.id, self._clock.now() + timedelta(seconds=delay_s), error)
-        if self._job_queue is not None:
-            self._job_queue.run_once(self._job, when=delay_s, name="outbox-retry")
+            return Outcome(message, error=f"gave up after {message.attempts} attempts: {error}", status="failed")
+        return Outcome(message, retry_in_s=delay_s, error=error)
 
-    async def _fail(self, message: OutboxMessage, error: str) -> None:
-        log.warning("outbox message %d (%s) failed: %s", message.id, message.kind, error)
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        now = self._clock.now()
+        retry_in: list[float] = []
         async with self._store.write() as unit:
-            await unit.outbox.mark_failed(message.id, error)
+            for outcome in outcomes:
+                message = outcome.message
+                if outcome.telegram_message_id is not None:
+                    await unit.outbox.mark_sent(message.id, outcome.telegram_message_id, now)
+                elif outcome.retry_in_s is not None:
+                    await unit.outbox.retry_at(
+                        message.id, now + timedelta(seconds=outcome.retry_in_s), outcome.error or ""
+                    )
+                    retry_in.append(outcome.retry_in_s)
+                else:
+                    await unit.outbox.mark_failed(message.id, outcome.error or "", status=outcome.status or "failed")
+                if outcome.unreachable:
+                    self.unreachable.add(message.telegram_user_id)
+                    await unit.participants.mark_unreachable(message.telegram_user_id, outcome.error or "", now)
+                    await unit.outbox.cancel_for_recipient(message.telegram_user_id, UNREACHABLE)
+                if outcome.status in ("failed", "cancelled") and not outcome.unreachable:
+                    log.warning("outbox message %d (%s) not sent: %s", message.id, message.kind, outcome.error)
+        if retry_in and self._job_queue is not None:
+            self._job_queue.run_once(self._job, when=min(retry_in), name="outbox-retry")
 
 
 def _seconds(value: float | timedelta) -> float:

@@ -104,7 +104,8 @@ class CatalogueService:
                     rescheduled += 1
                     notified += await self._announce_changes(unit, course_id, spec, changes, now)
                     await self._replan_reminders(unit, course_id, now)
-                promoted += len(await promote_waiting(unit, course_id, now, self._planner))
+                if before is not None and before.waitlisted and spec.capacity > before.enrolled:
+                    promoted += len(await promote_waiting(unit, course_id, now, self._planner))
         return ImportReport(created, updated, rescheduled, notified, promoted)
 
     async def _apply(self, unit: Unit, spec: CourseSpec, now: datetime) -> tuple[int, bool]:

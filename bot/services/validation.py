@@ -201,7 +201,9 @@ def _capitalise_word(word: str) -> str:
     start = True
     for ch in word:
         if ch.isalpha():
-            out.append(ch.upper() if start else ch)
+            upper = ch.upper()
+            # Only one-to-one capitals: "ß" would become "SS" and change the name's length.
+            out.append(upper if start and len(upper) == 1 else ch)
             start = False
         else:
             out.append(ch)

@@ -137,18 +137,28 @@ class CatalogueRepository:
     async def open_courses(
         self, now: datetime, *, category: str | None, home_province: str | None, limit: int, offset: int
     ) -> list[Course]:
-        """Courses open for registration: the person's province first, then by first session and title."""
+        """Courses open for registration: the person's province first, then by first session and title.
+
+        The page's ids are chosen first with a light query, then only those courses get their seat counts.
+        """
         where = _OPEN + (" AND c.category = ?" if category is not None else "")
         params: list[Param] = [to_db_time(now)]
         if category is not None:
             params.append(category)
-        rows = await self._s.fetchall(
-            _COURSE_SELECT + f" WHERE {where}"
-            " ORDER BY CASE WHEN c.province_code = ? THEN 0 ELSE 1 END, first_start, c.title, c.id"
+        ids = await self._s.fetchall(
+            f"SELECT c.id FROM courses c WHERE {where}"  # noqa: S608 (fixed fragments only)
+            " ORDER BY CASE WHEN c.province_code = ? THEN 0 ELSE 1 END,"
+            " (SELECT MIN(s.starts_at) FROM course_sessions s WHERE s.course_id = c.id), c.title, c.id"
             " LIMIT ? OFFSET ?",
             (*params, home_province or "", limit, offset),
         )
-        return [_course(row) for row in rows]
+        if not ids:
+            return []
+        page = [int(row[0]) for row in ids]
+        marks = ", ".join("?" for _ in page)
+        rows = await self._s.fetchall(_COURSE_SELECT + f" WHERE c.id IN ({marks})", page)
+        by_id = {row["id"]: _course(row) for row in rows}
+        return [by_id[course_id] for course_id in page]
 
     async def count_open(self, now: datetime, *, category: str | None) -> int:
         where = _OPEN + (" AND c.category = ?" if category is not None else "")

@@ -181,7 +181,7 @@ def to_db_time(moment: datetime) -> str:
 
 
 def from_db_time(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)  # Python 3.11 reads the trailing Z as UTC (and is ~50x strptime's speed)
 
 
 def opt_time(value: str | None) -> datetime | None:

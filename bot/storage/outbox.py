@@ -23,6 +23,8 @@ class OutboxMessage:
     dedupe_key: str
     status: str
     attempts: int
+    # The recipient's chosen language, read with the row (None: the bot's default).
+    language: str | None = None
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -38,6 +40,7 @@ def _message(row: Row) -> OutboxMessage:
         dedupe_key=row["dedupe_key"],
         status=row["status"],
         attempts=row["attempts"],
+        language=row["language"] if "language" in row.keys() else None,  # noqa: SIM118 (Row: `in` tests values)
     )
 
 
@@ -101,11 +104,13 @@ class OutboxRepository:
         )
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Mark up to `limit` due messages as being sent and return them, most urgent first."""
+        """Mark up to `limit` due messages as being sent and return them, most urgent first, each with the
+        recipient's language (so sending needs no further reads)."""
         rows = await self._s.fetchall(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
             " SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ?"
-            " ORDER BY priority DESC, not_before, id LIMIT ?) RETURNING *",
+            " ORDER BY priority DESC, not_before, id LIMIT ?) RETURNING *,"
+            " (SELECT language FROM user_preferences p WHERE p.telegram_user_id = outbox.telegram_user_id) AS language",
             (to_db_time(now), limit),
         )
         return sorted((_message(row) for row in rows), key=lambda m: (-m.priority, m.not_before, m.id))

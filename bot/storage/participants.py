@@ -183,5 +183,27 @@ class ParticipantRepository:
             (to_db_time(now), to_db_time(now), participant_id),
         )
 
+    async def mark_unreachable(self, telegram_user_id: int, reason: str, now: datetime) -> bool:
+        """Telegram refused to deliver (blocked, deactivated, chat gone); returns whether a participant matched."""
+        changed = await self._s.execute(
+            "UPDATE participants SET unreachable_since = ?, unreachable_reason = ?"
+            " WHERE telegram_user_id = ? AND unreachable_since IS NULL",
+            (to_db_time(now), reason, telegram_user_id),
+        )
+        return changed > 0
+
+    async def mark_reachable(self, telegram_user_id: int) -> None:
+        await self._s.execute(
+            "UPDATE participants SET unreachable_since = NULL, unreachable_reason = NULL WHERE telegram_user_id = ?",
+            (telegram_user_id,),
+        )
+
+    async def unreachable_ids(self) -> set[int]:
+        rows = await self._s.fetchall(
+            "SELECT telegram_user_id FROM participants WHERE unreachable_since IS NOT NULL"
+            " AND telegram_user_id IS NOT NULL"
+        )
+        return {int(row[0]) for row in rows}
+
     async def count(self) -> int:
         return int(await self._s.fetchval("SELECT COUNT(*) FROM participants"))
