@@ -116,15 +116,8 @@ class Dispatcher:
             return Outcome(message, error="expired before sending", status="expired")
         if message.telegram_user_id in self.unreachable:
             return Outcome(message, error=UNREACHABLE, status="cancelled")
-        t = self._translations.get(message.language)
-        rendered = render(t, message.message_key, message.params)
         try:
-            sent = await self._bot.send_message(
-                message.telegram_user_id,
-                rendered.text,
-                reply_markup=rendered.markup,
-                rate_limit_args={"priority": BULK},
-            )
+            telegram_message_id = await self._deliver(message)
         except RetryAfter as error:  # the rate limiter already retried several times
             return self._retry(message, _seconds(error.retry_after), "429 retry after")
         except Forbidden as error:
@@ -136,7 +129,24 @@ class Dispatcher:
             return Outcome(message, retry_in_s=0.0, error="shutting down")
         except NetworkError as error:  # includes TimedOut and 5xx answers
             return self._retry(message, min(600.0, 2.0**message.attempts), f"network: {type(error).__name__}")
-        return Outcome(message, telegram_message_id=sent.message_id)
+        return Outcome(message, telegram_message_id=telegram_message_id)
+
+    async def _deliver(self, message: OutboxMessage) -> int:
+        """One Bot API call at bulk priority: a copy of an existing message, or a text rendered now."""
+        if message.copy_message_id is not None and message.copy_from_chat_id is not None:
+            copied = await self._bot.copy_message(
+                message.telegram_user_id,
+                message.copy_from_chat_id,
+                message.copy_message_id,
+                rate_limit_args={"priority": BULK},
+            )
+            return copied.message_id
+        assert message.message_key is not None
+        rendered = render(self._translations.get(message.language), message.message_key, message.params)
+        sent = await self._bot.send_message(
+            message.telegram_user_id, rendered.text, reply_markup=rendered.markup, rate_limit_args={"priority": BULK}
+        )
+        return sent.message_id
 
     def _retry(self, message: OutboxMessage, delay_s: float, error: str) -> Outcome:
         if message.attempts >= MAX_ATTEMPTS:

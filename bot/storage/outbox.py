@@ -18,13 +18,16 @@ class OutboxMessage:
     priority: int
     not_before: datetime
     expires_at: datetime | None
-    message_key: str
+    message_key: str | None
     params: dict[str, Any]
     dedupe_key: str
     status: str
     attempts: int
     # The recipient's chosen language, read with the row (None: the bot's default).
     language: str | None = None
+    # Set for a copy of an existing message instead of a rendered text.
+    copy_from_chat_id: int | None = None
+    copy_message_id: int | None = None
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -41,6 +44,8 @@ def _message(row: Row) -> OutboxMessage:
         status=row["status"],
         attempts=row["attempts"],
         language=row["language"] if "language" in row.keys() else None,  # noqa: SIM118 (Row: `in` tests values)
+        copy_from_chat_id=row["copy_from_chat_id"],
+        copy_message_id=row["copy_message_id"],
     )
 
 
@@ -54,20 +59,26 @@ class OutboxRepository:
         *,
         telegram_user_id: int,
         kind: str,
-        message_key: str,
-        params: dict[str, Any],
         dedupe_key: str,
         not_before: datetime,
         now: datetime,
+        message_key: str | None = None,
+        params: dict[str, Any] | None = None,
+        copy_of: tuple[int, int] | None = None,
         priority: int = 0,
         expires_at: datetime | None = None,
         subject: str | None = None,
     ) -> bool:
-        """Queue a message; a second message with the same dedupe key is ignored. Returns whether it was added."""
+        """Queue a message: a message key with parameters, or `copy_of` = (chat id, message id) to copy.
+
+        A second message with the same dedupe key is ignored. Returns whether it was added.
+        """
+        if (message_key is None) == (copy_of is None):
+            raise ValueError("an outbox message is either a message key or a copy")
         changed = await self._s.execute(
             "INSERT INTO outbox (telegram_user_id, kind, priority, not_before, expires_at, message_key, params,"
-            " dedupe_key, subject, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (dedupe_key) DO NOTHING",
+            " copy_from_chat_id, copy_message_id, dedupe_key, subject, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
             (
                 telegram_user_id,
                 kind,
@@ -75,7 +86,9 @@ class OutboxRepository:
                 to_db_time(not_before),
                 None if expires_at is None else to_db_time(expires_at),
                 message_key,
-                json.dumps(params, ensure_ascii=False),
+                json.dumps(params or {}, ensure_ascii=False),
+                None if copy_of is None else copy_of[0],
+                None if copy_of is None else copy_of[1],
                 dedupe_key,
                 subject,
                 to_db_time(now),

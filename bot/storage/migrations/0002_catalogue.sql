@@ -66,9 +66,14 @@ CREATE TABLE outbox (
     priority INTEGER NOT NULL DEFAULT 0,
     not_before TEXT NOT NULL,
     expires_at TEXT,
-    -- What to send: a message key and JSON parameters, rendered at send time in the recipient's language.
-    message_key TEXT NOT NULL,
+    -- What to send: a message key and JSON parameters, rendered at send time in the recipient's language...
+    message_key TEXT,
     params TEXT NOT NULL DEFAULT '{}',
+    -- ...or an existing message to copy (an announcement keeps its formatting and media).
+    copy_from_chat_id INTEGER,
+    copy_message_id INTEGER,
+    -- What the row is about, e.g. "enrollment:12:session:40", so it can be withdrawn or replaced.
+    subject TEXT,
     dedupe_key TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'expired', 'cancelled')),
@@ -76,7 +81,10 @@ CREATE TABLE outbox (
     last_error TEXT,
     sent_at TEXT,
     telegram_message_id INTEGER,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    CHECK ((message_key IS NULL) <> (copy_message_id IS NULL))
 );
 
 CREATE INDEX outbox_due ON outbox (status, not_before);
+CREATE INDEX outbox_subject ON outbox (subject);
+CREATE INDEX outbox_recipient_status ON outbox (telegram_user_id, status);
