@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from tests.catalogue_data import seed_participant
 from tests.flows import say
@@ -92,3 +92,23 @@ async def test_a_copied_message_keeps_its_content(bot: BotHarness) -> None:
     assert [(int(c.params["chat_id"]), int(c.params["from_chat_id"])) for c in copies] == [(9005, 9004)]
     assert participant.messages[-1].text == "Pengumuman: pelatihan K3 dibuka <b>besok</b>"
     assert outbox(bot, 9005) == [("sent", None)]
+
+
+async def test_the_dispatcher_sets_an_alarm_for_the_next_due_message(bot: BotHarness) -> None:
+    assert bot.app is not None and bot.app.job_queue is not None
+    now = bot.clock.now()
+    async with bot.app.bot_data.services.store.write() as unit:
+        await unit.outbox.add(
+            telegram_user_id=9006,
+            kind="test",
+            message_key="menu-here",
+            dedupe_key="later",
+            not_before=now + timedelta(minutes=10),
+            now=now,
+        )
+    await bot.drain_outbox()
+    alarms = bot.app.job_queue.get_jobs_by_name("outbox-alarm")
+    assert len(alarms) == 1
+    assert alarms[0].next_t is not None
+    seconds = (alarms[0].next_t - datetime.now(UTC)).total_seconds()
+    assert 590 < seconds <= 600  # APScheduler's own clock: ten minutes from the run

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9_]+)+$")
 # ...except these, which are names of other things (jobs, encodings, iCalendar and Babel names).
 NOT_MESSAGES = {"purge-dialogs", "outbox-sweep", "outbox-wake", "outbox-retry", "utf-8", "utf-8-sig", "x-wr-calname"}
-NOT_MESSAGES |= {"stand-alone"}
+NOT_MESSAGES |= {"stand-alone", "outbox-alarm"}
 # Names a Translator goes by in the handlers: t("help"), old("button-stale"), t.plain("course-button").
 TRANSLATOR_CALLS = {"t", "old", "plain"}
 

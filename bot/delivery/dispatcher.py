@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -98,13 +98,15 @@ class Dispatcher:
         log.info("a participant who was unreachable wrote again")
 
     async def run_once(self) -> int:
-        """Send every message that is due now; returns how many were sent."""
+        """Send every message that is due now, then set an alarm for the next one; returns how many were sent."""
         sent = 0
         async with self._lock:
             while True:
                 async with self._store.write() as unit:
                     batch = await unit.outbox.claim_due(self._clock.now(), self.concurrency)
+                    next_due = None if batch else await unit.outbox.next_due()
                 if not batch:
+                    self._alarm(next_due)
                     return sent
                 outcomes = await asyncio.gather(*(self._send(message) for message in batch))
                 await self._record(outcomes)
@@ -147,6 +149,15 @@ class Dispatcher:
             message.telegram_user_id, rendered.text, reply_markup=rendered.markup, rate_limit_args={"priority": BULK}
         )
         return sent.message_id
+
+    def _alarm(self, next_due: datetime | None) -> None:
+        """Wake up when the next pending row comes due (one alarm, replaced after every run)."""
+        if self._job_queue is None or next_due is None:
+            return
+        delay = (next_due - self._clock.now()).total_seconds()
+        for job in self._job_queue.get_jobs_by_name("outbox-alarm"):
+            job.schedule_removal()
+        self._job_queue.run_once(self._job, when=max(delay, 0.0), name="outbox-alarm")
 
     def _retry(self, message: OutboxMessage, delay_s: float, error: str) -> Outcome:
         if message.attempts >= MAX_ATTEMPTS:
