@@ -21,6 +21,7 @@ from bot.services.registration import (
     Asked,
     Choice,
     Contact,
+    Details,
     Draft,
     Expired,
     Flow,
@@ -55,7 +56,7 @@ def question(t: Translator, context: VokasiContext, draft: Draft) -> tuple[str, 
     provinces = context.services.provinces
     step = draft.step
     if step is Step.SUMMARY:
-        return summary_text(t, provinces, draft.data), keyboards.summary(t)
+        return summary_text(t, provinces, Details.of(draft.data)), keyboards.summary(t)
     if step is Step.REGENCY:
         province = provinces.get(draft.data["province_code"])
         text = t("ask-regency", province=province.name if province else "-")

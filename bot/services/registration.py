@@ -6,7 +6,7 @@ explanations and keyboards; nothing here knows about Telegram.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -120,6 +120,39 @@ class Draft:
 
     def value(self, key: str) -> Any:
         return self.data.get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """A finished registration's answers (what the summary shows and the participant row stores)."""
+
+    full_name: str
+    nik: str
+    birth_date: date
+    gender: str
+    kpj: str | None
+    phone: str
+    province_code: str
+    regency: str
+    last_employer: str
+    phk_date: date
+    education: str
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Details:
+        return cls(
+            full_name=data["full_name"],
+            nik=data["nik"],
+            birth_date=date.fromisoformat(data["birth_date"]),
+            gender=data["gender"],
+            kpj=data.get("kpj"),
+            phone=data["phone"],
+            province_code=data["province_code"],
+            regency=data["regency"],
+            last_employer=data["last_employer"],
+            phk_date=date.fromisoformat(data["phk_date"]),
+            education=data["education"],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,25 +331,14 @@ class RegistrationService:
             data = {**draft.data, "editing": True}
             await unit.dialogs.save(user_id, draft.flow, Step.NIK, data, self._clock.now())
             return Invalid(Draft(draft.flow, Step.NIK, data), "err-nik-taken")
-        data = draft.data
-        phk_date = date.fromisoformat(data["phk_date"])
+        details = Details.of(draft.data)
         participant = await unit.participants.create(
             NewParticipant(
                 telegram_user_id=user_id,
-                full_name=data["full_name"],
-                nik=data["nik"],
-                birth_date=date.fromisoformat(data["birth_date"]),
-                gender=data["gender"],
-                kpj=data.get("kpj"),
-                phone=data["phone"],
-                province_code=data["province_code"],
-                regency=data["regency"],
-                last_employer=data["last_employer"],
-                phk_date=phk_date,
-                education=data["education"],
-                needs_verification=not self._eligible(phk_date, data["province_code"]),
-                consent_at=from_db_time(data["consent_at"]),
-                consent_version=data["consent_version"],
+                **asdict(details),
+                needs_verification=not self._eligible(details.phk_date, details.province_code),
+                consent_at=from_db_time(draft.data["consent_at"]),
+                consent_version=draft.data["consent_version"],
             ),
             self._clock.now(),
         )
