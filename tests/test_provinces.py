@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.provinces import DEFAULT_PATH, REGIONS, Province, ProvinceCatalog, default_catalog
+from bot.services.provinces import DEFAULT_PATH, REGIONS, Province, ProvinceCatalog
 
 ZONE_OFFSETS = {"WIB": timedelta(hours=7), "WITA": timedelta(hours=8), "WIT": timedelta(hours=9)}
 
@@ -114,19 +114,6 @@ def test_unknown_nik_code(catalog: ProvinceCatalog, code: str) -> None:
     assert not catalog.known_nik_code(code)
 
 
-def test_for_nik_code(catalog: ProvinceCatalog) -> None:
-    assert names(catalog.for_nik_code("32")) == ["Jawa Barat"]
-    # pre-2022 NIKs of the old Papua province
-    assert set(names(catalog.for_nik_code("91"))) == {
-        "Papua",
-        "Papua Selatan",
-        "Papua Tengah",
-        "Papua Pegunungan",
-    }
-    assert set(names(catalog.for_nik_code("92"))) == {"Papua Barat", "Papua Barat Daya"}
-    assert catalog.for_nik_code("99") == ()
-
-
 def test_zones_match_iana_offsets(catalog: ProvinceCatalog) -> None:
     # Indonesia has no daylight saving time; check a date in each half of the year.
     for p in catalog.all():
@@ -195,14 +182,6 @@ def test_aliases_are_lower_case(catalog: ProvinceCatalog) -> None:
     for p in catalog.all():
         for alias in p.aliases:
             assert alias == alias.strip().lower()
-
-
-def test_default_catalog_is_cached() -> None:
-    assert default_catalog() is default_catalog()
-    assert len(default_catalog().all()) == 38
-
-
-# --- loading errors ----------------------------------------------------------------------------------------
 
 
 def write(tmp_path: Path, data: object) -> Path:

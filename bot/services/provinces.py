@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -134,10 +133,6 @@ class ProvinceCatalog:
     def known_nik_code(self, two_digits: str) -> bool:
         return two_digits in self._nik_codes
 
-    def for_nik_code(self, two_digits: str) -> tuple[Province, ...]:
-        """Provinces whose NIKs may start with these two digits (several for pre-2022 Papua codes 91/92)."""
-        return tuple(p for p in self._provinces if two_digits in p.nik_codes)
-
     def match(self, text: str) -> tuple[Province, ...]:
         """Provinces matching what a person typed.
 
@@ -192,12 +187,6 @@ ZONE_LABELS: Mapping[str, str] = {
 def zone_label(timezone: str) -> str:
     """WIB, WITA or WIT for an Indonesian IANA zone (the zone name itself for any other)."""
     return ZONE_LABELS.get(timezone, timezone)
-
-
-@cache
-def default_catalog() -> ProvinceCatalog:
-    """The catalogue from ``data/provinces.json``, loaded once."""
-    return ProvinceCatalog.load()
 
 
 def _parse_entry(source: Path, index: int, entry: Any) -> Province:

@@ -150,9 +150,3 @@ class OutboxRepository:
     async def next_due(self) -> datetime | None:
         value = await self._s.fetchval("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
         return None if value is None else from_db_time(value)
-
-    async def for_recipient(self, telegram_user_id: int) -> list[OutboxMessage]:
-        rows = await self._s.fetchall(
-            "SELECT * FROM outbox WHERE telegram_user_id = ? ORDER BY id", (telegram_user_id,)
-        )
-        return [_message(row) for row in rows]
