@@ -112,4 +112,4 @@ async def _send_calendar(update: Update, context: VokasiContext, t: Translator) 
     ics = build_ics(entries, calendar_name=t("ics-name"), now=services.clock.now())
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_document(chat.id, InputFile(ics, filename="jadwal-pelatihan.ics"), caption=t("ics-caption"))
+    await context.bot.send_document(chat.id, InputFile(ics, filename=t.plain("ics-filename")), caption=t("ics-caption"))
