@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.services.provinces import ProvinceCatalog
 from bot.storage.catalogue import Course, CourseSession
 from bot.storage.db import to_db_time
+from bot.storage.outbox import NewOutboxMessage
 from bot.storage.participants import Participant
 from bot.storage.store import Unit
 
@@ -140,19 +141,23 @@ class ReminderPlanner:
         sessions = await unit.catalogue.sessions(course.id)
         planned = [m for s in sessions for m in self.plan(enrollment_id, course, s, zone, now)]
         await unit.outbox.cancel_pending(enrollment_subject(enrollment_id), keep={m.dedupe_key for m in planned})
-        for message in planned:
-            await unit.outbox.add(
-                telegram_user_id=participant.telegram_user_id,
-                kind=message.kind,
-                message_key=message.message_key,
-                params=message.params,
-                dedupe_key=message.dedupe_key,
-                not_before=message.not_before,
-                expires_at=message.expires_at,
-                now=now,
-                priority=REMINDER_PRIORITY,
-                subject=message.subject,
-            )
+        await unit.outbox.add_many(
+            [
+                NewOutboxMessage(
+                    telegram_user_id=participant.telegram_user_id,
+                    kind=m.kind,
+                    dedupe_key=m.dedupe_key,
+                    not_before=m.not_before,
+                    message_key=m.message_key,
+                    params=m.params,
+                    priority=REMINDER_PRIORITY,
+                    expires_at=m.expires_at,
+                    subject=m.subject,
+                )
+                for m in planned
+            ],
+            now,
+        )
 
     async def cancel(self, unit: Unit, enrollment_id: int) -> None:
         """Withdraw every reminder of an enrolment that has not gone out yet."""

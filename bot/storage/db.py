@@ -41,9 +41,12 @@ class Session:
         await self._conn.execute_fetchall(sql, params)
         return self._conn.total_changes - before
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Param]]) -> None:
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Param]]) -> int:
+        """Run one statement for each row; returns the number of rows changed in all."""
+        before = self._conn.total_changes
         cursor = await self._conn.executemany(sql, rows)
         await cursor.close()
+        return self._conn.total_changes - before
 
     async def fetchone(self, sql: str, params: Sequence[Param] = ()) -> Row | None:
         rows = await self.fetchall(sql, params)

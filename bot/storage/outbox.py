@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,20 @@ class OutboxMessage:
     # Set for a copy of an existing message instead of a rendered text.
     copy_from_chat_id: int | None = None
     copy_message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewOutboxMessage:
+    telegram_user_id: int
+    kind: str
+    dedupe_key: str
+    not_before: datetime
+    message_key: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    copy_of: tuple[int, int] | None = None  # (chat id, message id) of a message to copy
+    priority: int = 0
+    expires_at: datetime | None = None
+    subject: str | None = None
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -73,29 +88,49 @@ class OutboxRepository:
 
         A second message with the same dedupe key is ignored. Returns whether it was added.
         """
-        if (message_key is None) == (copy_of is None):
-            raise ValueError("an outbox message is either a message key or a copy")
-        changed = await self._s.execute(
+        message = NewOutboxMessage(
+            telegram_user_id,
+            kind,
+            dedupe_key,
+            not_before,
+            message_key,
+            params or {},
+            copy_of,
+            priority,
+            expires_at,
+            subject,
+        )
+        return await self.add_many([message], now) > 0
+
+    async def add_many(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
+        """Queue several messages in one statement (a course's reminders); returns how many were new."""
+        for message in messages:
+            if (message.message_key is None) == (message.copy_of is None):
+                raise ValueError("an outbox message is either a message key or a copy")
+        added = await self._s.executemany(
             "INSERT INTO outbox (telegram_user_id, kind, priority, not_before, expires_at, message_key, params,"
             " copy_from_chat_id, copy_message_id, dedupe_key, subject, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-            (
-                telegram_user_id,
-                kind,
-                priority,
-                to_db_time(not_before),
-                None if expires_at is None else to_db_time(expires_at),
-                message_key,
-                json.dumps(params or {}, ensure_ascii=False),
-                None if copy_of is None else copy_of[0],
-                None if copy_of is None else copy_of[1],
-                dedupe_key,
-                subject,
-                to_db_time(now),
-            ),
+            [
+                (
+                    m.telegram_user_id,
+                    m.kind,
+                    m.priority,
+                    to_db_time(m.not_before),
+                    None if m.expires_at is None else to_db_time(m.expires_at),
+                    m.message_key,
+                    json.dumps(m.params, ensure_ascii=False),
+                    None if m.copy_of is None else m.copy_of[0],
+                    None if m.copy_of is None else m.copy_of[1],
+                    m.dedupe_key,
+                    m.subject,
+                    to_db_time(now),
+                )
+                for m in messages
+            ],
         )
-        self.added += changed
-        return changed > 0
+        self.added += added
+        return added
 
     async def cancel_pending(self, subject_prefix: str, *, keep: set[str]) -> int:
         """Cancel pending messages whose subject starts with the prefix, except those with a dedupe key in `keep`."""
@@ -104,10 +139,10 @@ class OutboxRepository:
             "SELECT id, dedupe_key FROM outbox WHERE subject >= ? AND subject < ? AND status = 'pending'",
             (subject_prefix, subject_prefix[:-1] + chr(ord(subject_prefix[-1]) + 1)),
         )
-        doomed = [row[0] for row in rows if row[1] not in keep]
-        for message_id in doomed:
-            await self._s.execute("UPDATE outbox SET status = 'cancelled' WHERE id = ?", (message_id,))
-        return len(doomed)
+        doomed = [(row[0],) for row in rows if row[1] not in keep]
+        if not doomed:
+            return 0
+        return await self._s.executemany("UPDATE outbox SET status = 'cancelled' WHERE id = ?", doomed)
 
     async def cancel_for_recipient(self, telegram_user_id: int, reason: str) -> int:
         """Cancel everything still waiting for a person Telegram no longer lets us reach."""
