@@ -36,6 +36,7 @@ lint: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(PY) bench/registration.py
 	$(PY) bench/catalogue.py
+	$(PY) bench/delivery.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
