@@ -45,9 +45,7 @@ import csv  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
-import math  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -59,6 +57,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from telegram.ext import Application  # noqa: E402
 
+from bench.common import machine_info, percentile  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -512,12 +511,6 @@ def check_enrolled(db_path: Path, plan: Sequence[Target]) -> None:
 # --------------------------------------------------------------------------------------------- results
 
 
-def percentile(sorted_values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending, non-empty sequence."""
-    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
 def interactions_summary(users: int, elapsed: float, latencies: Sequence[float]) -> dict[str, Any]:
     ordered = sorted(latencies)
     return {
@@ -534,12 +527,7 @@ def interactions_summary(users: int, elapsed: float, latencies: Sequence[float])
 def machine() -> dict[str, Any]:
     return {
         "bench": "catalogue",
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "cpu_count": os.cpu_count(),
-        },
+        "machine": machine_info(),
     }
 
 

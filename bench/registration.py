@@ -58,9 +58,7 @@ import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
-import math  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
@@ -81,6 +79,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
+from bench.common import machine_info, percentile  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.concurrency import PerUserUpdateProcessor  # noqa: E402
@@ -394,12 +393,6 @@ async def run_echo(applicants: Sequence[Applicant]) -> tuple[float, list[float]]
 # --------------------------------------------------------------------------------------------- results
 
 
-def percentile(sorted_values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending, non-empty sequence."""
-    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
 def summary(system: str, users: int, elapsed: float, latencies: Sequence[float]) -> dict[str, Any]:
     ordered = sorted(latencies)
     return {
@@ -418,12 +411,7 @@ def summary(system: str, users: int, elapsed: float, latencies: Sequence[float])
 def machine() -> dict[str, Any]:
     return {
         "bench": "registration",
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "cpu_count": os.cpu_count(),
-        },
+        "machine": machine_info(),
     }
 
 
