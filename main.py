@@ -15,14 +15,19 @@ from pydantic import ValidationError
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.handlers.completion import completed_text
 from bot.handlers.staff import problem_lines, report_text
 from bot.i18n import Translations
 from bot.logs import configure_logging
 from bot.runner import serve_until_signal
 from bot.services.catalogue import CatalogueService, ImportReport
 from bot.services.catalogue_import import CatalogueRejected
+from bot.services.completion import CompletionService, CourseCompleted
+from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
 from bot.services.reminders import ReminderPlanner
+from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
+from bot.services.surveys import SurveyService
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -38,7 +43,11 @@ def cmd_run(settings: Settings) -> int:
     if not settings.bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    app = build_application(settings)
+    try:
+        app = build_application(settings)
+    except SurveyDefinitionError as error:
+        print(f"A survey definition is wrong, so the bot did not start:\n{error}", file=sys.stderr)
+        return 2
     asyncio.run(serve_until_signal(app))
     return 0
 
@@ -87,6 +96,30 @@ def cmd_import_courses(settings: Settings, path: Path) -> int:
     return 0
 
 
+def cmd_complete_course(settings: Settings, code: str) -> int:
+    """Mark a course finished for everyone still enrolled, as staff do with /selesai; 1 when refused."""
+    t = Translations(settings.default_language).get(settings.default_language)
+
+    async def run() -> CourseCompleted | Refusal:
+        db = await Database.open(settings.sqlite_path)
+        try:
+            await db.migrate()
+            store = Store(db)
+            clock = SystemClock()
+            planner = ReminderPlanner(settings, ProvinceCatalog.load())
+            surveys = SurveyService(store, SurveyCatalog.load(settings.surveys_dir), settings, clock, planner)
+            return await CompletionService(store, clock, planner, surveys).complete_course(code=code)
+        finally:
+            await db.close()
+
+    result = asyncio.run(run())
+    if isinstance(result, Refusal):
+        print(html_to_text(t(result.key, **result.params)), file=sys.stderr)
+        return 1
+    print(html_to_text(completed_text(t, result)))
+    return 0
+
+
 def html_to_text(text: str) -> str:
     """Our texts are Telegram HTML; a terminal wants them plain."""
     return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
@@ -112,6 +145,13 @@ def parser() -> argparse.ArgumentParser:
         "rejected, with every problem listed as 'row N: reason'.",
     )
     importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    completer = commands.add_parser(
+        "complete-course",
+        help="mark a course finished for all its participants",
+        description="Mark everyone still enrolled in the course as completed (congratulation, satisfaction survey, "
+        "check-ins planned) and close the course. A running bot sends the messages. Exit code 1 if refused.",
+    )
+    completer.add_argument("code", help="the course code, as in the catalogue")
     return root
 
 
@@ -127,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     if args.command == "import-courses":
         return cmd_import_courses(settings, args.file)
+    if args.command == "complete-course":
+        return cmd_complete_course(settings, args.code)
     handlers = {"run": cmd_run, "migrate": cmd_migrate}
     return handlers[args.command](settings)
 

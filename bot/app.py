@@ -28,17 +28,20 @@ from bot.config import Settings
 from bot.context import BotData, Services, VokasiContext
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.ratelimit import PriorityRateLimiter
-from bot.handlers import account, attendance, courses, menu, registration, schedule
+from bot.handlers import account, attendance, completion, courses, menu, registration, schedule, surveys
 from bot.handlers import staff as staff_handlers
 from bot.handlers.commands import ALIASES, publish_commands
 from bot.handlers.errors import on_error
 from bot.i18n import Translations
 from bot.services.accounts import AccountService
 from bot.services.catalogue import CatalogueService
+from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService, Step
 from bot.services.reminders import ReminderPlanner
+from bot.services.survey_catalog import SurveyCatalog
+from bot.services.surveys import SurveyService
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -48,6 +51,8 @@ VokasiApp = Application[ExtBot[dict[str, Any]], VokasiContext, dict[Any, Any], d
 
 # How often abandoned registration drafts are purged (they hold personal data).
 PURGE_INTERVAL_S = 3600
+# How often surveys due are started and late ones expired (check-ins are planned to the minute, not the second).
+SURVEY_TICK_S = 60
 
 
 def build_application(
@@ -60,6 +65,8 @@ def build_application(
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
     clock = clock or SystemClock()
+    # A mistake in a survey file stops the bot here, before it talks to anyone (SurveyDefinitionError).
+    survey_catalog = SurveyCatalog.load(settings.surveys_dir)
 
     async def post_init(app: VokasiApp) -> None:
         db = await Database.open(settings.sqlite_path)
@@ -68,8 +75,11 @@ def build_application(
         provinces = ProvinceCatalog.load()
         translations = Translations(settings.default_language)
         planner = ReminderPlanner(settings, provinces)
-        dispatcher = Dispatcher(store, app.bot, translations, clock, concurrency=settings.dispatch_concurrency)
+        dispatcher = Dispatcher(
+            store, app.bot, translations, survey_catalog, clock, concurrency=settings.dispatch_concurrency
+        )
         store.on_outbox = dispatcher.wake
+        surveys = SurveyService(store, survey_catalog, settings, clock, planner)
         app.bot_data.attach(
             Services(
                 settings=settings,
@@ -79,15 +89,18 @@ def build_application(
                 db=db,
                 store=store,
                 registration=RegistrationService(store, provinces, settings, clock),
-                accounts=AccountService(store, clock, planner),
+                accounts=AccountService(store, clock, planner, surveys),
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
+                surveys=surveys,
+                completion=CompletionService(store, clock, planner, surveys),
                 dispatcher=dispatcher,
             )
         )
         await publish_commands(app.bot, translations)
         assert app.job_queue is not None
         app.job_queue.run_repeating(_purge_idle_dialogs, interval=PURGE_INTERVAL_S, first=60, name="purge-dialogs")
+        app.job_queue.run_repeating(_survey_tick, interval=SURVEY_TICK_S, first=1, name="survey-tick")
         await dispatcher.start(app.job_queue)
         log.info("bot started as @%s", app.bot.username)
 
@@ -139,6 +152,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["hapusdata"], account.erase),
             command(ALIASES["pelatihan"], courses.courses_command),
             command(ALIASES["jadwal"], schedule.schedule_command),
+            command(ALIASES["statuskerja"], surveys.employment_status),
+            CommandHandler(ALIASES["selesai"], completion.complete_command, filters=new_message & staff),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
             CallbackQueryHandler(registration.consent_button, pattern=r"^consent:(yes|no)$"),
             CallbackQueryHandler(registration.answer_button, pattern=_dialog_pattern()),
@@ -147,6 +162,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             CallbackQueryHandler(account.erase_button, pattern=r"^erase:(yes|no)$"),
             CallbackQueryHandler(courses.course_button, pattern=COURSE_BUTTONS),
             CallbackQueryHandler(attendance.attendance_button, pattern=r"^r:(y|n):\d{1,9}:\d{1,9}$"),
+            CallbackQueryHandler(surveys.survey_button, pattern=SURVEY_BUTTONS),
+            CallbackQueryHandler(completion.complete_button, pattern=completion.PATTERN),
             CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
             CallbackQueryHandler(menu.stale_button),
             # Free messages: commands we do not have, text, a shared contact, edits, and everything else.
@@ -166,6 +183,10 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
 COURSE_BUTTONS = r"^c:((p|f):\d{1,4}:(a|\d{1,3})|(d|e):\d{1,9}:\d{1,4}:(a|\d{1,3})|(y|w):\d{1,9})$"
 
 
+# q:<run>:r, or q:<run>:<question index>:<option index | t<index> | ok | s> (bot/delivery/render.py).
+SURVEY_BUTTONS = r"^q:\d{1,9}:(r|\d{1,2}:(\d{1,2}|t\d{1,2}|ok|s))$"
+
+
 def _dialog_pattern() -> str:
     steps = "|".join(step.value for step in Step)
     return rf"^d:({steps}):[A-Za-z0-9_:]{{1,40}}$"
@@ -174,6 +195,12 @@ def _dialog_pattern() -> str:
 async def _note_reachable(update: Update, context: VokasiContext) -> None:
     if update.effective_user is not None:
         await context.services.dispatcher.seen(update.effective_user.id)
+
+
+async def _survey_tick(context: VokasiContext) -> None:
+    changed = await context.services.surveys.tick()
+    if changed:
+        log.info("surveys: %d started or expired", changed)
 
 
 async def _purge_idle_dialogs(context: VokasiContext) -> None:

@@ -6,11 +6,13 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["id", "en"]
 LANGUAGES: tuple[Language, ...] = ("id", "en")
+# The project's data folder (sample catalogue, provinces, survey definitions), wherever the bot is started from.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 class Settings(BaseSettings):
@@ -43,6 +45,13 @@ class Settings(BaseSettings):
     telegram_chat_messages_per_s: float = Field(default=1.0, gt=0)
     # Outbox messages sent at once; also the most a crash can duplicate (those in flight at that moment).
     dispatch_concurrency: int = Field(default=32, ge=1)
+    # Surveys (data/surveys/*.yaml): a survey not finished in this many days expires, with one nudge before.
+    surveys_dir: Path = DATA_DIR / "surveys"
+    survey_expiry_days: float = Field(default=7, gt=0)
+    survey_nudge_after_days: float = Field(default=3, gt=0)
+    # Employment check-ins: this many days after completion, at this time of day in the participant's zone.
+    checkin_days: Annotated[tuple[int, ...], NoDecode] = (30, 90, 180)
+    checkin_at: time = time(10, 0)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
     log_level: str = "INFO"
@@ -55,6 +64,26 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("checkin_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("checkin_days")
+    @classmethod
+    def _sorted_days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(days < 1 for days in value) or len(set(value)) != len(value):
+            raise ValueError("CHECKIN_DAYS must be distinct whole numbers of days, at least 1")
+        return tuple(sorted(value))
+
+    @model_validator(mode="after")
+    def _nudge_before_expiry(self) -> Settings:
+        if self.survey_nudge_after_days >= self.survey_expiry_days:
+            raise ValueError("SURVEY_NUDGE_AFTER_DAYS must be less than SURVEY_EXPIRY_DAYS")
+        return self
 
     @property
     def file_url(self) -> str:

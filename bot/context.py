@@ -13,9 +13,11 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Translations
 from bot.services.accounts import AccountService
 from bot.services.catalogue import CatalogueService
+from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
+from bot.services.surveys import SurveyService
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -34,6 +36,8 @@ class Services:
     accounts: AccountService
     catalogue: CatalogueService
     enrollment: EnrollmentService
+    surveys: SurveyService
+    completion: CompletionService
     dispatcher: Dispatcher
 
 

@@ -11,6 +11,7 @@ import html
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import date as _date  # `date` is also a method name below
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -83,6 +84,10 @@ class Translator:
     def date(self, value: date) -> str:
         """A date as people write it in this language: 15 Januari 2025."""
         return str(format_date(value, format="d MMMM y", locale=self.language))
+
+    def month(self, value: _date) -> str:
+        """A month as people write it in this language: Maret 2026."""
+        return str(format_date(value, format="LLLL y", locale=self.language))
 
     def moment(self, value: datetime, timezone: str) -> str:
         """A time in a zone, with the zone's label: Senin, 7 Desember 2026 08.00 WIB."""

@@ -6,6 +6,7 @@ import ast
 import re
 import string
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -16,6 +17,7 @@ from bot.i18n import Raw, Translations, load_catalogue
 from bot.services.catalogue_import import PROBLEM_KEYS
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import EDITABLE
+from bot.services.survey_catalog import QuestionType
 from bot.services.validation import EDUCATION_LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9_]+)+$")
 # ...except these, which are names of other things (jobs, encodings, iCalendar and Babel names).
 NOT_MESSAGES = {"purge-dialogs", "outbox-sweep", "outbox-wake", "outbox-retry", "utf-8", "utf-8-sig", "x-wr-calname"}
-NOT_MESSAGES |= {"stand-alone", "outbox-alarm"}
+NOT_MESSAGES |= {"stand-alone", "outbox-alarm", "survey-tick"}
+# An outbox message key rendered from the survey definition (bot/delivery/render.py), not from the catalogue.
+NOT_MESSAGES |= {"survey-question"}
 # Names a Translator goes by in the handlers: t("help"), old("button-stale"), t.plain("course-button").
 TRANSLATOR_CALLS = {"t", "old", "plain"}
 
@@ -57,6 +61,8 @@ def dynamic_keys() -> set[str]:
     keys.update(MENU_KEYS)
     keys.update(QUESTION_KEYS.values())
     keys.update(PROBLEM_KEYS)
+    # Survey hints per question type; text and number hints carry limits and have their own calls.
+    keys.update(f"survey-hint-{kind}" for kind in get_args(QuestionType) if kind not in ("text", "number"))
     return keys
 
 

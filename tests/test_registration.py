@@ -35,6 +35,7 @@ async def test_full_registration_stores_every_answer(bot: BotHarness) -> None:
     assert [b["text"] for row in user.reply_keyboard for b in row] == [
         t("menu-courses"),
         t("menu-schedule"),
+        t("menu-employment"),
         t("menu-profile"),
         t("menu-help"),
     ]
@@ -314,10 +315,10 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
     assert set(by_language) == {"id", "en", None}
     names_id = [c["command"] for c in by_language["id"]]
     names_en = [c["command"] for c in by_language["en"]]
-    assert names_id == ["start", "pelatihan", "jadwal", "profil", "bahasa", "bantuan", "hapusdata", "batal"]
-    assert names_en == ["start", "courses", "schedule", "profile", "language", "help", "deletedata", "cancel"]
+    assert names_id == ["start", "pelatihan", "jadwal", "statuskerja", "profil", "bahasa", "bantuan", "hapusdata", "batal"]
+    assert names_en == ["start", "courses", "schedule", "jobstatus", "profile", "language", "help", "deletedata", "cancel"]
     assert by_language[None] == by_language["id"]
-    assert by_language["en"][3]["description"] == bot.t("en")("cmd-profile")
+    assert by_language["en"][4]["description"] == bot.t("en")("cmd-profile")
 
 
 async def test_pressing_register_twice_changes_nothing(bot: BotHarness) -> None:

@@ -25,6 +25,7 @@ from bot.clock import Clock
 from bot.delivery.ratelimit import BULK, RateLimiterClosed
 from bot.delivery.render import render
 from bot.i18n import Translations
+from bot.services.survey_catalog import SurveyCatalog
 from bot.storage.outbox import OutboxMessage
 from bot.storage.store import Store
 
@@ -50,11 +51,19 @@ class Outcome:
 
 class Dispatcher:
     def __init__(
-        self, store: Store, bot: ExtBot[Any], translations: Translations, clock: Clock, *, concurrency: int = 32
+        self,
+        store: Store,
+        bot: ExtBot[Any],
+        translations: Translations,
+        surveys: SurveyCatalog,
+        clock: Clock,
+        *,
+        concurrency: int = 32,
     ) -> None:
         self._store = store
         self._bot = bot
         self._translations = translations
+        self._surveys = surveys
         self._clock = clock
         self.concurrency = concurrency
         self._lock = asyncio.Lock()
@@ -144,7 +153,8 @@ class Dispatcher:
             )
             return copied.message_id
         assert message.message_key is not None
-        rendered = render(self._translations.get(message.language), message.message_key, message.params)
+        t = self._translations.get(message.language)
+        rendered = render(t, message.message_key, message.params, self._surveys)
         sent = await self._bot.send_message(
             message.telegram_user_id, rendered.text, reply_markup=rendered.markup, rate_limit_args={"priority": BULK}
         )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Raw, Translator
+from bot.services.survey_catalog import RATING_SCALE, Question, SurveyCatalog
+from bot.services.surveys import DONE, SKIP, TOGGLE, Prompt, plain_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +31,24 @@ def attendance_keyboard(t: Translator, enrollment_id: int, session_id: int) -> I
     )
 
 
-def render(t: Translator, key: str, params: dict[str, Any]) -> Rendered:
+def render(t: Translator, key: str, params: dict[str, Any], surveys: SurveyCatalog) -> Rendered:
     """The message of an outbox row. Times travel as ISO strings and are shown in the venue's zone."""
     timezone = str(params.get("timezone", "Asia/Jakarta"))
     match key:
+        case "survey-question":
+            survey = surveys.get(params["survey"])
+            question = None if survey is None else survey.question(params["question"])
+            if survey is not None and question is not None:
+                prompt = Prompt(params["run_id"], survey, question, int(params["number"]), (), params.get("title"))
+                lead = params.get("lead")
+                return survey_message(t, prompt, lead=None if lead is None else t(lead["key"], **lead["params"]))
+            return Rendered(t("survey-over"))
+        case "survey-nudge":
+            survey = surveys.get(params["survey"])
+            name = survey.title.get(t.language) if survey is not None else "-"
+            text = t(key, survey=name) + _course_line(t, params.get("title"))
+            button = InlineKeyboardButton(t("btn-survey-resume"), callback_data=f"q:{params['run_id']}:r")
+            return Rendered(text, InlineKeyboardMarkup([[button]]))
         case "reminder-day-before" | "reminder-soon":
             when = t.span(
                 datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]), timezone
@@ -61,3 +77,87 @@ def _change(t: Translator, change: dict[str, Any], timezone: str) -> str:
     if not new:
         return t("schedule-change-removed", topic=change["topic"], old=old)
     return t("schedule-change-moved", topic=change["topic"], old=old, new=new)
+
+
+# ---------------------------------------------------------------------- surveys
+# Callback data q:<run>:<question index>:<answer>, where <answer> is an option's index, t<index> (tick a
+# multiple-choice option), ok (done ticking) or s (skip); q:<run>:r shows the question the survey is at.
+
+
+def survey_message(t: Translator, prompt: Prompt, *, lead: str | None = None) -> Rendered:
+    """A survey question with its buttons; the first question also introduces the survey."""
+    survey, question = prompt.survey, prompt.question
+    language = t.language
+    if prompt.number == 1:
+        header = t("survey-header-first", title=survey.title.get(language), intro=survey.intro.get(language))
+    else:
+        header = t("survey-header", title=survey.title.get(language))
+    parts = [lead] if lead else []
+    parts.append(header + _course_line(t, prompt.course_title))
+    body = t("survey-question-line", number=prompt.number, text=question.text.get(language))
+    hints = [_hint(t, question)] + ([t("survey-hint-optional")] if question.optional else [])
+    parts.append(body + "\n" + " ".join(f"<i>{hint}</i>" for hint in hints))
+    return Rendered("\n\n".join(parts), survey_keyboard(t, prompt))
+
+
+def survey_keyboard(t: Translator, prompt: Prompt) -> InlineKeyboardMarkup | None:
+    question = prompt.question
+    base = f"q:{prompt.run_id}:{prompt.survey.index(question.id)}:"
+    rows: list[list[InlineKeyboardButton]] = []
+    if question.type == "rating":
+        rows.append(
+            [InlineKeyboardButton(value, callback_data=f"{base}{i}") for i, value in enumerate(question.choices)]
+        )
+    elif question.type == "single":
+        rows.extend(
+            [InlineKeyboardButton(o.label.get(t.language), callback_data=f"{base}{i}")]
+            for i, o in enumerate(question.options)
+        )
+    elif question.type == "multiple":
+        for i, option in enumerate(question.options):
+            mark = "✅ " if option.value in prompt.selection else "▫️ "
+            rows.append([InlineKeyboardButton(mark + option.label.get(t.language), callback_data=f"{base}{TOGGLE}{i}")])
+        rows.append([InlineKeyboardButton(t("btn-survey-done"), callback_data=f"{base}{DONE}")])
+    if question.optional:
+        rows.append([InlineKeyboardButton(t("btn-survey-skip"), callback_data=f"{base}{SKIP}")])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def survey_answer(t: Translator, question: Question, value: Any) -> str:
+    """An answer as the participant sees it under the question (the buttons are gone)."""
+    if value is None:
+        return t("survey-skipped")
+    language = t.language
+    match question.type:
+        case "single":
+            option = question.option(str(value))
+            shown = option.label.get(language) if option is not None else str(value)
+        case "multiple":
+            labels = [o.label.get(language) for o in question.options if o.value in value]
+            shown = ", ".join(labels)
+        case "rating":
+            shown = "★" * int(value) + "☆" * (RATING_SCALE[-1] - int(value))
+        case "month":
+            shown = t.month(date.fromisoformat(f"{value}-01"))
+        case "date":
+            shown = t.date(date.fromisoformat(value))
+        case _:
+            shown = str(value)
+    return t("survey-answered", answer=shown)
+
+
+def _hint(t: Translator, question: Question) -> str:
+    match question.type:
+        case "text":
+            return t("survey-hint-text", max=question.max_length)
+        case "number":
+            low = 0 if question.min is None else question.min
+            high = question.max
+            if high is None:
+                return t("survey-hint-number-open", min=plain_number(low))
+            return t("survey-hint-number", min=plain_number(low), max=plain_number(high))
+    return t(f"survey-hint-{question.type}")
+
+
+def _course_line(t: Translator, title: str | None) -> str:
+    return "\n" + t("survey-course", title=title) if title else ""

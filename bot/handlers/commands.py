@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("start", "cmd-start"),
         ("pelatihan", "cmd-courses"),
         ("jadwal", "cmd-schedule"),
+        ("statuskerja", "cmd-employment"),
         ("profil", "cmd-profile"),
         ("bahasa", "cmd-language"),
         ("bantuan", "cmd-help"),
@@ -22,6 +23,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("start", "cmd-start"),
         ("courses", "cmd-courses"),
         ("schedule", "cmd-schedule"),
+        ("jobstatus", "cmd-employment"),
         ("profile", "cmd-profile"),
         ("language", "cmd-language"),
         ("help", "cmd-help"),
@@ -32,6 +34,9 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
 ALIASES = {
     "pelatihan": ("pelatihan", "courses"),
     "jadwal": ("jadwal", "schedule"),
+    "statuskerja": ("statuskerja", "jobstatus"),
+    # Staff only (not in the published lists).
+    "selesai": ("selesai", "complete"),
     "profil": ("profil", "profile"),
     "bahasa": ("bahasa", "language"),
     "bantuan": ("bantuan", "help"),

@@ -20,7 +20,7 @@ from bot.services.provinces import Province, ProvinceCatalog
 from bot.services.registration import BACK, CONFIRM, EDIT, EDITABLE, KPJ_UNKNOWN, Step
 from bot.services.validation import EDUCATION_LEVELS
 
-MENU_KEYS = ("menu-courses", "menu-schedule", "menu-profile", "menu-help")
+MENU_KEYS = ("menu-courses", "menu-schedule", "menu-employment", "menu-profile", "menu-help")
 
 
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -33,7 +33,7 @@ def answer_data(step: Step, value: str) -> str:
 
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[t("menu-courses"), t("menu-schedule")], [t("menu-profile"), t("menu-help")]],
+        [[t("menu-courses"), t("menu-schedule")], [t("menu-employment"), t("menu-profile")], [t("menu-help")]],
         resize_keyboard=True,
         is_persistent=True,
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers import account, courses, keyboards, registration, schedule
+from bot.handlers import account, courses, keyboards, registration, schedule, surveys
 from bot.handlers.common import send, translator_for, user_id_of
 
 
 async def text(update: Update, context: VokasiContext) -> None:
-    """Typed text: an answer to the dialog in progress, a main-menu button, or something we do not understand."""
+    """Typed text: an answer to the dialog in progress, a main-menu button, an answer to the survey running, or
+    something we do not understand."""
     if await registration.dialog_text(update, context):
         return
     t = await translator_for(update, context)
@@ -33,19 +34,23 @@ async def text(update: Update, context: VokasiContext) -> None:
         await courses.courses_command(update, context)
     elif chosen == "menu-schedule":
         await schedule.schedule_command(update, context)
+    elif chosen == "menu-employment":
+        await surveys.employment_status(update, context)
+    elif await surveys.survey_text(update, context):
+        return
     else:
         await send(update, context, t("menu-unknown"), keyboards.main_menu(t))
 
 
 async def contact(update: Update, context: VokasiContext) -> None:
     """A shared contact: the phone answer during a dialog, otherwise not something we use."""
-    if not await registration.dialog_contact(update, context):
+    if not await registration.dialog_contact(update, context) and not await surveys.survey_other(update, context):
         await _not_understood(update, context)
 
 
 async def other(update: Update, context: VokasiContext) -> None:
     """Stickers, photos, voice notes, documents...: we answer with words and buttons only."""
-    if not await registration.dialog_other(update, context):
+    if not await registration.dialog_other(update, context) and not await surveys.survey_other(update, context):
         await _not_understood(update, context)
 
 

@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import LANGUAGES
 from bot.services.enrollment import release_seats
 from bot.services.reminders import ReminderPlanner
+from bot.services.surveys import SurveyService
 from bot.storage.participants import Participant
 from bot.storage.store import Store
 
@@ -25,10 +26,11 @@ class Erasure:
 
 
 class AccountService:
-    def __init__(self, store: Store, clock: Clock, planner: ReminderPlanner) -> None:
+    def __init__(self, store: Store, clock: Clock, planner: ReminderPlanner, surveys: SurveyService) -> None:
         self._store = store
         self._clock = clock
         self._planner = planner
+        self._surveys = surveys
 
     async def participant(self, user_id: int) -> Participant | None:
         async with self._store.read() as unit:
@@ -52,6 +54,7 @@ class AccountService:
             participant = await unit.participants.by_telegram_id(user_id)
             if participant is not None:
                 await release_seats(unit, participant.id, self._clock.now(), self._planner)
+                await self._surveys.cancel_for(unit, participant.id)
                 await unit.participants.erase(participant.id, self._clock.now())
             draft_erased = await unit.dialogs.delete(user_id)
             await unit.preferences.forget(user_id)

@@ -312,15 +312,37 @@ def _parse_date_tokens(tokens: list[str]) -> tuple[int, int, int] | None:
     return None
 
 
-def parse_past_date(text: str, today: date, earliest: date = DEFAULT_EARLIEST) -> date:
-    tokens = [t for t in _DATE_SPLIT_RE.split(text.strip().casefold()) if t]
-    parts = _parse_date_tokens(tokens)
+def _tokens(text: str) -> list[str]:
+    return [t for t in _DATE_SPLIT_RE.split(text.strip().casefold()) if t]
+
+
+def parse_date(text: str) -> date:
+    """A date as people type it: 15-01-2025, 15 Januari 2025, 2025-01-15, 01/2025 (the 1st of the month)."""
+    parts = _parse_date_tokens(_tokens(text))
     if parts is None:
         raise ValidationError("err-date-format")
     try:
-        value = date(*parts)
+        return date(*parts)
     except ValueError:
         raise ValidationError("err-date-format") from None
+
+
+def parse_month(text: str) -> date:
+    """A month and year: 03/2026, Maret 2026, 2026-03; returned as the 1st of that month."""
+    tokens = _tokens(text)
+    if len(tokens) == 2 and _number(tokens[0], 4, 4) is not None:  # 2026-03
+        tokens = [tokens[1], tokens[0]]
+    parts = _parse_date_tokens(tokens) if len(tokens) == 2 else None
+    if parts is None:
+        raise ValidationError("err-month-format")
+    try:
+        return date(*parts)
+    except ValueError:
+        raise ValidationError("err-month-format") from None
+
+
+def parse_past_date(text: str, today: date, earliest: date = DEFAULT_EARLIEST) -> date:
+    value = parse_date(text)
     if value > today:
         raise ValidationError("err-date-future", {"today": today.isoformat()})
     if value < earliest:

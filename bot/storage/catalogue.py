@@ -174,6 +174,16 @@ class CatalogueRepository:
         )
         return [row[0] for row in rows]
 
+    async def running_courses(self, now: datetime) -> list[Course]:
+        """Courses that have begun and still have participants not yet marked completed or dropped out."""
+        rows = await self._s.fetchall(
+            _COURSE_SELECT + " WHERE EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = c.id"  # noqa: S608 (fixed fragments only)
+            " AND e.status = 'enrolled') AND (SELECT MIN(s.starts_at) FROM course_sessions s"
+            " WHERE s.course_id = c.id) <= ? ORDER BY last_end, c.title",
+            (to_db_time(now),),
+        )
+        return [_course(row) for row in rows]
+
     async def session(self, session_id: int) -> CourseSession | None:
         row = await self._s.fetchone("SELECT * FROM course_sessions WHERE id = ?", (session_id,))
         return None if row is None else _session(row)
@@ -185,6 +195,11 @@ class CatalogueRepository:
         return [_session(row) for row in rows]
 
     # ----------------------------------------------------------------- writing (imports)
+
+    async def set_status(self, course_id: int, status: str, now: datetime) -> None:
+        await self._s.execute(
+            "UPDATE courses SET status = ?, updated_at = ? WHERE id = ?", (status, to_db_time(now), course_id)
+        )
 
     async def upsert_institute(self, name: str, city: str, contact: str) -> int:
         row = await self._s.fetchone(

@@ -66,6 +66,16 @@ class Migration:
     name: str
     sql: str
 
+    @property
+    def rebuilds_tables(self) -> bool:
+        """A migration whose first line is `-- foreign_keys: off` rebuilds tables other tables refer to."""
+        return self.sql.startswith(FOREIGN_KEYS_OFF)
+
+
+# SQLite's procedure for changing a table's definition: create the new table, copy, drop, rename, with foreign keys
+# off (PRAGMA foreign_keys cannot change inside a transaction) and checked before the commit.
+FOREIGN_KEYS_OFF = "-- foreign_keys: off"
+
 
 def load_migrations() -> list[Migration]:
     """The numbered migrations shipped in bot/storage/migrations, in order."""
@@ -160,13 +170,23 @@ class Database:
         for migration in load_migrations():
             if migration.version in done:
                 continue
-            async with self.transaction() as session:
-                for statement in split_statements(migration.sql):
-                    await session.execute(statement)
-                await session.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, to_db_time(datetime.now(UTC))),
-                )
+            if migration.rebuilds_tables:
+                await self._conn.execute("PRAGMA foreign_keys=OFF")
+            try:
+                async with self.transaction() as session:
+                    for statement in split_statements(migration.sql):
+                        await session.execute(statement)
+                    if migration.rebuilds_tables:
+                        broken = await session.fetchall("PRAGMA foreign_key_check")
+                        if broken:
+                            raise RuntimeError(f"migration {migration.version} breaks {len(broken)} references")
+                    await session.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (migration.version, migration.name, to_db_time(datetime.now(UTC))),
+                    )
+            finally:
+                if migration.rebuilds_tables:
+                    await self._conn.execute("PRAGMA foreign_keys=ON")
             applied.append(f"{migration.version:04d}_{migration.name}")
             log.info("applied migration %04d_%s", migration.version, migration.name)
         return applied

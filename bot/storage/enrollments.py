@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.db import Row, Session, from_db_time, to_db_time
+from bot.storage.db import Row, Session, from_db_time, opt_time, to_db_time
 
 ENROLLED = "enrolled"
 WAITLISTED = "waitlisted"
 CANCELLED = "cancelled"
+# Set by staff once the course has run: the participant finished it, or dropped out along the way.
+COMPLETED = "completed"
+DROPPED = "dropped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,7 @@ class Enrollment:
     status: str
     created_at: datetime
     updated_at: datetime
+    finished_at: datetime | None = None
 
 
 def _enrollment(row: Row) -> Enrollment:
@@ -30,6 +34,7 @@ def _enrollment(row: Row) -> Enrollment:
         status=row["status"],
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
+        finished_at=opt_time(row["finished_at"]),
     )
 
 
@@ -83,6 +88,24 @@ class EnrollmentRepository:
         await self._s.execute(
             "UPDATE enrollments SET status = ?, updated_at = ? WHERE id = ?", (status, to_db_time(now), enrollment_id)
         )
+
+    async def finish(self, enrollment_id: int, status: str, now: datetime) -> None:
+        """Completed or dropped out, as marked by staff."""
+        if status not in (COMPLETED, DROPPED):
+            raise ValueError(f"not a final status: {status}")
+        await self._s.execute(
+            "UPDATE enrollments SET status = ?, updated_at = ?, finished_at = ? WHERE id = ?",
+            (status, to_db_time(now), to_db_time(now), enrollment_id),
+        )
+
+    async def in_course(self, course_id: int) -> list[Enrollment]:
+        """Every enrolment of the course that got a seat (enrolled, completed, dropped), oldest first."""
+        rows = await self._s.fetchall(
+            "SELECT * FROM enrollments WHERE course_id = ? AND status IN ('enrolled', 'completed', 'dropped')"
+            " ORDER BY id",
+            (course_id,),
+        )
+        return [_enrollment(row) for row in rows]
 
     async def first_waiting(self, course_id: int) -> Enrollment | None:
         """The longest-waiting person on the course's waitlist (ids grow with time)."""

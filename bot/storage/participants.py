@@ -49,6 +49,9 @@ class Participant:
     registered_at: datetime
     updated_at: datetime
     erased_at: datetime | None
+    # From the latest employment check-in (previous_employer, new_employer, own_business, ...), if any.
+    employment_status: str | None = None
+    employment_status_at: datetime | None = None
 
 
 # The columns a profile edit may change, and how a Python value is stored.
@@ -105,6 +108,8 @@ def _participant(row: Row) -> Participant:
         registered_at=from_db_time(row["registered_at"]),
         updated_at=from_db_time(row["updated_at"]),
         erased_at=opt_time(row["erased_at"]),
+        employment_status=row["employment_status"],
+        employment_status_at=opt_time(row["employment_status_at"]),
     )
 
 
@@ -181,6 +186,12 @@ class ParticipantRepository:
             " phk_date = substr(phk_date, 1, 8) || '01', erased_at = ?, updated_at = ?"
             " WHERE id = ?",
             (to_db_time(now), to_db_time(now), participant_id),
+        )
+
+    async def set_employment_status(self, participant_id: int, status: str, now: datetime) -> None:
+        await self._s.execute(
+            "UPDATE participants SET employment_status = ?, employment_status_at = ? WHERE id = ?",
+            (status, to_db_time(now), participant_id),
         )
 
     async def mark_unreachable(self, telegram_user_id: int, reason: str, now: datetime) -> bool:

@@ -12,6 +12,7 @@ from bot.storage.enrollments import EnrollmentRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.preferences import PreferenceRepository
+from bot.storage.surveys import SurveyRepository
 
 
 class Unit:
@@ -24,6 +25,7 @@ class Unit:
         self.catalogue = CatalogueRepository(session)
         self.enrollments = EnrollmentRepository(session)
         self.outbox = OutboxRepository(session)
+        self.surveys = SurveyRepository(session)
 
 
 class Store:

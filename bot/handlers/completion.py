@@ -1,0 +1,171 @@
+"""Staff mark the end of a course: /selesai lists the courses under way, then everyone or one by one.
+
+Callback data (staff only; anyone else's press is answered like any stale button and changes nothing):
+  k:l                          the list of courses under way
+  k:c:<course>                 a course's participants and their state
+  k:a:<course>                 ask to mark the whole course finished; k:A:<course> does it
+  k:p:<course>:<enrollment>    one participant: completed or dropped out?
+  k:m:<course>:<enrollment>:c|d   mark them
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import VokasiContext
+from bot.handlers.common import send, translator_for, user_id_of
+from bot.i18n import Translator
+from bot.services.completion import CourseCompleted, Roster
+from bot.services.enrollment import Refusal
+from bot.storage.catalogue import Course
+from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
+
+log = logging.getLogger(__name__)
+
+# Telegram shows at most 100 buttons under a message; the rest of a very large course is marked all at once.
+MAX_PARTICIPANT_BUTTONS = 80
+STATUS_MARK = {ENROLLED: "⏳", COMPLETED: "✅", DROPPED: "❌"}
+PATTERN = r"^k:(l|[caA]:\d{1,9}|p:\d{1,9}:\d{1,9}|m:\d{1,9}:\d{1,9}:[cd])$"
+
+
+async def complete_command(update: Update, context: VokasiContext) -> None:
+    t = await translator_for(update, context)
+    text, markup = await _course_list(t, context)
+    await send(update, context, text, markup)
+
+
+async def complete_button(update: Update, context: VokasiContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = await translator_for(update, context)
+    if user_id_of(update) not in context.services.settings.admin_ids:
+        log.warning("staff button pressed by someone who is not staff")
+        await query.answer(t("button-stale"), show_alert=True)
+        return
+    parts = (query.data or "").split(":")
+    completion = context.services.completion
+    action = parts[1]
+    notice = ""
+    if action == "l":
+        text, markup = await _course_list(t, context)
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    course_id = int(parts[2])
+    if action == "A":
+        done = await completion.complete_course(course_id)
+        if isinstance(done, Refusal):
+            await query.answer(t(done.key, **done.params), show_alert=True)
+            return
+        log.info("course %s marked finished by staff: %d completed", done.course.code, done.completed)
+        await query.answer()
+        await query.edit_message_text(completed_text(t, done), reply_markup=_back(t))
+        return
+    if action == "m":
+        status = COMPLETED if parts[4] == "c" else DROPPED
+        marked = await completion.mark(int(parts[3]), status)
+        if isinstance(marked, Refusal):
+            await query.answer(t(marked.key, **marked.params), show_alert=True)
+            return
+        log.info("enrolment %s marked %s by staff", parts[3], status)
+        key = "complete-marked-completed" if status == COMPLETED else "complete-marked-dropped"
+        notice = t(key, name=marked.name or t("complete-erased-name"))
+    roster = await completion.roster(course_id)
+    if isinstance(roster, Refusal):
+        await query.answer(t(roster.key, **roster.params), show_alert=True)
+        return
+    await query.answer()
+    if action == "a":
+        pending = roster.count(ENROLLED)
+        confirm = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(t("btn-complete-all-yes", count=pending), callback_data=f"k:A:{course_id}")],
+                [InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{course_id}")],
+            ]
+        )
+        await query.edit_message_text(
+            t("complete-all-confirm", title=roster.course.title, count=pending), reply_markup=confirm
+        )
+        return
+    if action == "p":
+        entry = next((e for e in roster.entries if e.enrollment.id == int(parts[3])), None)
+        if entry is None or entry.enrollment.status != ENROLLED:
+            text, markup = _roster_view(t, roster, t("complete-already-marked", name=entry.name if entry else "-"))
+            await query.edit_message_text(text, reply_markup=markup)
+            return
+        name = entry.name or t("complete-erased-name")
+        base = f"k:m:{course_id}:{entry.enrollment.id}"
+        choice = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(t("btn-mark-completed"), callback_data=f"{base}:c")],
+                [InlineKeyboardButton(t("btn-mark-dropped"), callback_data=f"{base}:d")],
+                [InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{course_id}")],
+            ]
+        )
+        await query.edit_message_text(t("complete-one", name=name, title=roster.course.title), reply_markup=choice)
+        return
+    text, markup = _roster_view(t, roster, notice)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+def completed_text(t: Translator, done: CourseCompleted) -> str:
+    return t(
+        "complete-done",
+        title=done.course.title,
+        completed=done.completed,
+        earlier_completed=done.earlier_completed,
+        dropped=done.earlier_dropped,
+    )
+
+
+async def _course_list(t: Translator, context: VokasiContext) -> tuple[str, InlineKeyboardMarkup | None]:
+    courses = await context.services.completion.running_courses()
+    if not courses:
+        return t("complete-none"), None
+    buttons = [[InlineKeyboardButton(_course_label(t, c), callback_data=f"k:c:{c.id}")] for c in courses[:50]]
+    return t("complete-pick", count=len(courses)), InlineKeyboardMarkup(buttons)
+
+
+def _course_label(t: Translator, course: Course) -> str:
+    ends = t.date(course.last_end.astimezone(ZoneInfo(course.timezone)).date()) if course.last_end else "-"
+    return t.plain("btn-complete-course", code=course.code, title=course.title, ends=ends, count=course.enrolled)
+
+
+def _roster_view(t: Translator, roster: Roster, notice: str) -> tuple[str, InlineKeyboardMarkup]:
+    course = roster.course
+    erased = t("complete-erased-name")
+    lines = [
+        f"{STATUS_MARK.get(e.enrollment.status, '•')} {t('complete-roster-line', name=e.name or erased)}"
+        for e in roster.entries
+    ]
+    text = t(
+        "complete-roster",
+        title=course.title,
+        code=course.code,
+        enrolled=roster.count(ENROLLED),
+        completed=roster.count(COMPLETED),
+        dropped=roster.count(DROPPED),
+    )
+    text += "\n\n" + ("\n".join(lines) or t("complete-roster-empty"))
+    if notice:
+        text = f"{notice}\n\n{text}"
+    pending = [e for e in roster.entries if e.enrollment.status == ENROLLED]
+    rows = [
+        [
+            InlineKeyboardButton(
+                e.name or t.plain("complete-erased-name"), callback_data=f"k:p:{course.id}:{e.enrollment.id}"
+            )
+        ]
+        for e in pending[:MAX_PARTICIPANT_BUTTONS]
+    ]
+    if pending:
+        rows.append([InlineKeyboardButton(t("btn-complete-all", count=len(pending)), callback_data=f"k:a:{course.id}")])
+    rows.append([InlineKeyboardButton(t("btn-back"), callback_data="k:l")])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _back(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("btn-back"), callback_data="k:l")]])

@@ -1,0 +1,137 @@
+"""The end of a course: staff mark it finished for everyone, or mark single participants completed or dropped out.
+
+Completing a participant withdraws their remaining reminders, congratulates them, starts the satisfaction survey
+and plans the employment check-ins, all in the transaction that records the completion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.services.enrollment import Refusal
+from bot.services.reminders import ReminderPlanner
+from bot.services.surveys import SurveyService
+from bot.storage.catalogue import Course
+from bot.storage.enrollments import CANCELLED, COMPLETED, DROPPED, ENROLLED, Enrollment
+from bot.storage.store import Store, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    enrollment: Enrollment
+    # None once the participant erased their data.
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    course: Course
+    entries: list[RosterEntry]
+
+    def count(self, status: str) -> int:
+        return sum(1 for entry in self.entries if entry.enrollment.status == status)
+
+
+@dataclass(frozen=True, slots=True)
+class CourseCompleted:
+    course: Course
+    # Marked completed now; marked completed or dropped out earlier, one by one.
+    completed: int
+    earlier_completed: int
+    earlier_dropped: int
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    course: Course
+    name: str | None
+    status: str
+
+
+class CompletionService:
+    def __init__(self, store: Store, clock: Clock, planner: ReminderPlanner, surveys: SurveyService) -> None:
+        self._store = store
+        self._clock = clock
+        self._planner = planner
+        self._surveys = surveys
+
+    async def running_courses(self) -> list[Course]:
+        """Courses that have begun and have participants not yet marked: what staff may close."""
+        async with self._store.read() as unit:
+            return await unit.catalogue.running_courses(self._clock.now())
+
+    async def roster(self, course_id: int) -> Roster | Refusal:
+        async with self._store.read() as unit:
+            course = await unit.catalogue.course(course_id)
+            if course is None:
+                return Refusal("button-stale")
+            return await self._roster(unit, course)
+
+    async def complete_course(
+        self, course_id: int | None = None, *, code: str | None = None
+    ) -> CourseCompleted | Refusal:
+        """Mark everyone still enrolled as completed and the course as finished; the waitlist is closed."""
+        now = self._clock.now()
+        async with self._store.write() as unit:
+            course = await (
+                unit.catalogue.course(course_id) if course_id is not None else unit.catalogue.course_by_code(code or "")
+            )
+            if course is None:
+                return Refusal("complete-unknown-course", {"code": code or "-"})
+            refusal = self._not_started(course, now)
+            if refusal is not None:
+                return refusal
+            roster = await self._roster(unit, course)
+            completed = 0
+            for entry in roster.entries:
+                if entry.enrollment.status == ENROLLED:
+                    await self._complete(unit, entry.enrollment, course, now)
+                    completed += 1
+            while (waiting := await unit.enrollments.first_waiting(course.id)) is not None:
+                await unit.enrollments.set_status(waiting.id, CANCELLED, now)
+            await unit.catalogue.set_status(course.id, "finished", now)
+            return CourseCompleted(course, completed, roster.count(COMPLETED), roster.count(DROPPED))
+
+    async def mark(self, enrollment_id: int, status: str) -> Marked | Refusal:
+        """One participant completed or dropped out (only while they are still marked enrolled)."""
+        now = self._clock.now()
+        async with self._store.write() as unit:
+            enrollment = await unit.enrollments.get(enrollment_id)
+            course = None if enrollment is None else await unit.catalogue.course(enrollment.course_id)
+            if enrollment is None or course is None or status not in (COMPLETED, DROPPED):
+                return Refusal("button-stale")
+            participant = await unit.participants.by_id(enrollment.participant_id)
+            name = None if participant is None else participant.full_name
+            if enrollment.status != ENROLLED:
+                return Refusal("complete-already-marked", {"name": name or "-"})
+            refusal = self._not_started(course, now)
+            if refusal is not None:
+                return refusal
+            if status == COMPLETED:
+                await self._complete(unit, enrollment, course, now)
+            else:
+                await unit.enrollments.finish(enrollment.id, DROPPED, now)
+                await self._planner.cancel(unit, enrollment.id)
+            return Marked(course, name, status)
+
+    async def _complete(self, unit: Unit, enrollment: Enrollment, course: Course, now: datetime) -> None:
+        await unit.enrollments.finish(enrollment.id, COMPLETED, now)
+        await self._planner.cancel(unit, enrollment.id)
+        participant = await unit.participants.by_id(enrollment.participant_id)
+        if participant is not None and participant.telegram_user_id is not None:
+            await self._surveys.plan_completion(unit, participant, enrollment.id, course.title)
+
+    async def _roster(self, unit: Unit, course: Course) -> Roster:
+        entries = []
+        for enrollment in await unit.enrollments.in_course(course.id):
+            participant = await unit.participants.by_id(enrollment.participant_id)
+            entries.append(RosterEntry(enrollment, None if participant is None else participant.full_name))
+        return Roster(course, entries)
+
+    @staticmethod
+    def _not_started(course: Course, now: datetime) -> Refusal | None:
+        if course.first_start is None or course.first_start > now:
+            return Refusal("complete-not-started", {"title": course.title})
+        return None
