@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -104,3 +105,47 @@ def test_split_statements_keeps_semicolons_inside_strings() -> None:
     ]
     with pytest.raises(ValueError, match="incomplete"):
         split_statements("CREATE TABLE t (x TEXT")
+
+
+async def test_rebuilding_the_enrolments_table_keeps_rows_and_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0004 rebuilds `enrollments` (a new CHECK) under rows that attendance rows point at."""
+    before = [m for m in load_migrations() if m.version < 4]
+    monkeypatch.setattr("bot.storage.db.load_migrations", lambda: before)
+    db = await Database.open(tmp_path / "old.db")
+    await db.migrate()
+    async with db.transaction() as session:
+        await session.execute(
+            "INSERT INTO participants (telegram_user_id, province_code, phk_date, education, consent_at,"
+            " consent_version, registered_at, updated_at) VALUES (1, '32', '2026-03-01', 'sma', 'x', 'v1', 'x', 'x')"
+        )
+        await session.execute("INSERT INTO institutes (name, city) VALUES ('LPK', 'Kota')")
+        await session.execute(
+            "INSERT INTO courses (code, title, category, institute_id, regency, province_code, venue_address,"
+            " timezone, capacity, registration_deadline, status, created_at, updated_at)"
+            " VALUES ('K1', 'K', 'C', 1, 'R', '32', 'A', 'Asia/Jakarta', 5, 'x', 'open', 'x', 'x')"
+        )
+        await session.execute(
+            "INSERT INTO course_sessions (course_id, position, starts_at, ends_at, topic) VALUES (1, 1, 'a', 'b', 'T')"
+        )
+        await session.execute(
+            "INSERT INTO enrollments (participant_id, course_id, status, created_at, updated_at)"
+            " VALUES (1, 1, 'enrolled', 'c', 'u'), (1, 1, 'cancelled', 'c2', 'u2')"
+        )
+        await session.execute("INSERT INTO attendance VALUES (1, 1, 'yes', 'x')")
+    monkeypatch.undo()
+
+    assert await db.migrate() == [f"{m.version:04d}_{m.name}" for m in load_migrations() if m.version >= 4]
+    async with db.reading() as session:
+        rows = await session.fetchall("SELECT id, status, created_at, finished_at FROM enrollments ORDER BY id")
+        assert [tuple(row) for row in rows] == [(1, "enrolled", "c", None), (2, "cancelled", "c2", None)]
+        assert await session.fetchall("PRAGMA foreign_key_check") == []
+        assert await session.fetchval("PRAGMA foreign_keys") == 1  # switched back on after the rebuild
+        indexes = {row[0] for row in await session.fetchall("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"enrollments_live", "enrollments_course_status", "enrollments_participant"} <= indexes
+    async with db.transaction() as session:
+        await session.execute("UPDATE enrollments SET status = 'completed' WHERE id = 1")  # the new status
+        with pytest.raises(sqlite3.IntegrityError):  # references are enforced again
+            await session.execute("INSERT INTO attendance VALUES (99, 1, 'yes', 'x')")
+    await db.close()
