@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from bot.logs import cap_library_loggers
+from tests.catalogue_data import seed_participant
 from tests.flows import Person, register, say
 from tests.harness import BotHarness
 
@@ -29,3 +30,19 @@ async def test_registration_logs_no_personal_data(bot: BotHarness, debug_logs: p
     for secret in (person.nik, "3201 0155", person.kpj or "", "81234567890", person.name, "Bandung", "Maju Jaya"):
         assert secret not in logged, secret
     assert bot.server.token not in logged
+
+
+async def test_survey_answers_are_not_logged(bot: BotHarness, debug_logs: pytest.LogCaptureFixture) -> None:
+    t = bot.t()
+    await seed_participant(bot, 4002)
+    user = bot.user(4002)
+    await say(bot, user, t("menu-employment"))
+    await user.press("Bekerja di perusahaan baru")
+    await bot.settle()
+    await say(bot, user, "PT Rahasia Karyawan Sejahtera")
+    await say(bot, user, "Catatan pribadi xyz")  # a wrong answer (a button is expected) is not logged either
+    await bot.drain_outbox()
+    logged = "\n".join(record.getMessage() + str(record.exc_info or "") for record in debug_logs.records)
+    assert logged  # the capture works
+    for secret in ("Rahasia Karyawan", "Catatan pribadi", "+62812"):
+        assert secret not in logged, secret

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.config import DATA_DIR
 from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.catalogue_data import seed_participant
 from tests.flows import press, say
@@ -422,3 +423,85 @@ async def test_a_menu_button_during_a_survey_is_the_menu(bot: BotHarness, finish
     assert "Survei" not in text_of(schedule)
     assert answers(bot) == {}
     assert run_states(bot)[0][2] == "active"
+
+
+async def test_the_survey_speaks_the_participants_language(bot: BotHarness) -> None:
+    en = bot.t("en")
+    assert await services(bot).accounts.set_language(USER, "en")
+    await completed(bot, {USER: JAWA_BARAT})
+    user = bot.user(USER)
+    [message] = user.new_messages()
+    assert text_of(message).startswith(en("course-completed", title="Pelatihan K1"))
+    assert "Training satisfaction survey" in text_of(message)
+    assert en("survey-hint-rating") in text_of(message)
+    [second] = await press_on(bot, user, "5")
+    assert "How would you rate the trainer?" in text_of(second)
+
+
+async def test_an_edited_answer_is_not_read(bot: BotHarness, finished_course: FakeUser) -> None:
+    t, user = bot.t(), finished_course
+    reply = await say(bot, user, "bagus")
+    await user.edit_text(reply.message_id - 1, "5")  # the participant's "bagus", corrected
+    await bot.settle()
+    [again] = user.new_messages()
+    assert text_of(again).startswith(t("err-edited-message"))
+    assert answers(bot) == {}
+
+
+EMPLOYMENT_YAML = (DATA_DIR / "surveys" / "employment.yaml").read_text(encoding="utf-8")
+SURVEY_WITH_EVERY_TYPE = """
+title: {id: Uji, en: Test}
+intro: {id: Pembuka, en: Opening}
+outro: {id: Penutup, en: Closing}
+questions:
+  - id: when
+    type: date
+    past_only: true
+    text: {id: "Kapan?", en: "When?"}
+  - id: hours
+    type: number
+    integer: false
+    min: 0
+    max: 10
+    text: {id: "Berapa jam?", en: "How many hours?"}
+  - id: mood
+    type: single
+    text: {id: "Bagaimana?", en: "How?"}
+    options:
+      - {value: good, label: {id: Baik, en: Good}, next: end}
+      - {value: bad, label: {id: Buruk, en: Bad}}
+  - id: why
+    type: text
+    max_length: 20
+    text: {id: "Mengapa?", en: "Why?"}
+"""
+
+
+async def test_date_and_decimal_questions_and_an_early_end(server: FakeTelegram, tmp_path: Path) -> None:
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    (surveys / "satisfaction.yaml").write_text(SURVEY_WITH_EVERY_TYPE, encoding="utf-8")
+    (surveys / "employment.yaml").write_text(EMPLOYMENT_YAML, encoding="utf-8")
+    bot = BotHarness(server, tmp_path / "types.db", surveys_dir=str(surveys))
+    await bot.start()
+    try:
+        t = bot.t()
+        await completed(bot, {USER: JAWA_BARAT})
+        user = bot.user(USER)
+        assert t("survey-hint-date") in text_of(user.new_messages()[-1])
+        for typed, reason in (
+            ("besok", t("err-date-format")),
+            ("31-02-2026", t("err-date-format")),
+            ("10-12-2026", t("survey-date-future")),  # the clock is at 8 December 2026
+        ):
+            assert text_of(await say(bot, user, typed)).startswith(reason)
+        hours = await say(bot, user, "5 Desember 2026")
+        assert t("survey-hint-number", min=0, max=10) in text_of(hours)
+        assert text_of(await say(bot, user, "12,5")).startswith(t("survey-number-range", min=0, max=10))
+        assert text_of(await say(bot, user, "banyak")).startswith(t("survey-number-invalid"))
+        await say(bot, user, "2,5")
+        thanks = await press_on(bot, user, "Baik")  # this option ends the survey
+        assert [m.text for m in thanks] == [t("survey-finished", outro="Penutup")]
+        assert answers(bot) == {"when": "2026-12-05", "hours": 2.5, "mood": "good"}
+    finally:
+        await bot.stop()

@@ -55,8 +55,9 @@ async def other(update: Update, context: VokasiContext) -> None:
 
 
 async def edited(update: Update, context: VokasiContext) -> None:
-    """An edited message: only a dialog in progress needs to hear that edits are not read."""
-    await registration.dialog_edited(update, context)
+    """An edited message: only a dialog or survey in progress needs to hear that edits are not read."""
+    if not await registration.dialog_edited(update, context):
+        await surveys.survey_edited(update, context)
 
 
 async def unknown_command(update: Update, context: VokasiContext) -> None:

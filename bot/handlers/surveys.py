@@ -54,6 +54,16 @@ async def survey_other(update: Update, context: VokasiContext) -> bool:
     return True
 
 
+async def survey_edited(update: Update, context: VokasiContext) -> bool:
+    """An edited message is not read as an answer: say so and ask the survey's question again."""
+    prompt = await context.services.surveys.current(user_id_of(update))
+    if prompt is None:
+        return False
+    t = await translator_for(update, context)
+    await show(update, context, t, prompt, before=t("err-edited-message"))
+    return True
+
+
 async def survey_button(update: Update, context: VokasiContext) -> None:
     """q:<run>:r (continue, from a nudge) or q:<run>:<question>:<answer>; see bot/delivery/render.py."""
     query = update.callback_query
