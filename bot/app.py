@@ -28,18 +28,32 @@ from bot.config import Settings
 from bot.context import BotData, Services, VokasiContext
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.ratelimit import PriorityRateLimiter
-from bot.handlers import account, attendance, completion, courses, menu, registration, schedule, surveys
-from bot.handlers import staff as staff_handlers
-from bot.handlers.commands import ALIASES, publish_commands
+from bot.handlers import (
+    account,
+    attendance,
+    broadcasts,
+    completion,
+    courses,
+    lookup,
+    menu,
+    registration,
+    schedule,
+    surveys,
+    team,
+)
+from bot.handlers.commands import ALIASES, publish_all_staff_commands, publish_commands
 from bot.handlers.errors import on_error
 from bot.i18n import Translations
 from bot.services.accounts import AccountService
+from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
+from bot.services.lookup import LookupService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService, Step
 from bot.services.reminders import ReminderPlanner
+from bot.services.staff import StaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.storage.db import Database
@@ -76,10 +90,17 @@ def build_application(
         translations = Translations(settings.default_language)
         planner = ReminderPlanner(settings, provinces)
         dispatcher = Dispatcher(
-            store, app.bot, translations, survey_catalog, clock, concurrency=settings.dispatch_concurrency
+            store,
+            app.bot,
+            translations,
+            survey_catalog,
+            clock,
+            concurrency=settings.dispatch_concurrency,
+            paid_broadcasts=settings.allow_paid_broadcast,
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
+        staff = StaffService(store, settings, clock)
         app.bot_data.attach(
             Services(
                 settings=settings,
@@ -94,13 +115,21 @@ def build_application(
                 enrollment=EnrollmentService(store, settings, clock, planner),
                 surveys=surveys,
                 completion=CompletionService(store, clock, planner, surveys),
+                staff=staff,
+                broadcasts=BroadcastService(store, clock, planner.quiet, provinces),
+                lookup=LookupService(store),
                 dispatcher=dispatcher,
             )
         )
         await publish_commands(app.bot, translations)
+        members = await staff.members()
+        await publish_all_staff_commands(app.bot, translations, {m.telegram_user_id: m.role for m in members})
         assert app.job_queue is not None
         app.job_queue.run_repeating(_purge_idle_dialogs, interval=PURGE_INTERVAL_S, first=60, name="purge-dialogs")
         app.job_queue.run_repeating(_survey_tick, interval=SURVEY_TICK_S, first=1, name="survey-tick")
+        app.job_queue.run_repeating(
+            broadcasts.progress_job, interval=broadcasts.PROGRESS_EVERY_S, first=1, name="broadcast-watch"
+        )
         await dispatcher.start(app.job_queue)
         log.info("bot started as @%s", app.bot.username)
 
@@ -119,7 +148,8 @@ def build_application(
         .concurrent_updates(update_processor or PerUserUpdateProcessor())
         .rate_limiter(
             PriorityRateLimiter(
-                overall_per_s=settings.telegram_messages_per_s, per_chat_per_s=settings.telegram_chat_messages_per_s
+                overall_per_s=settings.overall_messages_per_s,
+                per_chat_per_s=settings.telegram_chat_messages_per_s,
             )
         )
         .post_init(post_init)
@@ -134,8 +164,6 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     """Order matters: commands, then buttons, then free messages; the first matching handler wins."""
     private = filters.ChatType.PRIVATE
     new_message = private & filters.UpdateType.MESSAGE
-    # With no ADMIN_IDS nobody is staff (allow_empty=False makes an empty filter match no one).
-    staff = filters.User(user_id=settings.admin_ids, allow_empty=False)
 
     def command(names: str | tuple[str, ...], callback: Any) -> CommandHandler[VokasiContext, None]:
         return CommandHandler(names, callback, filters=new_message)
@@ -153,7 +181,13 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["pelatihan"], courses.courses_command),
             command(ALIASES["jadwal"], schedule.schedule_command),
             command(ALIASES["statuskerja"], surveys.employment_status),
-            CommandHandler(ALIASES["selesai"], completion.complete_command, filters=new_message & staff),
+            command(ALIASES["berhenti"], account.mute),
+            command(ALIASES["lanjut"], account.unmute),
+            # Staff commands check the role themselves: anyone else gets the unknown-command answer (audited).
+            command(ALIASES["selesai"], completion.complete_command),
+            command(ALIASES["siaran"], broadcasts.broadcast_command),
+            command(ALIASES["cari"], lookup.lookup_command),
+            command(ALIASES["staf"], team.staff_command_handler),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
             CallbackQueryHandler(registration.consent_button, pattern=r"^consent:(yes|no)$"),
             CallbackQueryHandler(registration.answer_button, pattern=_dialog_pattern()),
@@ -164,14 +198,13 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             CallbackQueryHandler(attendance.attendance_button, pattern=r"^r:(y|n):\d{1,9}:\d{1,9}$"),
             CallbackQueryHandler(surveys.survey_button, pattern=SURVEY_BUTTONS),
             CallbackQueryHandler(completion.complete_button, pattern=completion.PATTERN),
+            CallbackQueryHandler(broadcasts.broadcast_button, pattern=broadcasts.PATTERN),
             CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
             CallbackQueryHandler(menu.stale_button),
             # Free messages: commands we do not have, text, a shared contact, edits, and everything else.
             MessageHandler(new_message & filters.COMMAND, menu.unknown_command),
             MessageHandler(new_message & filters.TEXT, menu.text),
             MessageHandler(new_message & filters.CONTACT, menu.contact),
-            # Only admins may send a catalogue file; anyone else's document is "something we do not read".
-            MessageHandler(new_message & filters.Document.ALL & staff, staff_handlers.import_document),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited),
             MessageHandler(new_message, menu.other),
         ]

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Telegram's limits, kept by the bot's one rate limiter: about 30 messages/s overall and 1/s per chat.
     telegram_messages_per_s: float = Field(default=30.0, gt=0)
     telegram_chat_messages_per_s: float = Field(default=1.0, gt=0)
+    # Telegram's paid broadcasts (allow_paid_broadcast, charged in Stars): announcements up to this rate.
+    allow_paid_broadcast: bool = False
+    paid_broadcast_messages_per_s: float = Field(default=1000.0, gt=0)
     # Outbox messages sent at once; also the most a crash can duplicate (those in flight at that moment).
     dispatch_concurrency: int = Field(default=32, ge=1)
     # Surveys (data/surveys/*.yaml): a survey not finished in this many days expires, with one nudge before.
@@ -84,6 +87,13 @@ class Settings(BaseSettings):
         if self.survey_nudge_after_days >= self.survey_expiry_days:
             raise ValueError("SURVEY_NUDGE_AFTER_DAYS must be less than SURVEY_EXPIRY_DAYS")
         return self
+
+    @property
+    def overall_messages_per_s(self) -> float:
+        """The bot's overall sending rate: Telegram's free limit, or the paid-broadcast rate when enabled."""
+        if self.allow_paid_broadcast:
+            return max(self.telegram_messages_per_s, self.paid_broadcast_messages_per_s)
+        return self.telegram_messages_per_s
 
     @property
     def file_url(self) -> str:

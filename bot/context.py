@@ -12,11 +12,14 @@ from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Translations
 from bot.services.accounts import AccountService
+from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
+from bot.services.lookup import LookupService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
+from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.db import Database
 from bot.storage.store import Store
@@ -38,6 +41,9 @@ class Services:
     enrollment: EnrollmentService
     surveys: SurveyService
     completion: CompletionService
+    staff: StaffService
+    broadcasts: BroadcastService
+    lookup: LookupService
     dispatcher: Dispatcher
 
 

@@ -10,13 +10,15 @@ from typing import get_args
 
 import pytest
 
-from bot.handlers.commands import COMMANDS
+from bot.handlers.commands import COMMANDS, STAFF_COMMANDS
 from bot.handlers.keyboards import MENU_KEYS
 from bot.handlers.registration import QUESTION_KEYS
 from bot.i18n import Raw, Translations, load_catalogue
+from bot.services.broadcasts import EMPLOYMENT_FILTERS, ENROLLMENT_STATES
 from bot.services.catalogue_import import PROBLEM_KEYS
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import EDITABLE
+from bot.services.staff import ROLES
 from bot.services.survey_catalog import QuestionType
 from bot.services.validation import EDUCATION_LEVELS
 
@@ -25,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9_]+)+$")
 # ...except these, which are names of other things (jobs, encodings, iCalendar and Babel names).
 NOT_MESSAGES = {"purge-dialogs", "outbox-sweep", "outbox-wake", "outbox-retry", "utf-8", "utf-8-sig", "x-wr-calname"}
-NOT_MESSAGES |= {"stand-alone", "outbox-alarm", "survey-tick"}
+NOT_MESSAGES |= {"stand-alone", "outbox-alarm", "survey-tick", "broadcast-watch"}
 # An outbox message key rendered from the survey definition (bot/delivery/render.py), not from the catalogue.
 NOT_MESSAGES |= {"survey-question"}
 # Names a Translator goes by in the handlers: t("help"), old("button-stale"), t.plain("course-button").
@@ -63,6 +65,14 @@ def dynamic_keys() -> set[str]:
     keys.update(PROBLEM_KEYS)
     # Survey hints per question type; text and number hints carry limits and have their own calls.
     keys.update(f"survey-hint-{kind}" for kind in get_args(QuestionType) if kind not in ("text", "number"))
+    # Staff tools: roles, statuses and filters shown by name.
+    keys.update(f"role-{role}" for role in ROLES)
+    keys.update(f"employment-{status}" for status in EMPLOYMENT_FILTERS)
+    keys.update(f"enrollment-status-{s}" for s in ("enrolled", "waitlisted", "cancelled", "completed", "dropped"))
+    keys.update(f"filter-enrollment-{state}" for state in ENROLLMENT_STATES)
+    keys.update(f"broadcast-content-{c}" for c in ("text", "photo", "document"))
+    keys.update(f"broadcast-status-{s}" for s in ("scheduled", "sending", "done", "stopped"))
+    keys.update(key for _, _, key, _ in STAFF_COMMANDS)
     return keys
 
 

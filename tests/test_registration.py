@@ -316,9 +316,9 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
     names_id = [c["command"] for c in by_language["id"]]
     names_en = [c["command"] for c in by_language["en"]]
     assert names_id[:4] == ["start", "pelatihan", "jadwal", "statuskerja"]
-    assert names_id[4:] == ["profil", "bahasa", "bantuan", "hapusdata", "batal"]
+    assert names_id[4:] == ["profil", "bahasa", "bantuan", "berhenti", "lanjut", "hapusdata", "batal"]
     assert names_en[:4] == ["start", "courses", "schedule", "jobstatus"]
-    assert names_en[4:] == ["profile", "language", "help", "deletedata", "cancel"]
+    assert names_en[4:] == ["profile", "language", "help", "unsubscribe", "subscribe", "deletedata", "cancel"]
     assert by_language[None] == by_language["id"]
     assert by_language["en"][4]["description"] == bot.t("en")("cmd-profile")
 

@@ -26,6 +26,7 @@ from bot.delivery.ratelimit import BULK, RateLimiterClosed
 from bot.delivery.render import render
 from bot.i18n import Translations
 from bot.services.survey_catalog import SurveyCatalog
+from bot.storage.broadcasts import BROADCAST_KIND
 from bot.storage.outbox import OutboxMessage
 from bot.storage.store import Store
 
@@ -59,11 +60,13 @@ class Dispatcher:
         clock: Clock,
         *,
         concurrency: int = 32,
+        paid_broadcasts: bool = False,
     ) -> None:
         self._store = store
         self._bot = bot
         self._translations = translations
         self._surveys = surveys
+        self._paid_broadcasts = paid_broadcasts
         self._clock = clock
         self.concurrency = concurrency
         self._lock = asyncio.Lock()
@@ -149,6 +152,7 @@ class Dispatcher:
                 message.telegram_user_id,
                 message.copy_from_chat_id,
                 message.copy_message_id,
+                allow_paid_broadcast=self._paid_broadcasts and message.kind == BROADCAST_KIND,
                 rate_limit_args={"priority": BULK},
             )
             return copied.message_id

@@ -117,3 +117,25 @@ async def _not_registered(update: Update, context: VokasiContext, t: Translator)
         await ask(update, context, t, draft, before=t("finish-registration-first"))
     else:
         await send(update, context, t("not-registered"))
+
+
+async def mute(update: Update, context: VokasiContext) -> None:
+    """/berhenti: no more announcements; reminders, surveys and check-ins still come."""
+    await _set_announcements(update, context, wanted=False)
+
+
+async def unmute(update: Update, context: VokasiContext) -> None:
+    """/lanjut: announcements again."""
+    await _set_announcements(update, context, wanted=True)
+
+
+async def _set_announcements(update: Update, context: VokasiContext, *, wanted: bool) -> None:
+    t = await translator_for(update, context)
+    changed = await context.services.broadcasts.set_wanted(user_id_of(update), wanted=wanted)
+    if changed is None:
+        await _not_registered(update, context, t)
+        return
+    if wanted:
+        await send(update, context, t("announcements-on" if changed else "announcements-already-on"))
+    else:
+        await send(update, context, t("announcements-off" if changed else "announcements-already-off"))

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand
+import logging
+from collections.abc import Mapping
+
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
 
 from bot.i18n import Translations
+from bot.services.staff import BROADCAST, COMPLETION, LOOKUP, MANAGE_STAFF, PERMISSIONS
+
+log = logging.getLogger(__name__)
 
 # Command names per language: Indonesian names work for everyone; English users also get English aliases.
 COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -16,6 +23,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("profil", "cmd-profile"),
         ("bahasa", "cmd-language"),
         ("bantuan", "cmd-help"),
+        ("berhenti", "cmd-mute"),
+        ("lanjut", "cmd-unmute"),
         ("hapusdata", "cmd-erase"),
         ("batal", "cmd-cancel"),
     ),
@@ -27,6 +36,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("profile", "cmd-profile"),
         ("language", "cmd-language"),
         ("help", "cmd-help"),
+        ("unsubscribe", "cmd-mute"),
+        ("subscribe", "cmd-unmute"),
         ("deletedata", "cmd-erase"),
         ("cancel", "cmd-cancel"),
     ),
@@ -35,14 +46,26 @@ ALIASES = {
     "pelatihan": ("pelatihan", "courses"),
     "jadwal": ("jadwal", "schedule"),
     "statuskerja": ("statuskerja", "jobstatus"),
-    # Staff only (not in the published lists).
-    "selesai": ("selesai", "complete"),
     "profil": ("profil", "profile"),
     "bahasa": ("bahasa", "language"),
     "bantuan": ("bantuan", "help"),
+    "berhenti": ("berhenti", "unsubscribe"),
+    "lanjut": ("lanjut", "subscribe"),
     "hapusdata": ("hapusdata", "deletedata"),
     "batal": ("batal", "cancel"),
+    # Staff: listed only in staff members' own chats (per-chat scope), by role.
+    "selesai": ("selesai", "complete"),
+    "siaran": ("siaran", "broadcast"),
+    "cari": ("cari", "find"),
+    "staf": ("staf", "staff"),
 }
+# Staff commands in menu order: (Indonesian, English, description key, the permission it needs).
+STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("siaran", "broadcast", "cmd-broadcast", BROADCAST),
+    ("selesai", "complete", "cmd-complete", COMPLETION),
+    ("cari", "find", "cmd-find", LOOKUP),
+    ("staf", "staff", "cmd-staff", MANAGE_STAFF),
+)
 
 
 async def publish_commands(bot: Bot, translations: Translations) -> None:
@@ -52,3 +75,31 @@ async def publish_commands(bot: Bot, translations: Translations) -> None:
         await bot.set_my_commands(commands, language_code=t.language)
         if t.language == translations.default_language:
             await bot.set_my_commands(commands)
+
+
+async def publish_staff_commands(bot: Bot, translations: Translations, members: Mapping[int, str | None]) -> None:
+    """Each staff member's own menu: the participants' commands and the staff commands their role allows.
+    A role of None (removed from staff) goes back to the participants' menu."""
+    for user_id, role in members.items():
+        scope = BotCommandScopeChat(user_id)
+        for t in translations.all():
+            if role is None:
+                await bot.delete_my_commands(scope=scope, language_code=t.language)
+                continue
+            english = t.language == "en"
+            commands = [BotCommand(name, t(key)) for name, key in COMMANDS[t.language]]
+            commands += [
+                BotCommand(en if english else name, t(key))
+                for name, en, key, needs in STAFF_COMMANDS
+                if needs in PERMISSIONS[role]
+            ]
+            await bot.set_my_commands(commands, scope=scope, language_code=t.language)
+
+
+async def publish_all_staff_commands(bot: Bot, translations: Translations, members: Mapping[int, str | None]) -> None:
+    """At start-up: every staff member's menu; one who never talked to the bot is skipped (Telegram refuses)."""
+    for user_id, role in members.items():
+        try:
+            await publish_staff_commands(bot, translations, {user_id: role})
+        except TelegramError as error:
+            log.info("staff command menu not published for one member: %s", error.message)

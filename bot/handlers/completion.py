@@ -1,6 +1,7 @@
 """Staff mark the end of a course: /selesai lists the courses under way, then everyone or one by one.
 
-Callback data (staff only; anyone else's press is answered like any stale button and changes nothing):
+Callback data (operators and admins; anyone else's press is answered like any stale button, changes nothing, and
+is audit-logged):
   k:l                          the list of courses under way
   k:c:<course>                 a course's participants and their state
   k:a:<course>                 ask to mark the whole course finished; k:A:<course> does it
@@ -16,10 +17,12 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
+from bot.handlers.access import staff_button, staff_command
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.completion import CourseCompleted, Roster
 from bot.services.enrollment import Refusal
+from bot.services.staff import COMPLETION
 from bot.storage.catalogue import Course
 from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
 
@@ -32,6 +35,8 @@ PATTERN = r"^k:(l|[caA]:\d{1,9}|p:\d{1,9}:\d{1,9}|m:\d{1,9}:\d{1,9}:[cd])$"
 
 
 async def complete_command(update: Update, context: VokasiContext) -> None:
+    if await staff_command(update, context, COMPLETION, "selesai") is None:
+        return
     t = await translator_for(update, context)
     text, markup = await _course_list(t, context)
     await send(update, context, text, markup)
@@ -40,11 +45,10 @@ async def complete_command(update: Update, context: VokasiContext) -> None:
 async def complete_button(update: Update, context: VokasiContext) -> None:
     query = update.callback_query
     assert query is not None
-    t = await translator_for(update, context)
-    if user_id_of(update) not in context.services.settings.admin_ids:
-        log.warning("staff button pressed by someone who is not staff")
-        await query.answer(t("button-stale"), show_alert=True)
+    if await staff_button(update, context, COMPLETION, "button:completion") is None:
         return
+    t = await translator_for(update, context)
+    actor = user_id_of(update)
     parts = (query.data or "").split(":")
     completion = context.services.completion
     action = parts[1]
@@ -61,6 +65,9 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
             await query.answer(t(done.key, **done.params), show_alert=True)
             return
         log.info("course %s marked finished by staff: %d completed", done.course.code, done.completed)
+        await context.services.staff.audit(
+            actor, "completion:course", {"course": done.course.code, "completed": done.completed}
+        )
         await query.answer()
         await query.edit_message_text(completed_text(t, done), reply_markup=_back(t))
         return
@@ -71,6 +78,7 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
             await query.answer(t(marked.key, **marked.params), show_alert=True)
             return
         log.info("enrolment %s marked %s by staff", parts[3], status)
+        await context.services.staff.audit(actor, f"completion:{status}", {"enrollment": int(parts[3])})
         key = "complete-marked-completed" if status == COMPLETED else "complete-marked-dropped"
         notice = t(key, name=marked.name or t("complete-erased-name"))
     roster = await completion.roster(course_id)

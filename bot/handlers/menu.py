@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers import account, courses, keyboards, registration, schedule, surveys
+from bot.handlers import account, broadcasts, courses, keyboards, registration, schedule, staff, surveys
 from bot.handlers.common import send, translator_for, user_id_of
 
 
 async def text(update: Update, context: VokasiContext) -> None:
     """Typed text: an answer to the dialog in progress, a main-menu button, an answer to the survey running, or
     something we do not understand."""
-    if await registration.dialog_text(update, context):
+    if await broadcasts.compose(update, context) or await registration.dialog_text(update, context):
         return
     t = await translator_for(update, context)
     services = context.services
@@ -49,7 +49,10 @@ async def contact(update: Update, context: VokasiContext) -> None:
 
 
 async def other(update: Update, context: VokasiContext) -> None:
-    """Stickers, photos, voice notes, documents...: we answer with words and buttons only."""
+    """Photos and documents: a staff member's announcement, or a catalogue file from staff. Anything else
+    (stickers, voice notes...) gets an answer in words: we use words and buttons only."""
+    if await broadcasts.compose(update, context) or await staff.catalogue_document(update, context):
+        return
     if not await registration.dialog_other(update, context) and not await surveys.survey_other(update, context):
         await _not_understood(update, context)
 

@@ -1,16 +1,17 @@
-"""Staff tools available so far: importing the course catalogue by sending the file to the bot (ADMIN_IDS)."""
+"""Importing the course catalogue by sending the CSV or XLSX file to the bot (operators and admins)."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Document, Update
 
 from bot.context import VokasiContext
-from bot.handlers.common import send, translator_for
+from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.catalogue import ImportReport
 from bot.services.catalogue_import import CatalogueRejected, ImportProblem
+from bot.services.staff import CATALOGUE, PERMISSIONS
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,21 @@ def rejected_text(t: Translator, problems: list[ImportProblem]) -> str:
     return t("import-rejected", count=len(problems)) + "\n\n" + "\n".join(lines)
 
 
-async def import_document(update: Update, context: VokasiContext) -> None:
-    """A CSV or XLSX catalogue sent by an admin: imported all or nothing, with every problem listed."""
-    t = await translator_for(update, context)
+async def catalogue_document(update: Update, context: VokasiContext) -> bool:
+    """A document from someone whose role may import the catalogue: imported all or nothing, with every problem
+    listed. False for anyone else's document, or a message without one."""
     message = update.effective_message
-    assert message is not None and message.document is not None
-    document = message.document
+    if message is None or message.document is None:
+        return False
+    role = await context.services.staff.role(user_id_of(update))
+    if role is None or CATALOGUE not in PERMISSIONS[role]:
+        return False
+    await _import(update, context, message.document)
+    return True
+
+
+async def _import(update: Update, context: VokasiContext, document: Document) -> None:
+    t = await translator_for(update, context)
     if document.file_size is not None and document.file_size > MAX_CATALOGUE_BYTES:
         await send(update, context, t("import-too-big", mb=MAX_CATALOGUE_BYTES // (1024 * 1024)))
         return
@@ -62,7 +72,13 @@ async def import_document(update: Update, context: VokasiContext) -> None:
     try:
         report = await context.services.catalogue.import_file(content, document.file_name or "")
     except CatalogueRejected as rejected:
+        await context.services.staff.audit(
+            user_id_of(update), "catalogue:rejected", {"problems": len(rejected.problems)}
+        )
         await send(update, context, rejected_text(t, rejected.problems))
         return
     log.info("catalogue imported by staff: %d new, %d updated", report.created, report.updated)
+    await context.services.staff.audit(
+        user_id_of(update), "catalogue:import", {"created": report.created, "updated": report.updated}
+    )
     await send(update, context, report_text(t, report))

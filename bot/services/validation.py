@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from functools import cache
 
 import phonenumbers
@@ -325,6 +325,25 @@ def parse_date(text: str) -> date:
         return date(*parts)
     except ValueError:
         raise ValidationError("err-date-format") from None
+
+
+_TIME_RE = re.compile(r"^(\d{1,2})[.:](\d{2})$")
+
+
+def parse_date_time(text: str) -> tuple[date, time]:
+    """A date and a time of day: 25-11-2026 08.00, 25/11/2026 8:00, 2026-11-25 08:00."""
+    parts = text.strip().rsplit(maxsplit=1)
+    match = _TIME_RE.match(parts[-1]) if len(parts) == 2 else None
+    if match is None:
+        raise ValidationError("err-datetime-format")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValidationError("err-datetime-format")
+    try:
+        day = parse_date(parts[0])
+    except ValidationError:
+        raise ValidationError("err-datetime-format") from None
+    return day, time(hour, minute)
 
 
 def parse_month(text: str) -> date:

@@ -107,6 +107,20 @@ class EnrollmentRepository:
         )
         return [_enrollment(row) for row in rows]
 
+    async def of_participant(self, participant_id: int) -> list[Enrollment]:
+        """Every enrolment of the person, cancelled ones too, newest first (for staff lookup)."""
+        rows = await self._s.fetchall(
+            "SELECT * FROM enrollments WHERE participant_id = ? ORDER BY id DESC", (participant_id,)
+        )
+        return [_enrollment(row) for row in rows]
+
+    async def attendance_counts(self, enrollment_id: int) -> dict[str, int]:
+        """How many sessions the person said they will attend ("yes") or not ("no")."""
+        rows = await self._s.fetchall(
+            "SELECT intent, COUNT(*) FROM attendance WHERE enrollment_id = ? GROUP BY intent", (enrollment_id,)
+        )
+        return {str(row[0]): int(row[1]) for row in rows}
+
     async def first_waiting(self, course_id: int) -> Enrollment | None:
         """The longest-waiting person on the course's waitlist (ids grow with time)."""
         row = await self._s.fetchone(

@@ -52,6 +52,9 @@ class Participant:
     # From the latest employment check-in (previous_employer, new_employer, own_business, ...), if any.
     employment_status: str | None = None
     employment_status_at: datetime | None = None
+    # Set by /berhenti: no announcements until /lanjut.
+    announcements_off_at: datetime | None = None
+    unreachable_since: datetime | None = None
 
 
 # The columns a profile edit may change, and how a Python value is stored.
@@ -110,6 +113,8 @@ def _participant(row: Row) -> Participant:
         erased_at=opt_time(row["erased_at"]),
         employment_status=row["employment_status"],
         employment_status_at=opt_time(row["employment_status_at"]),
+        announcements_off_at=opt_time(row["announcements_off_at"]),
+        unreachable_since=opt_time(row["unreachable_since"]),
     )
 
 
@@ -193,6 +198,31 @@ class ParticipantRepository:
             "UPDATE participants SET employment_status = ?, employment_status_at = ? WHERE id = ?",
             (status, to_db_time(now), participant_id),
         )
+
+    async def set_announcements(self, participant_id: int, *, wanted: bool, now: datetime) -> None:
+        await self._s.execute(
+            "UPDATE participants SET announcements_off_at = ? WHERE id = ?",
+            (None if wanted else to_db_time(now), participant_id),
+        )
+
+    async def search(
+        self, *, name: str | None = None, column: str | None = None, value: str = "", limit: int
+    ) -> list[Participant]:
+        """Staff lookup: a name fragment (case-insensitive), or an exact NIK, KPJ or phone."""
+        if name is not None:
+            pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = await self._s.fetchall(
+                "SELECT * FROM participants WHERE full_name LIKE ? ESCAPE '\\' ORDER BY full_name, id LIMIT ?",
+                (pattern, limit),
+            )
+        elif column in ("nik", "kpj", "phone"):
+            rows = await self._s.fetchall(
+                f"SELECT * FROM participants WHERE {column} = ? ORDER BY id LIMIT ?",  # noqa: S608 (whitelisted)
+                (value, limit),
+            )
+        else:
+            raise ValueError(f"cannot search by {column!r}")
+        return [_participant(row) for row in rows]
 
     async def mark_unreachable(self, telegram_user_id: int, reason: str, now: datetime) -> bool:
         """Telegram refused to deliver (blocked, deactivated, chat gone); returns whether a participant matched."""

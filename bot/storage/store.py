@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.catalogue import CatalogueRepository
 from bot.storage.db import Database, Session
 from bot.storage.dialogs import DialogRepository
@@ -12,6 +13,7 @@ from bot.storage.enrollments import EnrollmentRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.preferences import PreferenceRepository
+from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
 
 
@@ -26,6 +28,8 @@ class Unit:
         self.enrollments = EnrollmentRepository(session)
         self.outbox = OutboxRepository(session)
         self.surveys = SurveyRepository(session)
+        self.staff = StaffRepository(session)
+        self.broadcasts = BroadcastRepository(session)
 
 
 class Store:

@@ -1,0 +1,101 @@
+"""/staf (admins): who is staff with which role, adding and removing them, and the latest audit log entries.
+
+/staf                               the list and the latest audit entries
+/staf tambah <telegram id> <admin|operator|viewer> [name]
+/staf hapus <telegram id>
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import VokasiContext
+from bot.handlers.access import staff_command
+from bot.handlers.commands import publish_staff_commands
+from bot.handlers.common import send, translator_for, user_id_of
+from bot.i18n import Translator
+from bot.services.enrollment import Refusal
+from bot.services.staff import MANAGE_STAFF, ROLES
+
+log = logging.getLogger(__name__)
+
+ADD = ("tambah", "add")
+REMOVE = ("hapus", "remove")
+AUDIT_SHOWN = 10
+
+
+async def staff_command_handler(update: Update, context: VokasiContext) -> None:
+    if await staff_command(update, context, MANAGE_STAFF, "staf") is None:
+        return
+    t = await translator_for(update, context)
+    args = context.args or []
+    actor = user_id_of(update)
+    staff = context.services.staff
+    if not args:
+        await send(update, context, await _overview(t, context))
+        return
+    verb = args[0].casefold()
+    target = int(args[1]) if len(args) > 1 and args[1].isdigit() and len(args[1]) <= 15 else None
+    if verb in ADD and target is not None and len(args) >= 3 and args[2].casefold() in ROLES:
+        result = await staff.put(actor, target, args[2].casefold(), " ".join(args[3:])[:60])
+        if isinstance(result, Refusal):
+            await send(update, context, t(result.key, **result.params))
+            return
+        await _republish(context, target, result.role)
+        await send(update, context, t("staff-added", id=target, role=t(f"role-{result.role}")))
+        return
+    if verb in REMOVE and target is not None:
+        removed = await staff.remove(actor, target)
+        if isinstance(removed, Refusal):
+            await send(update, context, t(removed.key, **removed.params))
+            return
+        if removed:
+            await _republish(context, target, None)
+        await send(update, context, t("staff-removed" if removed else "staff-not-found", id=target))
+        return
+    await send(update, context, t("staff-usage"))
+
+
+async def _republish(context: VokasiContext, user_id: int, role: str | None) -> None:
+    try:
+        await publish_staff_commands(context.bot, context.services.translations, {user_id: role})
+    except TelegramError as error:  # they have not started the bot yet: their menu updates at the next start
+        log.info("staff command menu not updated for a new member: %s", error.message)
+
+
+async def _overview(t: Translator, context: VokasiContext) -> str:
+    members = await context.services.staff.members()
+    lines = [
+        t(
+            "staff-line-configured" if m.configured else "staff-line",
+            id=m.telegram_user_id,
+            role=t(f"role-{m.role}"),
+            label=m.label or "-",
+        )
+        for m in members
+    ]
+    audit = await context.services.staff.recent_audit(AUDIT_SHOWN)
+    entries = [
+        t(
+            "audit-line",
+            when=t.moment(entry.at, "Asia/Jakarta"),
+            actor=entry.actor,
+            action=entry.action,
+            mark="✅" if entry.allowed else "⛔",
+        )
+        for entry in audit
+    ]
+    return (
+        t("staff-list", count=len(members))
+        + "\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + t("staff-usage")
+        + "\n\n"
+        + t("audit-recent")
+        + "\n"
+        + ("\n".join(entries) or "-")
+    )

@@ -1,0 +1,84 @@
+"""/cari: staff find participants by a name fragment, NIK, KPJ or phone number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.services.enrollment import Refusal
+from bot.services.validation import ValidationError, parse_phone
+from bot.storage.catalogue import Course
+from bot.storage.enrollments import Enrollment
+from bot.storage.participants import Participant
+from bot.storage.store import Store
+
+MAX_RESULTS = 10
+MIN_NAME_LENGTH = 3
+_DIGITS = re.compile(r"[\s.\-]")
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentLine:
+    enrollment: Enrollment
+    course: Course
+    # Sessions the participant said they will attend / will not, under the reminders.
+    attending: int
+    absent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    participant: Participant
+    enrollments: list[EnrollmentLine]
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    # What the query was taken as: name, nik, kpj or phone (for the audit log; the query itself is not kept).
+    kind: str
+    cards: list[Card]
+
+
+def classify(query: str) -> tuple[str, str] | None:
+    """(kind, value to look for) of what staff typed, or None when it is too short to search."""
+    compact = _DIGITS.sub("", query.strip())
+    if compact.isdigit() and compact.isascii() and len(compact) == 16:
+        return "nik", compact
+    if compact.isdigit() and compact.isascii() and len(compact) == 11:
+        return "kpj", compact
+    if compact.lstrip("+").isdigit() and compact.startswith(("08", "628", "+628")):
+        try:
+            return "phone", parse_phone(query)
+        except ValidationError:
+            return None
+    name = " ".join(query.split())
+    if len(name) < MIN_NAME_LENGTH or any(ch.isdigit() for ch in name):
+        return None
+    return "name", name
+
+
+class LookupService:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def search(self, query: str) -> Found | Refusal:
+        classified = classify(query)
+        if classified is None:
+            return Refusal("lookup-too-short", {"min": str(MIN_NAME_LENGTH)})
+        kind, value = classified
+        async with self._store.read() as unit:
+            if kind == "name":
+                people = await unit.participants.search(name=value, limit=MAX_RESULTS)
+            else:
+                people = await unit.participants.search(column=kind, value=value, limit=MAX_RESULTS)
+            cards = []
+            for person in people:
+                lines = []
+                for enrollment in await unit.enrollments.of_participant(person.id):
+                    course = await unit.catalogue.course(enrollment.course_id)
+                    if course is None:
+                        continue
+                    counts = await unit.enrollments.attendance_counts(enrollment.id)
+                    lines.append(EnrollmentLine(enrollment, course, counts.get("yes", 0), counts.get("no", 0)))
+                cards.append(Card(person, lines))
+        return Found(kind, cards)

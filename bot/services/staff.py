@@ -1,0 +1,117 @@
+"""Staff roles, what each may do, and the audit log.
+
+admin: everything, and manages staff. operator: catalogue, completion, broadcasts, lookup. viewer: reports and
+lookup. ADMIN_IDS are admins from the start and cannot be removed from the bot (only from the setting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.enrollment import Refusal
+from bot.storage.staff import AuditEntry
+from bot.storage.store import Store
+
+ADMIN: Final = "admin"
+OPERATOR: Final = "operator"
+VIEWER: Final = "viewer"
+ROLES: Final = (ADMIN, OPERATOR, VIEWER)
+
+# What a staff action needs.
+MANAGE_STAFF: Final = "staff"
+CATALOGUE: Final = "catalogue"
+COMPLETION: Final = "completion"
+BROADCAST: Final = "broadcast"
+LOOKUP: Final = "lookup"
+REPORTS: Final = "reports"
+
+PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    ADMIN: frozenset({MANAGE_STAFF, CATALOGUE, COMPLETION, BROADCAST, LOOKUP, REPORTS}),
+    OPERATOR: frozenset({CATALOGUE, COMPLETION, BROADCAST, LOOKUP}),
+    VIEWER: frozenset({REPORTS, LOOKUP}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    telegram_user_id: int
+    role: str
+    label: str
+    # From ADMIN_IDS: cannot be changed or removed in the bot.
+    configured: bool
+
+
+class StaffService:
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self._store = store
+        self._admin_ids = settings.admin_ids
+        self._clock = clock
+
+    async def role(self, user_id: int) -> str | None:
+        if user_id in self._admin_ids:
+            return ADMIN
+        async with self._store.read() as unit:
+            return await unit.staff.role(user_id)
+
+    async def permitted(self, user_id: int, permission: str, attempt: str) -> str | None:
+        """The person's role if it allows `permission`; otherwise None, and the attempt goes to the audit log."""
+        role = await self.role(user_id)
+        if role is not None and permission in PERMISSIONS[role]:
+            return role
+        await self.audit(user_id, f"refused:{attempt}", {"needs": permission}, allowed=False, role=role)
+        return None
+
+    async def audit(
+        self,
+        actor: int,
+        action: str,
+        detail: dict[str, Any] | None = None,
+        *,
+        allowed: bool = True,
+        role: str | None = None,
+    ) -> None:
+        """Record a staff action (who, what, when); `detail` holds ids and counts, never personal data."""
+        async with self._store.write() as unit:
+            known = role if role is not None else (ADMIN if actor in self._admin_ids else await unit.staff.role(actor))
+            await unit.staff.audit(actor, known, action, detail or {}, allowed=allowed, now=self._clock.now())
+
+    async def members(self) -> list[Member]:
+        async with self._store.read() as unit:
+            stored = await unit.staff.all()
+        configured = [Member(user_id, ADMIN, "", True) for user_id in sorted(self._admin_ids)]
+        return configured + [
+            Member(m.telegram_user_id, m.role, m.label, False)
+            for m in stored
+            if m.telegram_user_id not in self._admin_ids
+        ]
+
+    async def put(self, actor: int, target: int, role: str, label: str) -> Member | Refusal:
+        """Add a staff member or change their role (admins only; ADMIN_IDS stay admins)."""
+        if role not in ROLES:
+            return Refusal("staff-unknown-role", {"role": role})
+        if target in self._admin_ids:
+            return Refusal("staff-configured-admin", {"id": str(target)})
+        async with self._store.write() as unit:
+            await unit.staff.put(target, role, label, actor, self._clock.now())
+            await unit.staff.audit(
+                actor, ADMIN, "staff:put", {"target": target, "role": role}, allowed=True, now=self._clock.now()
+            )
+        return Member(target, role, label, False)
+
+    async def remove(self, actor: int, target: int) -> bool | Refusal:
+        if target in self._admin_ids:
+            return Refusal("staff-configured-admin", {"id": str(target)})
+        async with self._store.write() as unit:
+            removed = await unit.staff.remove(target)
+            if removed:
+                await unit.staff.audit(
+                    actor, ADMIN, "staff:remove", {"target": target}, allowed=True, now=self._clock.now()
+                )
+        return removed
+
+    async def recent_audit(self, limit: int = 20) -> list[AuditEntry]:
+        async with self._store.read() as unit:
+            return await unit.staff.recent_audit(limit)
