@@ -135,12 +135,17 @@ class FakeUser:
 
     # ------------------------------------------------------------------ sending (user -> bot)
 
-    async def send_text(self, text: str) -> int:
-        """Send a text message; a leading ``/command`` (optionally ``@botname``) gets a bot_command entity."""
+    async def send_text(self, text: str, entities: list[dict[str, Any]] | None = None) -> int:
+        """Send a text message; a leading ``/command`` (optionally ``@botname``) gets a bot_command entity.
+
+        ``entities`` adds formatting as a Telegram client does (``{"type": "bold", "offset": 0, "length": 4}``).
+        """
         content: dict[str, Any] = {"text": text}
         match = _COMMAND_RE.match(text)
         if match:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
+        if entities:
+            content["entities"] = [*content.get("entities", []), *entities]
         return await self._send_message(content)
 
     async def send_command(self, command: str, args: str = "") -> int:

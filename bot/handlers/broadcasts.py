@@ -18,10 +18,10 @@ import logging
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.context import VokasiContext
+from bot.context import Services, VokasiContext
 from bot.delivery.dispatcher import UNREACHABLE
 from bot.handlers.access import staff_button, staff_command
 from bot.handlers.common import send, translator_for, user_id_of
@@ -156,27 +156,27 @@ async def broadcast_button(update: Update, context: VokasiContext) -> None:
 
 
 async def progress_job(context: VokasiContext) -> None:
+    await refresh_progress(context.bot, context.services)
+
+
+async def refresh_progress(bot: Bot, services: Services) -> None:
     """Every few seconds: edit each running broadcast's progress message; the final figures when it is done."""
-    for progress in await context.services.broadcasts.progress():
+    for progress in await services.broadcasts.progress():
         broadcast = progress.broadcast
         if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
             continue
-        t = context.services.translations.get(await context.services.accounts.language(broadcast.created_by))
+        t = services.translations.get(await services.accounts.language(broadcast.created_by))
         text, markup = _progress_view(t, progress)
         try:
-            await context.bot.edit_message_text(
+            await bot.edit_message_text(
                 text, chat_id=broadcast.progress_chat_id, message_id=broadcast.progress_message_id, reply_markup=markup
             )
         except BadRequest as error:
             if "not modified" not in error.message:
                 log.warning("progress message of broadcast %d not updated: %s", broadcast.id, error.message)
         if progress.finished:
-            log.info(
-                "broadcast %d finished: %d sent, %d not sent",
-                broadcast.id,
-                progress.figures.sent,
-                progress.figures.failed,
-            )
+            figures = progress.figures
+            log.info("broadcast %d finished: %d sent, %d not sent", broadcast.id, figures.sent, figures.failed)
 
 
 # ---------------------------------------------------------------------- inside

@@ -116,6 +116,14 @@ class Question(BaseModel):
             raise ValueError(f"question {self.id!r}: min and max are for number questions")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"question {self.id!r}: min is larger than max")
+        misplaced = {
+            "past_only": self.type not in ("month", "date"),
+            "max_length": self.type != "text",
+            "integer": self.type != "number",
+        }
+        for name, wrong in misplaced.items():
+            if wrong and name in self.model_fields_set:
+                raise ValueError(f"question {self.id!r}: {name} does not apply to a {self.type} question")
         if self.records is not None and self.type != "single":
             raise ValueError(f"question {self.id!r}: only a single choice can record {self.records}")
         return self
@@ -143,8 +151,12 @@ class Survey(BaseModel):
     @model_validator(mode="after")
     def _branches(self) -> Survey:
         ids = [q.id for q in self.questions]
-        if len(set(ids)) != len(ids):
-            raise ValueError("two questions share an id")
+        repeated = sorted({qid for qid in ids if ids.count(qid) > 1})
+        if repeated:
+            raise ValueError(f"two questions share the id {', '.join(repr(r) for r in repeated)}")
+        recording = [q.id for q in self.questions if q.records is not None]
+        if len(recording) > 1:
+            raise ValueError(f"only one question may record a field; {', '.join(recording)} do")
         if END in ids:
             raise ValueError(f"{END!r} cannot be a question id (it ends the survey)")
         position = {qid: i for i, qid in enumerate(ids)}
