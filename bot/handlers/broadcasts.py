@@ -229,9 +229,12 @@ def _progress_view(t: Translator, progress: Progress) -> tuple[str, InlineKeyboa
 
 
 def _final_text(t: Translator, broadcast: Broadcast, figures: Figures) -> str:
-    labelled = [(*_reason(t, reason), count) for reason, count in figures.not_sent]
-    blocked = sum(count for _, is_blocked, count in labelled if is_blocked)
-    reasons = "\n".join(t("broadcast-reason", reason=label, count=count) for label, _, count in labelled)
+    by_label: dict[tuple[str, bool], int] = {}
+    for reason, count in figures.not_sent:  # e.g. "blocked" and "deactivated" read the same to staff
+        labelled = _reason(t, reason)
+        by_label[labelled] = by_label.get(labelled, 0) + count
+    blocked = sum(count for (_, is_blocked), count in by_label.items() if is_blocked)
+    reasons = "\n".join(t("broadcast-reason", reason=label, count=count) for (label, _), count in by_label.items())
     key = "broadcast-stopped" if broadcast.status == "stopped" else "broadcast-done"
     text = t(key, id=broadcast.id, sent=figures.sent, blocked=blocked, failed=figures.failed - blocked)
     return f"{text}\n{reasons}" if reasons else text

@@ -81,7 +81,7 @@ class BroadcastService:
             if isinstance(found, Refusal):
                 return found
             audience = replace(found.audience, **changes)
-            if "province_code" in changes:
+            if "province_code" in changes and "regency" not in changes:  # a regency belongs to its province
                 audience = replace(audience, regency=None)
             await unit.broadcasts.set_audience(broadcast_id, audience)
             await unit.broadcasts.set_step(broadcast_id, "audience")

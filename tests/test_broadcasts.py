@@ -1,0 +1,354 @@
+"""Broadcasts ("siaran"): audiences from combined filters, the composer, sending now or later, progress and the
+final figures, stopping, a restart mid-way, opt-outs, blocked recipients and paid broadcasts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.handlers.broadcasts import refresh_progress
+from bot.services.broadcasts import BroadcastService, Panel
+from bot.services.enrollment import Refusal
+from bot.storage.broadcasts import Audience
+from bot.storage.enrollments import COMPLETED, ENROLLED
+from bot.storage.surveys import NewRun
+from fakegram import BotMessage, FakeTelegram, FakeUser
+from tests.catalogue_data import catalogue_csv, course_row, import_catalogue, seed_participant
+from tests.flows import press, say
+from tests.harness import BotHarness
+from tests.survey_flows import JAWA_BARAT, MALUKU, WIB, services
+
+ADMIN = 7001
+BALI = "51"
+# Who is who in the hand-built programme (see `programme`).
+ENROLLED_BANDUNG, COMPLETED_BEKASI, COMPLETED_AMBON, OPTED_OUT, UNREACHABLE, ERASED, BALI_BUSINESS = range(2001, 2008)
+EVERYONE = {ENROLLED_BANDUNG, COMPLETED_BEKASI, COMPLETED_AMBON, BALI_BUSINESS}
+
+
+@pytest.fixture
+async def staff_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(server, tmp_path / "vokasi.db", admin_ids=str(ADMIN))
+    await harness.start()
+    try:
+        await programme(harness)
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def programme(bot: BotHarness) -> None:
+    """Seven participants: enrolled, completed (one with an answered check-in, one with a missed one), opted out,
+    unreachable, erased, and one in Bali who reported running a business."""
+    await import_catalogue(bot, catalogue_csv(course_row("K1")))
+    now = bot.clock.now()
+    places = {
+        ENROLLED_BANDUNG: (JAWA_BARAT, "Kota Bandung"),
+        COMPLETED_BEKASI: (JAWA_BARAT, "Kota Bekasi"),
+        COMPLETED_AMBON: (MALUKU, "Kota Ambon"),
+        OPTED_OUT: (JAWA_BARAT, "Kota Bandung"),
+        UNREACHABLE: (JAWA_BARAT, "Kota Bandung"),
+        ERASED: (JAWA_BARAT, "Kota Bandung"),
+        BALI_BUSINESS: (BALI, "Kota Denpasar"),
+    }
+    ids = {user_id: await seed_participant(bot, user_id, province) for user_id, (province, _) in places.items()}
+    for user_id in places:
+        bot.user(user_id)  # they have a chat with the bot
+    async with services(bot).store.write() as unit:
+        for user_id, (_, regency) in places.items():
+            await unit.participants.update(ids[user_id], {"regency": regency}, now)
+        await unit.enrollments.create(ids[ENROLLED_BANDUNG], 1, ENROLLED, now)
+        for user_id in (COMPLETED_BEKASI, COMPLETED_AMBON):
+            enrollment = await unit.enrollments.create(ids[user_id], 1, ENROLLED, now)
+            await unit.enrollments.finish(enrollment.id, COMPLETED, now)
+            run = await unit.surveys.create(NewRun(ids[user_id], "employment", "d30", enrollment.id, now), now)
+            await unit.surveys.start(run.id, "status", now, now + timedelta(days=7))
+            if user_id == COMPLETED_BEKASI:
+                await unit.surveys.record_checkin(run, "new_employer", now)
+                await unit.participants.set_employment_status(ids[user_id], "new_employer", now)
+            else:
+                await unit.participants.set_employment_status(ids[user_id], "not_working", now - timedelta(days=1))
+        await unit.participants.set_employment_status(ids[BALI_BUSINESS], "own_business", now)
+        await unit.participants.set_announcements(ids[OPTED_OUT], wanted=False, now=now)
+        await unit.participants.mark_unreachable(UNREACHABLE, "forbidden: bot was blocked by the user", now)
+        await unit.participants.erase(ids[ERASED], now)
+
+
+def broadcasts(bot: BotHarness) -> BroadcastService:
+    return services(bot).broadcasts
+
+
+def recipients(bot: BotHarness, broadcast_id: int) -> set[int]:
+    rows = bot.rows("SELECT telegram_user_id FROM outbox WHERE subject = ?", (f"broadcast:{broadcast_id}:",))
+    return {row[0] for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, EVERYONE),
+        ({"course_id": 1}, {ENROLLED_BANDUNG, COMPLETED_BEKASI, COMPLETED_AMBON}),
+        ({"enrollment": "enrolled"}, {ENROLLED_BANDUNG}),
+        ({"enrollment": "completed"}, {COMPLETED_BEKASI, COMPLETED_AMBON}),
+        ({"province_code": JAWA_BARAT}, {ENROLLED_BANDUNG, COMPLETED_BEKASI}),
+        ({"province_code": JAWA_BARAT, "regency": "Kota Bekasi"}, {COMPLETED_BEKASI}),
+        ({"employment_status": "not_working"}, {COMPLETED_AMBON}),
+        ({"employment_status": "unknown"}, {ENROLLED_BANDUNG}),
+        ({"missed_checkin": True}, {COMPLETED_AMBON}),
+        ({"course_id": 1, "enrollment": "completed", "province_code": MALUKU}, {COMPLETED_AMBON}),
+        ({"province_code": BALI, "enrollment": "completed"}, set()),
+    ],
+)
+async def test_audience_filters_combine(staff_bot: BotHarness, filters: dict[str, object], expected: set[int]) -> None:
+    bot = staff_bot
+    async with services(bot).store.read() as unit:
+        assert await unit.broadcasts.count(Audience(**filters)) == len(expected)  # type: ignore[arg-type]
+    if not expected:
+        return
+    draft = await broadcasts(bot).start(ADMIN)
+    await broadcasts(bot).attach(ADMIN, ADMIN, 1, "text")
+    panel = await broadcasts(bot).set_filter(ADMIN, draft.id, **filters)
+    assert isinstance(panel, Panel) and panel.count == len(expected)
+    sent = await broadcasts(bot).send(ADMIN, draft.id)
+    assert isinstance(sent, Panel) and sent.count == len(expected)  # the preview's count is what is queued
+    assert recipients(bot, draft.id) == expected
+
+
+async def compose(bot: BotHarness, admin: FakeUser, text: str = "Pendaftaran gelombang 2 dibuka!") -> BotMessage:
+    """/siaran, then the announcement (with a bold word); returns the audience panel."""
+    t = bot.t()
+    assert (await say(bot, admin, "/siaran")).text == t("broadcast-ask-message")
+    await admin.send_text(text, entities=[{"type": "bold", "offset": 0, "length": 11}])
+    await bot.settle()
+    preview_notice, preview, panel = admin.new_messages()
+    assert preview_notice.text == t("broadcast-preview")
+    assert preview.plain_text == text and preview.entities == [{"type": "bold", "offset": 0, "length": 11}]
+    return panel
+
+
+async def test_compose_filter_send_and_watch_it_go_out(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    admin = bot.user(ADMIN)
+    panel = await compose(bot, admin)
+    assert (panel.text or "").startswith(f"📣 <b>Siaran #1</b> — penerima: <b>{len(EVERYONE)}</b>")
+    await admin.press(t("btn-filter-province"))
+    await bot.settle()
+    picker = admin.message(panel.message_id)
+    assert picker.button_texts()[:3] == ["Jawa Barat", "Bali", "Maluku"]
+    await admin.press("Jawa Barat")
+    await bot.settle()
+    assert "penerima: <b>2</b>" in (admin.message(panel.message_id).text or "")
+    await admin.press(t("btn-broadcast-send", count=2))
+    await bot.settle()
+    progress = admin.message(panel.message_id)
+    assert progress.text == t("broadcast-progress", id=1, sent=0, pending=2, failed=0)
+    assert progress.button_texts() == [t("btn-broadcast-stop")]
+
+    await bot.drain_outbox()
+    for user_id in (ENROLLED_BANDUNG, COMPLETED_BEKASI):
+        [copy] = bot.user(user_id).new_messages()
+        assert copy.plain_text == "Pendaftaran gelombang 2 dibuka!"
+        assert copy.entities == [{"type": "bold", "offset": 0, "length": 11}]  # formatting survives the copy
+    for user_id in (COMPLETED_AMBON, BALI_BUSINESS, OPTED_OUT):
+        assert bot.user(user_id).new_messages() == []
+    assert all(r.params.get("allow_paid_broadcast") in (None, False) for r in bot.server.requests_for("copyMessage"))
+
+    await refresh_progress(admin_bot(bot), services(bot))
+    assert admin.message(panel.message_id).text == t("broadcast-done", id=1, sent=2, blocked=0, failed=0)
+    assert admin.message(panel.message_id).button_texts() == []
+    assert bot.rows("SELECT status, recipients FROM broadcasts")[0][:] == ("done", 2)
+
+    await say(bot, admin, "/siaran")
+    history = await press(bot, admin, t("btn-broadcast-history"))
+    assert "#1" in (history.text or "") and "terkirim 2" in (history.text or "")
+    actions = [row["action"] for row in bot.rows("SELECT action FROM audit_log WHERE allowed = 1")]
+    assert actions == ["broadcast:send"]
+
+
+def admin_bot(bot: BotHarness):  # type: ignore[no-untyped-def]
+    assert bot.app is not None
+    return bot.app.bot
+
+
+async def test_a_scheduled_broadcast_waits_and_respects_each_zones_night(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    admin = bot.user(ADMIN)
+    panel = await compose(bot, admin)
+    await admin.press(t("btn-broadcast-schedule"))
+    await bot.settle()
+    example = (bot.clock.now() + timedelta(days=1)).astimezone(WIB).strftime("%d-%m-%Y 08.00")
+    assert admin.new_messages()[-1].text == t("broadcast-ask-time", example=example)
+    bad = await say(bot, admin, "besok pagi")
+    assert (bad.text or "").startswith(t("err-datetime-format"))
+    assert (await say(bot, admin, "22-11-2026 08.00")).text == t("broadcast-time-past")
+    await admin.send_text("24-11-2026 06.00")
+    await bot.settle()
+    scheduled = admin.new_messages()[-1]
+    when = t.moment(datetime(2026, 11, 24, 6, 0, tzinfo=WIB), "Asia/Jakarta")
+    assert scheduled.text == t("broadcast-scheduled", id=1, when=when, count=len(EVERYONE))
+    assert scheduled.button_texts() == [t("btn-broadcast-stop")]
+    assert admin.message(panel.message_id).text is not None
+
+    # 06:00 WIB is night in Java and Bali (WITA 07:00 is already morning); in Maluku (WIT) it is 08:00.
+    times = {
+        row["telegram_user_id"]: row["not_before"]
+        for row in bot.rows("SELECT telegram_user_id, not_before FROM outbox WHERE kind = 'broadcast'")
+    }
+    assert times == {
+        ENROLLED_BANDUNG: "2026-11-24T00:00:00.000000Z",  # 07:00 WIB
+        COMPLETED_BEKASI: "2026-11-24T00:00:00.000000Z",
+        COMPLETED_AMBON: "2026-11-23T23:00:00.000000Z",  # 06:00 WIB = 08:00 WIT
+        BALI_BUSINESS: "2026-11-23T23:00:00.000000Z",  # 07:00 WITA
+    }
+    await bot.drain_outbox()
+    assert all(bot.user(u).new_messages() == [] for u in EVERYONE)
+    bot.advance(datetime(2026, 11, 24, 6, 0, tzinfo=WIB) - bot.clock.now())
+    await bot.drain_outbox()
+    await refresh_progress(admin_bot(bot), services(bot))
+    assert scheduled_text(admin, scheduled) == t("broadcast-progress", id=1, sent=2, pending=2, failed=0)
+    bot.advance(timedelta(hours=1))
+    await bot.drain_outbox()
+    await refresh_progress(admin_bot(bot), services(bot))
+    assert scheduled_text(admin, scheduled) == t("broadcast-done", id=1, sent=4, blocked=0, failed=0)
+    assert ("broadcast:schedule", '{"broadcast": 1, "recipients": 4}') in [
+        (row["action"], row["detail"]) for row in bot.rows("SELECT action, detail FROM audit_log")
+    ]
+
+
+def scheduled_text(user: FakeUser, message: BotMessage) -> str | None:
+    return user.message(message.message_id).text
+
+
+async def test_stop_mid_way_and_a_restart_in_between(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    bot.advance(timedelta(hours=10))  # 20:00 WIB: evening in Java, night in Bali (21:00) and Maluku (22:00)
+    admin = bot.user(ADMIN)
+    panel = await compose(bot, admin)
+    await admin.press(t("btn-broadcast-send", count=len(EVERYONE)))
+    await bot.settle()
+    await bot.drain_outbox()
+    assert bot.user(COMPLETED_AMBON).new_messages() == []  # waits for the morning there
+
+    await bot.restart()  # the bot goes down with two copies still to send
+    await refresh_progress(admin_bot(bot), services(bot))
+    assert admin.message(panel.message_id).text == t("broadcast-progress", id=1, sent=2, pending=2, failed=0)
+    await admin.press(t("btn-broadcast-stop"), message_id=panel.message_id)
+    await bot.settle()
+    stopped = admin.message(panel.message_id).text or ""
+    assert stopped.startswith(t("broadcast-stopped", id=1, sent=2, blocked=0, failed=2))
+    assert t("broadcast-reason", reason=t.plain("reason-stopped"), count=2) in stopped
+    bot.advance(timedelta(hours=12))
+    await bot.drain_outbox()
+    assert bot.user(COMPLETED_AMBON).new_messages() == []
+    await admin.press_data("b:1:s", message_id=panel.message_id)  # pressed again: nothing left to stop
+    await bot.settle()
+    assert admin.callback_answers[-1]["text"] == t("broadcast-not-running")
+
+
+async def test_a_restart_does_not_lose_a_broadcast(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    bot.advance(timedelta(hours=10))
+    admin = bot.user(ADMIN)
+    panel = await compose(bot, admin)
+    await admin.press(t("btn-broadcast-send", count=len(EVERYONE)))
+    await bot.settle()
+    await bot.drain_outbox()
+    await bot.restart()
+    bot.advance(timedelta(hours=12))  # morning everywhere
+    await bot.drain_outbox()
+    for user_id in (COMPLETED_AMBON, BALI_BUSINESS):
+        assert [m.plain_text for m in bot.user(user_id).new_messages()] == ["Pendaftaran gelombang 2 dibuka!"]
+    await refresh_progress(admin_bot(bot), services(bot))
+    assert admin.message(panel.message_id).text == t("broadcast-done", id=1, sent=4, blocked=0, failed=0)
+    sent_to = [r.params["chat_id"] for r in bot.server.requests_for("copyMessage") if r.params["chat_id"] != ADMIN]
+    assert sorted(int(c) for c in sent_to) == sorted(EVERYONE)  # each exactly once
+
+
+async def test_opting_out_and_back_in(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    bot.advance(timedelta(hours=10))
+    ambon = bot.user(COMPLETED_AMBON)
+    async with services(bot).store.write() as unit:  # a survey message waiting for the morning, like a check-in
+        await unit.outbox.add(
+            telegram_user_id=COMPLETED_AMBON, kind="survey_nudge", message_key="survey-nudge",
+            params={"run_id": 1, "survey": "employment", "title": None}, dedupe_key="nudge-test",
+            not_before=bot.clock.now() + timedelta(hours=11), now=bot.clock.now(),
+        )  # fmt: skip
+    admin = bot.user(ADMIN)
+    await compose(bot, admin)
+    await admin.press(t("btn-broadcast-send", count=len(EVERYONE)))
+    await bot.settle()
+    assert (await say(bot, ambon, "/berhenti")).text == t("announcements-off")
+    assert (await say(bot, ambon, "/unsubscribe")).text == t("announcements-already-off")
+    statuses = {r["kind"]: (r["status"], r["last_error"]) for r in bot.rows(
+        "SELECT kind, status, last_error FROM outbox WHERE telegram_user_id = ?", (COMPLETED_AMBON,))}  # fmt: skip
+    assert statuses == {"broadcast": ("cancelled", "opted out"), "survey_nudge": ("pending", None)}
+    async with services(bot).store.read() as unit:
+        assert await unit.broadcasts.count(Audience()) == len(EVERYONE) - 1
+    assert (await say(bot, ambon, "/lanjut")).text == t("announcements-on")
+    async with services(bot).store.read() as unit:
+        assert await unit.broadcasts.count(Audience()) == len(EVERYONE)
+    unregistered = bot.user(9999)
+    assert (await say(bot, unregistered, "/berhenti")).text == t("not-registered")
+
+
+async def test_blocked_recipients_are_counted_apart_and_left_out_next_time(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    bot.server.block(COMPLETED_BEKASI)
+    bot.server.deactivate(BALI_BUSINESS)
+    admin = bot.user(ADMIN)
+    panel = await compose(bot, admin)
+    await admin.press(t("btn-broadcast-send", count=len(EVERYONE)))
+    await bot.settle()
+    await bot.drain_outbox()
+    await refresh_progress(admin_bot(bot), services(bot))
+    final = admin.message(panel.message_id).text or ""
+    assert final.startswith(t("broadcast-done", id=1, sent=2, blocked=2, failed=0))
+    assert t("broadcast-reason", reason=t.plain("reason-blocked"), count=2) in final
+    unreachable = {
+        r[0] for r in bot.rows("SELECT telegram_user_id FROM participants WHERE unreachable_since IS NOT NULL")
+    }
+    assert unreachable == {UNREACHABLE, COMPLETED_BEKASI, BALI_BUSINESS}
+    second = await compose(bot, admin, "Pengingat: bawa KTP.")
+    assert f"penerima: <b>{len(EVERYONE) - 2}</b>" in (second.text or "")
+
+
+async def test_another_staff_members_draft_cannot_be_touched(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    await say(bot, bot.user(ADMIN), "/staf tambah 7002 operator Budi")
+    admin = bot.user(ADMIN)
+    await compose(bot, admin)
+    operator = bot.user(7002)
+    await say(bot, operator, "/start")
+    await operator.press_data("b:1:go")
+    await bot.settle()
+    assert operator.callback_answers[-1]["text"] == t("broadcast-not-draft")
+    assert bot.rows("SELECT status FROM broadcasts")[0][0] == "draft"
+    await say(bot, operator, "/siaran")
+    await operator.send_sticker()
+    await bot.settle()
+    assert operator.new_messages()[-1].text == t("broadcast-unsupported")
+    result = await broadcasts(bot).send(7002, 2)
+    assert isinstance(result, Refusal) and result.key == "broadcast-no-message"
+
+
+async def test_paid_broadcasts_raise_the_rate_and_ask_telegram_for_it(server: FakeTelegram, tmp_path: Path) -> None:
+    bot = BotHarness(server, tmp_path / "paid.db", admin_ids=str(ADMIN), allow_paid_broadcast=True)
+    await bot.start()
+    try:
+        await programme(bot)
+        assert Settings(_env_file=None, allow_paid_broadcast=True).overall_messages_per_s == 1000  # type: ignore[call-arg]
+        assert Settings(_env_file=None).overall_messages_per_s == 30  # type: ignore[call-arg]
+        admin = bot.user(ADMIN)
+        await compose(bot, admin)
+        await admin.press(bot.t()("btn-broadcast-send", count=len(EVERYONE)))
+        await bot.settle()
+        await bot.drain_outbox()
+        copies = [r for r in bot.server.requests_for("copyMessage") if int(r.params["chat_id"]) != ADMIN]
+        assert len(copies) == len(EVERYONE)
+        assert all(r.params.get("allow_paid_broadcast") in (True, "true") for r in copies)
+    finally:
+        await bot.stop()

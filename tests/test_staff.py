@@ -1,0 +1,182 @@
+"""Staff roles: who may do what, refusals that look like any unknown command, the audit log, per-chat command
+menus, and /cari."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from fakegram import FakeTelegram
+from tests.catalogue_data import SAMPLE, seed_participant
+from tests.flows import say
+from tests.harness import BotHarness
+from tests.survey_flows import services
+
+ADMIN, OPERATOR, VIEWER, STRANGER = 7001, 7002, 7003, 7004
+
+
+@pytest.fixture
+async def staff_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(server, tmp_path / "vokasi.db", admin_ids=str(ADMIN))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+def audit(bot: BotHarness) -> list[tuple[int, str, bool, dict[str, object]]]:
+    return [
+        (row["actor"], row["action"], bool(row["allowed"]), json.loads(row["detail"]))
+        for row in bot.rows("SELECT * FROM audit_log ORDER BY id")
+    ]
+
+
+def menu_of(bot: BotHarness, user_id: int, language: str = "id") -> list[str] | None:
+    """The command names last published for a user's own chat, or None if removed."""
+    result: list[str] | None = None
+    for request in bot.server.requests:
+        scope = request.params.get("scope")
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if not scope or scope.get("chat_id") != user_id or request.params.get("language_code") != language:
+            continue
+        if request.method == "setMyCommands":
+            commands = request.params["commands"]
+            commands = json.loads(commands) if isinstance(commands, str) else commands
+            result = [c["command"] for c in commands]
+        elif request.method == "deleteMyCommands":
+            result = None
+    return result
+
+
+async def appoint(bot: BotHarness, user_id: int, role: str) -> None:
+    admin = bot.user(ADMIN)
+    reply = await say(bot, admin, f"/staf tambah {user_id} {role} Petugas {user_id}")
+    t = bot.t()
+    assert reply.text == t("staff-added", id=user_id, role=t(f"role-{role}"))
+
+
+async def test_roles_decide_what_each_staff_member_may_do(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    await appoint(bot, OPERATOR, "operator")
+    await appoint(bot, VIEWER, "viewer")
+
+    # Each one's own command menu lists what their role allows.
+    participant_commands = menu_of(bot, ADMIN)
+    assert participant_commands is not None
+    assert participant_commands[-4:] == ["siaran", "selesai", "cari", "staf"]
+    assert menu_of(bot, OPERATOR) == [*participant_commands[:-4], "siaran", "selesai", "cari"]
+    assert menu_of(bot, VIEWER) == [*participant_commands[:-4], "cari"]
+    assert menu_of(bot, VIEWER, "en") is not None and menu_of(bot, VIEWER, "en")[-1] == "find"  # type: ignore[index]
+    assert menu_of(bot, STRANGER) is None
+
+    unknown = t("unknown-command")
+    for user_id, command, allowed in (
+        (OPERATOR, "/siaran", True),
+        (OPERATOR, "/staf", False),
+        (VIEWER, "/siaran", False),
+        (VIEWER, "/selesai", False),
+        (VIEWER, "/cari siti", True),
+        (STRANGER, "/siaran", False),
+        (STRANGER, "/cari siti", False),
+        (STRANGER, "/staf tambah 7004 admin", False),
+        (STRANGER, "/selesai", False),
+    ):
+        reply = await say(bot, bot.user(user_id), command)
+        assert (reply.text != unknown) is allowed, (user_id, command)
+    # A forged staff button from a stranger is answered like any stale button.
+    stranger = bot.user(STRANGER)
+    await seed_participant(bot, STRANGER)
+    await say(bot, stranger, "/start")
+    for data in ("b:1:go", "k:l", "k:A:1"):
+        await stranger.press_data(data)
+        await bot.settle()
+        assert stranger.callback_answers[-1]["text"] == t("button-stale")
+    assert bot.rows("SELECT COUNT(*) FROM staff WHERE telegram_user_id = ?", (STRANGER,))[0][0] == 0
+
+    refused = [(actor, action) for actor, action, allowed, _ in audit(bot) if not allowed]
+    assert refused == [
+        (OPERATOR, "refused:staf"),
+        (VIEWER, "refused:siaran"),
+        (VIEWER, "refused:selesai"),
+        (STRANGER, "refused:siaran"),
+        (STRANGER, "refused:cari"),
+        (STRANGER, "refused:staf"),
+        (STRANGER, "refused:selesai"),
+        (STRANGER, "refused:button:broadcast"),
+        (STRANGER, "refused:button:completion"),
+        (STRANGER, "refused:button:completion"),
+    ]
+    changes = [(a, action, d) for a, action, allowed, d in audit(bot) if allowed and action.startswith("staff:")]
+    assert changes == [
+        (ADMIN, "staff:put", {"target": OPERATOR, "role": "operator"}),
+        (ADMIN, "staff:put", {"target": VIEWER, "role": "viewer"}),
+    ]
+
+
+async def test_admins_manage_staff_and_see_the_audit_log(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    admin = bot.user(ADMIN)
+    await appoint(bot, OPERATOR, "operator")
+    overview = await say(bot, admin, "/staf")
+    assert overview.text is not None
+    assert t("staff-line-configured", id=ADMIN, role=t("role-admin"), label="-") in overview.text
+    assert t("staff-line", id=OPERATOR, role=t("role-operator"), label="Petugas 7002") in overview.text
+    assert "staff:put" in overview.text
+
+    await appoint(bot, OPERATOR, "viewer")  # a new role replaces the old
+    assert bot.rows("SELECT role FROM staff")[0]["role"] == "viewer"
+    assert (await say(bot, admin, "/staf hapus 7001")).text == t("staff-configured-admin", id=ADMIN)
+    assert (await say(bot, admin, "/staf tambah 7005 boss")).text == t("staff-usage")
+    assert (await say(bot, admin, "/staff remove 7002")).text == t("staff-removed", id=OPERATOR)
+    assert menu_of(bot, OPERATOR) is None  # back to the participants' menu
+    assert (await say(bot, admin, "/staf hapus 7002")).text == t("staff-not-found", id=OPERATOR)
+    assert (await say(bot, bot.user(OPERATOR), "/cari siti")).text == t("unknown-command")
+
+
+async def test_catalogue_files_are_read_only_from_operators_and_admins(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    await appoint(bot, OPERATOR, "operator")
+    await appoint(bot, VIEWER, "viewer")
+    viewer = bot.user(VIEWER)
+    await viewer.send_document(SAMPLE.read_bytes(), "katalog.csv")
+    await bot.settle()
+    assert viewer.new_messages()[-1].text == t("not-registered")
+    assert bot.rows("SELECT COUNT(*) FROM courses")[0][0] == 0
+    operator = bot.user(OPERATOR)
+    await operator.send_document(SAMPLE.read_bytes(), "katalog.csv")
+    await bot.settle()
+    assert (operator.new_messages()[-1].text or "").startswith(
+        t("import-done", created=10, updated=0, rescheduled=0, notified=0, promoted=0)[:10]
+    )
+    assert bot.rows("SELECT COUNT(*) FROM courses")[0][0] == 10
+    assert ("catalogue:import", {"created": 10, "updated": 0}) in [(a, d) for _, a, _, d in audit(bot)]
+
+
+async def test_lookup_by_name_nik_kpj_and_phone(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    await appoint(bot, VIEWER, "viewer")
+    await seed_participant(bot, 1001)  # "Peserta 1001", NIK 3201011501901001, phone +6281200001001
+    async with services(bot).store.write() as unit:
+        person = await unit.participants.by_telegram_id(1001)
+        assert person is not None
+        await unit.participants.update(person.id, {"kpj": "12345678901"}, bot.clock.now())
+    viewer = bot.user(VIEWER)
+    for query in ("PESERTA", "3201 0115 0190 1001", "12345678901", "0812-0000-1001", "+62 812 0000 1001"):
+        found = await say(bot, viewer, f"/cari {query}")
+        assert found.text is not None
+        assert found.text.startswith(t("lookup-found", count=1)), query
+        assert "Peserta 1001" in found.text
+        assert "3201********1001" in found.text and "3201011501901001" not in found.text
+        assert t("lookup-no-enrollment") in found.text and t("lookup-no-checkin") in found.text
+    assert (await say(bot, viewer, "/cari zzz")).text == t("lookup-none")
+    short = await say(bot, viewer, "/cari ab")
+    assert (short.text or "").startswith(t("lookup-too-short", min=3))
+    assert (await say(bot, viewer, "/cari")).text == t("lookup-usage")
+    lookups = [(d["by"], d["participants"]) for _, a, _, d in audit(bot) if a == "lookup"]
+    assert lookups == [("name", [1]), ("nik", [1]), ("kpj", [1]), ("phone", [1]), ("phone", [1]), ("name", [])]
+    assert "3201011501901001" not in json.dumps([d for *_, d in audit(bot)])  # the audit log holds no NIK
