@@ -58,7 +58,10 @@ CREATE TABLE survey_runs (
 CREATE UNIQUE INDEX survey_runs_once ON survey_runs (enrollment_id, survey, wave) WHERE wave <> 'self';
 CREATE UNIQUE INDEX survey_runs_one_active ON survey_runs (participant_id) WHERE status = 'active';
 CREATE INDEX survey_runs_due ON survey_runs (status, due_at);
-CREATE INDEX survey_runs_participant ON survey_runs (participant_id, status);
+-- Runs expiring, in expiry order; and one participant's runs (with due_at, so a participant's "next due" query
+-- prefers it over survey_runs_due, which would visit every due run of a whole wave).
+CREATE INDEX survey_runs_expiry ON survey_runs (status, expires_at);
+CREATE INDEX survey_runs_participant ON survey_runs (participant_id, status, due_at);
 
 -- Every answer as it is given (JSON value; NULL when skipped). Free-text answers are erased with the participant.
 CREATE TABLE survey_answers (

@@ -53,3 +53,9 @@ CREATE TABLE broadcasts (
 CREATE INDEX broadcasts_status ON broadcasts (status);
 -- Broadcast rows are found by subject ('broadcast:<id>:'); the audience query walks participants by province.
 CREATE INDEX participants_regency ON participants (province_code, regency);
+
+-- The outbox at the scale of a national broadcast (a million pending rows):
+-- claiming walks this index in sending order and stops after one batch, instead of sorting every pending row;
+CREATE INDEX outbox_claim ON outbox (status, priority DESC, not_before, id);
+-- withdrawing a subject's pending rows (an enrolment's reminders, a survey's nudge) looks only at those rows.
+CREATE INDEX outbox_pending_subject ON outbox (status, subject);
