@@ -37,6 +37,8 @@ bench: $(STAMP_DEV)
 	$(PY) bench/registration.py
 	$(PY) bench/catalogue.py
 	$(PY) bench/delivery.py
+	$(PY) bench/surveys.py
+	$(PY) bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
