@@ -131,6 +131,9 @@ class Database:
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=5000",
             "PRAGMA synchronous=NORMAL",
+            # 64 MiB of page cache instead of 2 MiB: a broadcast to a million people writes a million index
+            # entries in random key order, twice as fast with the pages at hand.
+            "PRAGMA cache_size=-65536",
         ):
             await conn.execute(pragma)
         return cls(conn)
