@@ -16,16 +16,19 @@ from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.handlers.completion import completed_text
+from bot.handlers.reports import summary_text
 from bot.handlers.staff import problem_lines, report_text
 from bot.i18n import Translations
 from bot.logs import configure_logging
 from bot.runner import serve_until_signal
+from bot.services import report_files
 from bot.services.catalogue import CatalogueService, ImportReport
 from bot.services.catalogue_import import CatalogueRejected
 from bot.services.completion import CompletionService, CourseCompleted
 from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
 from bot.services.reminders import ReminderPlanner
+from bot.services.reports import GROUPINGS, ReportService
 from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
 from bot.storage.db import Database
@@ -120,6 +123,55 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
     return 0
 
 
+def _report_service(settings: Settings, db: Database) -> ReportService:
+    return ReportService(db, settings, SystemClock(), ProvinceCatalog.load())
+
+
+def cmd_report(settings: Settings, filters: list[str], out: Path | None, *, full_nik: bool) -> int:
+    """Print the summary (`report`), or write the workbook (`export --out`); 1 for filters not understood."""
+    t = Translations(settings.default_language).get(settings.default_language)
+
+    async def run() -> str | Refusal:
+        db = await Database.open(settings.sqlite_path)
+        try:
+            await db.migrate()
+            reports = _report_service(settings, db)
+            scope = reports.parse_scope(filters, await reports.course_codes())
+            if isinstance(scope, Refusal):
+                return scope
+            summary = await reports.summary(scope)
+            if out is None:
+                return summary_text(t, summary)
+            groups = {g: await reports.breakdown(scope, g) for g in GROUPINGS}
+            content = await report_files.workbook(db, t, summary, groups, full_nik=full_nik)
+            await asyncio.to_thread(out.write_bytes, content)
+            return f"workbook written to {out}"
+        finally:
+            await db.close()
+
+    result = asyncio.run(run())
+    if isinstance(result, Refusal):
+        print(html_to_text(t(result.key, **result.params)), file=sys.stderr)
+        return 1
+    print(html_to_text(result))
+    return 0
+
+
+def cmd_backup(settings: Settings, out: Path) -> int:
+    """A consistent copy of the database while the bot may be running (SQLite's online backup API)."""
+
+    async def run() -> None:
+        db = await Database.open(settings.sqlite_path)
+        try:
+            await db.backup(out)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+    print(f"backup written to {out}")
+    return 0
+
+
 def html_to_text(text: str) -> str:
     """Our texts are Telegram HTML; a terminal wants them plain."""
     return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
@@ -152,6 +204,30 @@ def parser() -> argparse.ArgumentParser:
         "check-ins planned) and close the course. A running bot sends the messages. Exit code 1 if refused.",
     )
     completer.add_argument("code", help="the course code, as in the catalogue")
+    filters_help = (
+        "optional filters, in any order: a course code, a province (jabar, DKI...), a period 2026-01..2026-06"
+    )
+    reporter = commands.add_parser(
+        "report",
+        help="print the programme's figures (as /laporan shows them)",
+        description="Print the summary: registrations, completion, check-in response and re-employment per wave.",
+    )
+    reporter.add_argument("filters", nargs="*", help=filters_help)
+    exporter = commands.add_parser(
+        "export",
+        help="write the report workbook (.xlsx)",
+        description="Write the Excel workbook: summary, participants (NIK masked), enrolments, check-ins, survey "
+        "answers, broadcasts.",
+    )
+    exporter.add_argument("filters", nargs="*", help=filters_help)
+    exporter.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    exporter.add_argument("--full-nik", action="store_true", help="unmasked NIKs (handle the file as personal data)")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the database consistently, even while the bot runs",
+        description="Make a consistent copy of the SQLite database with SQLite's online backup API.",
+    )
+    backup.add_argument("--out", type=Path, required=True, help="the file to write (readable by its owner only)")
     return root
 
 
@@ -169,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_import_courses(settings, args.file)
     if args.command == "complete-course":
         return cmd_complete_course(settings, args.code)
+    if args.command == "report":
+        return cmd_report(settings, args.filters, None, full_nik=False)
+    if args.command == "export":
+        return cmd_report(settings, args.filters, args.out, full_nik=args.full_nik)
+    if args.command == "backup":
+        return cmd_backup(settings, args.out)
     handlers = {"run": cmd_run, "migrate": cmd_migrate}
     return handlers[args.command](settings)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -37,6 +38,7 @@ from bot.handlers import (
     lookup,
     menu,
     registration,
+    reports,
     schedule,
     surveys,
     team,
@@ -53,6 +55,7 @@ from bot.services.lookup import LookupService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService, Step
 from bot.services.reminders import ReminderPlanner
+from bot.services.reports import REPORT_ZONE, ReportService
 from bot.services.staff import StaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
@@ -118,6 +121,7 @@ def build_application(
                 staff=staff,
                 broadcasts=BroadcastService(store, clock, planner.quiet, provinces),
                 lookup=LookupService(store),
+                reports=ReportService(db, settings, clock, provinces),
                 dispatcher=dispatcher,
             )
         )
@@ -127,6 +131,13 @@ def build_application(
         assert app.job_queue is not None
         app.job_queue.run_repeating(_purge_idle_dialogs, interval=PURGE_INTERVAL_S, first=60, name="purge-dialogs")
         app.job_queue.run_repeating(_survey_tick, interval=SURVEY_TICK_S, first=1, name="survey-tick")
+        if settings.report_weekly:
+            app.job_queue.run_daily(
+                reports.weekly_job,
+                time=time(settings.report_weekly_at.hour, settings.report_weekly_at.minute, tzinfo=REPORT_ZONE),
+                days=((settings.report_weekly_day + 1) % 7,),  # PTB counts days from Sunday = 0
+                name="report-weekly-job",
+            )
         app.job_queue.run_repeating(
             broadcasts.progress_job, interval=broadcasts.PROGRESS_EVERY_S, first=1, name="broadcast-watch"
         )
@@ -188,6 +199,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["siaran"], broadcasts.broadcast_command),
             command(ALIASES["cari"], lookup.lookup_command),
             command(ALIASES["staf"], team.staff_command_handler),
+            command(ALIASES["laporan"], reports.report_command),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
             CallbackQueryHandler(registration.consent_button, pattern=r"^consent:(yes|no)$"),
             CallbackQueryHandler(registration.answer_button, pattern=_dialog_pattern()),
@@ -199,6 +211,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             CallbackQueryHandler(surveys.survey_button, pattern=SURVEY_BUTTONS),
             CallbackQueryHandler(completion.complete_button, pattern=completion.PATTERN),
             CallbackQueryHandler(broadcasts.broadcast_button, pattern=broadcasts.PATTERN),
+            CallbackQueryHandler(reports.report_button, pattern=reports.PATTERN),
             CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
             CallbackQueryHandler(menu.stale_button),
             # Free messages: commands we do not have, text, a shared contact, edits, and everything else.

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     # Employment check-ins: this many days after completion, at this time of day in the participant's zone.
     checkin_days: Annotated[tuple[int, ...], NoDecode] = (30, 90, 180)
     checkin_at: time = time(10, 0)
+    # Reports: the re-employment target the figures are compared with, and the weekly summary sent to staff
+    # who may read reports (day 0 = Monday, at this time WIB).
+    report_target: float = Field(default=0.5, gt=0, le=1)
+    report_weekly: bool = True
+    report_weekly_day: int = Field(default=0, ge=0, le=6)
+    report_weekly_at: time = time(8, 0)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
     log_level: str = "INFO"

@@ -19,6 +19,7 @@ from bot.services.enrollment import EnrollmentService
 from bot.services.lookup import LookupService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
+from bot.services.reports import ReportService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.db import Database
@@ -44,6 +45,7 @@ class Services:
     staff: StaffService
     broadcasts: BroadcastService
     lookup: LookupService
+    reports: ReportService
     dispatcher: Dispatcher
 
 

@@ -18,6 +18,8 @@ from bot.services.broadcasts import EMPLOYMENT_FILTERS, ENROLLMENT_STATES
 from bot.services.catalogue_import import PROBLEM_KEYS
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import EDITABLE
+from bot.services.report_files import COLUMNS
+from bot.services.reports import GROUPINGS
 from bot.services.staff import ROLES
 from bot.services.survey_catalog import QuestionType
 from bot.services.validation import EDUCATION_LEVELS
@@ -27,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9_]+)+$")
 # ...except these, which are names of other things (jobs, encodings, iCalendar and Babel names).
 NOT_MESSAGES = {"purge-dialogs", "outbox-sweep", "outbox-wake", "outbox-retry", "utf-8", "utf-8-sig", "x-wr-calname"}
-NOT_MESSAGES |= {"stand-alone", "outbox-alarm", "survey-tick", "broadcast-watch"}
+NOT_MESSAGES |= {"stand-alone", "outbox-alarm", "survey-tick", "broadcast-watch", "report-weekly-job"}
 # An outbox message key rendered from the survey definition (bot/delivery/render.py), not from the catalogue.
-NOT_MESSAGES |= {"survey-question"}
+NOT_MESSAGES |= {"survey-question", "report-weekly"}
 # Names a Translator goes by in the handlers: t("help"), old("button-stale"), t.plain("course-button").
 TRANSLATOR_CALLS = {"t", "old", "plain"}
 
@@ -73,6 +75,11 @@ def dynamic_keys() -> set[str]:
     keys.update(f"broadcast-content-{c}" for c in ("text", "photo", "document"))
     keys.update(f"broadcast-status-{s}" for s in ("scheduled", "sending", "done", "stopped"))
     keys.update(key for _, _, key, _ in STAFF_COMMANDS)
+    # Reports: sheets and their columns, breakdowns by grouping.
+    keys.update(f"xlsx-sheet-{name}" for name in COLUMNS)
+    keys.update(f"xlsx-col-{column}" for columns in COLUMNS.values() for column in columns)
+    keys.update(f"{prefix}-by-{grouping}" for prefix in ("xlsx", "report") for grouping in GROUPINGS)
+    keys.add("wave-self")
     return keys
 
 

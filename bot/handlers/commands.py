@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.i18n import Translations
-from bot.services.staff import BROADCAST, COMPLETION, LOOKUP, MANAGE_STAFF, PERMISSIONS
+from bot.services.staff import BROADCAST, COMPLETION, LOOKUP, MANAGE_STAFF, PERMISSIONS, REPORTS
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,13 @@ ALIASES = {
     "siaran": ("siaran", "broadcast"),
     "cari": ("cari", "find"),
     "staf": ("staf", "staff"),
+    "laporan": ("laporan", "report"),
 }
 # Staff commands in menu order: (Indonesian, English, description key, the permission it needs).
 STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("siaran", "broadcast", "cmd-broadcast", BROADCAST),
     ("selesai", "complete", "cmd-complete", COMPLETION),
+    ("laporan", "report", "cmd-report", REPORTS),
     ("cari", "find", "cmd-find", LOOKUP),
     ("staf", "staff", "cmd-staff", MANAGE_STAFF),
 )

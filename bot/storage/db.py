@@ -59,6 +59,17 @@ class Session:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    async def stream(self, sql: str, params: Sequence[Param] = ()) -> AsyncIterator[Row]:
+        """Rows one chunk at a time (exports of every participant do not need them all in memory)."""
+        cursor = await self._conn.execute(sql, params)
+        cursor.arraysize = STREAM_CHUNK
+        try:
+            while rows := await cursor.fetchmany(STREAM_CHUNK):
+                for row in rows:
+                    yield row
+        finally:
+            await cursor.close()
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -72,6 +83,8 @@ class Migration:
         return self.sql.startswith(FOREIGN_KEYS_OFF)
 
 
+# Rows fetched per round trip when streaming a long result.
+STREAM_CHUNK = 2000
 # SQLite's procedure for changing a table's definition: create the new table, copy, drop, rename, with foreign keys
 # off (PRAGMA foreign_keys cannot change inside a transaction) and checked before the commit.
 FOREIGN_KEYS_OFF = "-- foreign_keys: off"
@@ -112,8 +125,9 @@ def split_statements(script: str) -> list[str]:
 class Database:
     """The process's one connection to SQLite."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
+        self.path = path
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -136,7 +150,7 @@ class Database:
             "PRAGMA cache_size=-65536",
         ):
             await conn.execute(pragma)
-        return cls(conn)
+        return cls(conn, path)
 
     async def close(self) -> None:
         async with self._lock:
@@ -153,6 +167,29 @@ class Database:
                 await self._conn.execute("ROLLBACK")
                 raise
             await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Session]:
+        """A read transaction on a connection of its own: a consistent view for long reads (reports, exports)
+        that does not hold up the bot's connection meanwhile (WAL lets readers and the writer work at once)."""
+        conn = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        try:
+            await conn.execute("BEGIN")
+            yield Session(conn)
+            await conn.execute("COMMIT")
+        finally:
+            await conn.close()
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the database, made while it is in use (SQLite's online backup API)."""
+        _private_empty_file(target)
+        async with self._lock:
+            copy = await aiosqlite.connect(target)
+            try:
+                await self._conn.backup(copy)
+            finally:
+                await copy.close()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Session]:
@@ -197,6 +234,13 @@ class Database:
     async def integrity_check(self) -> str:
         async with self.reading() as session:
             return str(await session.fetchval("PRAGMA integrity_check"))
+
+
+def _private_empty_file(path: Path) -> None:
+    """A new empty file only its owner can read (a copy of the database holds personal data)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.touch(mode=0o600)
 
 
 def to_db_time(moment: datetime) -> str:

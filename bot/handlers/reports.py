@@ -1,0 +1,271 @@
+"""/laporan: the programme's figures for staff, with a chart, an Excel workbook and breakdowns; and the weekly
+summary sent to them automatically.
+
+  /laporan [course code] [province] [2026-01 or 2026-01..2026-06]   filters, in any order
+Callback data l:<action>:<course id or 0>:<province code or 0>:<since YYYYMM or 0>:<until YYYYMM or 0>, where
+<action> is g (chart), x (workbook, NIK masked), X (workbook with full NIK, admins only, audit-logged), or
+c / i / p (breakdown by course, institute, province).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+
+from bot.context import Services, VokasiContext
+from bot.handlers.access import staff_button, staff_command
+from bot.handlers.common import send, translator_for, user_id_of
+from bot.i18n import Raw, Translator
+from bot.services import report_files
+from bot.services.enrollment import Refusal
+from bot.services.reports import REPORT_ZONE, Group, Summary, Wave
+from bot.services.staff import ADMIN, PERMISSIONS, REPORTS
+from bot.storage.reports import Scope
+
+log = logging.getLogger(__name__)
+
+PATTERN = r"^l:[gxXcip]:\d{1,9}:(\d{2}|0):(\d{6}|0):(\d{6}|0)$"
+GROUPING_OF = {"c": "course", "i": "institute", "p": "province"}
+BREAKDOWN_LINES = 25
+
+
+async def report_command(update: Update, context: VokasiContext) -> None:
+    if await staff_command(update, context, REPORTS, "laporan") is None:
+        return
+    t = await translator_for(update, context)
+    reports = context.services.reports
+    scope = reports.parse_scope(list(context.args or []), await reports.course_codes())
+    if isinstance(scope, Refusal):
+        await send(update, context, t(scope.key, **scope.params) + "\n\n" + t("report-usage"))
+        return
+    summary = await reports.summary(scope)
+    await context.services.staff.audit(user_id_of(update), "report:summary", _scope_detail(scope))
+    role = await context.services.staff.role(user_id_of(update))
+    await send(update, context, summary_text(t, summary), _buttons(t, scope, full_export=role == ADMIN))
+
+
+async def report_button(update: Update, context: VokasiContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    if await staff_button(update, context, REPORTS, "button:report") is None:
+        return
+    t = await translator_for(update, context)
+    _, action, course, province, since, until = (query.data or "").split(":")
+    scope = _scope(course, province, since, until)
+    services = context.services
+    user_id = user_id_of(update)
+    if action == "X" and await services.staff.role(user_id) != ADMIN:
+        await services.staff.audit(user_id, "refused:report:full-nik", _scope_detail(scope), allowed=False)
+        await query.answer(t("report-full-admins-only"), show_alert=True)
+        return
+    await query.answer()
+    if action in GROUPING_OF:
+        lines = await services.reports.breakdown(scope, GROUPING_OF[action])
+        await send(update, context, breakdown_text(t, GROUPING_OF[action], lines, services.reports.target))
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    summary = await services.reports.summary(scope)
+    stamp = summary.generated_at.astimezone(REPORT_ZONE).strftime("%Y%m%d-%H%M")
+    if action == "g":
+        await context.bot.send_chat_action(chat.id, "upload_photo")
+        courses = await services.reports.breakdown(scope, "course")
+        png = await asyncio.to_thread(report_files.chart, t, summary, courses)
+        await context.bot.send_photo(
+            chat.id, InputFile(png, filename=f"laporan-{stamp}.png"), caption=t.plain("report-chart-caption")
+        )
+        await services.staff.audit(user_id, "report:chart", _scope_detail(scope))
+        return
+    await context.bot.send_chat_action(chat.id, "upload_document")
+    groups = {g: await services.reports.breakdown(scope, g) for g in ("course", "institute", "province")}
+    full = action == "X"
+    content = await report_files.workbook(services.db, t, summary, groups, full_nik=full)
+    name = f"laporan-vokasi-{stamp}{'-nik-lengkap' if full else ''}.xlsx"
+    await context.bot.send_document(
+        chat.id, InputFile(content, filename=name), caption=t.plain("report-workbook-caption")
+    )
+    await services.staff.audit(user_id, "report:export-full-nik" if full else "report:export", _scope_detail(scope))
+
+
+def summary_text(t: Translator, summary: Summary) -> str:
+    totals = summary.totals
+    lines = [
+        t("report-title", when=t.moment(summary.generated_at, REPORT_ZONE.key)),
+        _scope_line(t, summary),
+        t(
+            "report-totals",
+            registered=totals.registered,
+            eligible=totals.eligible,
+            enrolled=totals.enrolled,
+            completed=totals.completed,
+            dropped=totals.dropped,
+            rate=_pct(summary.completion_rate),
+        ),
+        t("report-waves-heading", target=_pct(summary.target)),
+    ]
+    lines += [_wave_line(t, wave, summary.target) for wave in summary.waves]
+    latest = summary.latest_answered_wave()
+    if latest is None:
+        lines.append(t("report-no-checkins"))
+    else:
+        key = "report-verdict-met" if (latest.working_of_answered or 0) >= summary.target else "report-verdict-below"
+        lines.append(
+            t(
+                key,
+                wave=report_files.wave_label(t, latest.wave),
+                rate=_pct(latest.working_of_answered),
+                target=_pct(summary.target),
+            )
+        )
+    lines.append(t("report-definitions"))
+    return "\n\n".join(line for line in lines if line)
+
+
+def breakdown_text(t: Translator, grouping: str, groups: list[Group], target: float) -> str:
+    if not groups:
+        return t("report-breakdown-empty")
+    lines = [t(f"report-by-{grouping}")]
+    for group in groups[:BREAKDOWN_LINES]:
+        waves = " · ".join(
+            f"{report_files.wave_label(t, w.wave)} {_pct(w.working_of_answered)} ({w.answered}/{w.asked})"
+            for w in group.waves
+        )
+        name = f"{group.key} · {group.label}" if grouping == "course" else group.label
+        mark = _mark(next((w.working_of_answered for w in reversed(group.waves) if w.answered), None), target)
+        lines.append(
+            t(
+                "report-group-line",
+                name=name,
+                mark=mark,
+                completed=group.completed,
+                seats=group.enrolled + group.completed + group.dropped,
+                rate=_pct(group.completion_rate),
+                waves=waves,
+            )
+        )
+    if len(groups) > BREAKDOWN_LINES:
+        lines.append(t("report-more", count=len(groups) - BREAKDOWN_LINES))
+    return "\n\n".join(lines)
+
+
+async def weekly_job(context: VokasiContext) -> None:
+    await send_weekly(context.services)
+
+
+async def send_weekly(services: Services) -> int:
+    """The weekly summary to every staff member who may read reports, through the outbox; returns how many."""
+    summary = await services.reports.summary(Scope())
+    texts = {t.language: summary_text(t, summary) for t in services.translations.all()}
+    recipients = [m.telegram_user_id for m in await services.staff.members() if REPORTS in PERMISSIONS[m.role]]
+    now = services.clock.now()
+    week = now.astimezone(REPORT_ZONE).strftime("%G-W%V")
+    async with services.store.write() as unit:
+        for user_id in recipients:
+            await unit.outbox.add(
+                telegram_user_id=user_id,
+                kind="report_weekly",
+                message_key="report-weekly",
+                params={"texts": texts},
+                dedupe_key=f"report-weekly:{week}:{user_id}",
+                not_before=now,
+                now=now,
+                priority=5,
+                expires_at=now + timedelta(days=2),
+            )
+    log.info("weekly report queued for %d staff members", len(recipients))
+    return len(recipients)
+
+
+# ---------------------------------------------------------------------- inside
+
+
+def _wave_line(t: Translator, wave: Wave, target: float) -> str:
+    if wave.asked == 0:
+        return t("report-wave-not-yet", wave=report_files.wave_label(t, wave.wave))
+    return t(
+        "report-wave",
+        wave=report_files.wave_label(t, wave.wave),
+        mark=_mark(wave.working_of_answered, target),
+        asked=wave.asked,
+        answered=wave.answered,
+        response=_pct(wave.response_rate),
+        employed=wave.employed,
+        of_answered=_pct(wave.working_of_answered),
+        of_completed=_pct(wave.working_of_completed),
+        recruiting=wave.recruiting,
+    )
+
+
+def _scope_line(t: Translator, summary: Summary) -> str:
+    scope, labels = summary.scope, summary.scope_labels
+    parts = []
+    if scope.course_id is not None:
+        parts.append(t("report-scope-course", title=labels.get("course", "-")))
+    if scope.province_code is not None:
+        parts.append(t("report-scope-province", name=labels.get("province", "-")))
+    if scope.since is not None and scope.until is not None:
+        last = (scope.until - timedelta(days=1)).astimezone(REPORT_ZONE)
+        parts.append(t("report-scope-period", since=t.month(scope.since.date()), until=t.month(last.date())))
+    return t("report-scope", filters=Raw(" · ".join(parts))) if parts else t("report-scope-all")
+
+
+def _mark(rate: float | None, target: float) -> str:
+    if rate is None:
+        return "▫️"
+    return "✅" if rate >= target else "⚠️"
+
+
+def _pct(value: float | None) -> str:
+    return report_files.percent(value)
+
+
+def _buttons(t: Translator, scope: Scope, *, full_export: bool) -> InlineKeyboardMarkup:
+    tail = ":".join(
+        [
+            str(scope.course_id or 0),
+            scope.province_code or "0",
+            scope.since.astimezone(REPORT_ZONE).strftime("%Y%m") if scope.since else "0",
+            scope.until.astimezone(REPORT_ZONE).strftime("%Y%m") if scope.until else "0",
+        ]
+    )
+    rows = [
+        [
+            InlineKeyboardButton(t("btn-report-chart"), callback_data=f"l:g:{tail}"),
+            InlineKeyboardButton(t("btn-report-workbook"), callback_data=f"l:x:{tail}"),
+        ],
+        [
+            InlineKeyboardButton(t("btn-report-by-course"), callback_data=f"l:c:{tail}"),
+            InlineKeyboardButton(t("btn-report-by-institute"), callback_data=f"l:i:{tail}"),
+            InlineKeyboardButton(t("btn-report-by-province"), callback_data=f"l:p:{tail}"),
+        ],
+    ]
+    if full_export:
+        rows.append([InlineKeyboardButton(t("btn-report-workbook-full"), callback_data=f"l:X:{tail}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _scope(course: str, province: str, since: str, until: str) -> Scope:
+    def month(value: str) -> datetime | None:
+        if value == "0":
+            return None
+        return datetime(int(value[:4]), int(value[4:]), 1, tzinfo=REPORT_ZONE)
+
+    return Scope(
+        course_id=int(course) or None,
+        province_code=None if province == "0" else province,
+        since=month(since),
+        until=month(until),
+    )
+
+
+def _scope_detail(scope: Scope) -> dict[str, Any]:
+    return {
+        "course": scope.course_id,
+        "province": scope.province_code,
+        "since": scope.since.isoformat() if scope.since else None,
+        "until": scope.until.isoformat() if scope.until else None,
+    }

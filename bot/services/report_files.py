@@ -1,0 +1,272 @@
+"""The report as files: an Excel workbook (openpyxl) and a chart (matplotlib, headless), labelled in the reader's
+language from the message catalogues."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the chart is drawn straight to PNG
+
+import matplotlib.pyplot as plt
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from bot.i18n import Translator
+from bot.services.reports import REPORT_ZONE, Group, Summary
+from bot.services.validation import mask_nik
+from bot.storage.db import Database, Row, from_db_time
+from bot.storage.reports import ReportRepository
+
+# The data sheets and their columns (headers are the messages xlsx-col-<name>).
+COLUMNS: dict[str, list[str]] = {
+    "participants": ["id", "name", "nik", "gender", "birth_year", "province", "regency", "education", "phk", "verify",
+        "registered", "employment", "employment_at", "erased"],
+    "enrollments": ["enrollment", "id", "course", "title", "institute", "status", "created", "finished", "attending",
+        "absent"],
+    "checkins": ["run", "id", "course", "wave", "status", "answered"],
+    "answers": ["run", "id", "survey", "wave", "question", "answer", "answered"],
+    "broadcasts": ["broadcast", "by", "created", "send_at", "content", "bstatus", "recipients", "sent"],
+}  # fmt: skip
+# Courses shown in the chart (the most completions first); more would not be readable on a phone.
+CHART_COURSES = 10
+_BOLD = Font(bold=True)
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def wave_label(t: Translator, wave: str) -> str:
+    """ "+30 hari" for d30 (the waves follow CHECKIN_DAYS), "sendiri" for a check-in the participant started."""
+    if wave.startswith("d") and wave[1:].isdigit():
+        return t.plain("wave-days", days=wave[1:])
+    return t.plain(f"wave-{wave}") if t.has(f"wave-{wave}") else wave
+
+
+def local_time(value: str | None) -> str:
+    """A stored UTC time as the programme's local time (WIB), for a spreadsheet cell."""
+    return "" if not value else from_db_time(value).astimezone(REPORT_ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+async def workbook(
+    db: Database, t: Translator, summary: Summary, groups: dict[str, list[Group]], *, full_nik: bool
+) -> bytes:
+    """Sheets: summary, participants (NIK masked unless `full_nik`), enrolments with attendance intents,
+    check-ins, survey answers, broadcasts. Headers in the reader's language, times in WIB, header row frozen."""
+    book = Workbook(write_only=True)
+    _summary_sheet(book, t, summary, groups)
+    async with db.snapshot() as session:
+        reports = ReportRepository(session)
+        scope = summary.scope
+        await _sheet(book, t, "participants", reports.participant_rows(scope), lambda r: _participant(r, t, full_nik))
+        await _sheet(book, t, "enrollments", reports.enrollment_rows(scope), lambda r: _enrollment(r, t))
+        await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
+        await _sheet(book, t, "answers", reports.answer_rows(scope), _survey_answer)
+        broadcasts = await reports.broadcast_rows()
+    await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def chart(t: Translator, summary: Summary, courses: Sequence[Group]) -> bytes:
+    """Re-employment by wave, and by course at the latest wave anyone answered, against the target line."""
+    figure, (by_wave, by_course) = plt.subplots(2, 1, figsize=(6, 8), dpi=150, gridspec_kw={"height_ratios": [1, 1.3]})
+    try:
+        target = summary.target * 100
+        labels = [wave_label(t, w.wave) for w in summary.waves]
+        x = range(len(summary.waves))
+        answered = [100 * (w.working_of_answered or 0) for w in summary.waves]
+        completed = [100 * (w.working_of_completed or 0) for w in summary.waves]
+        by_wave.bar([i - 0.2 for i in x], answered, width=0.4, label=t.plain("chart-of-answered"), color="#1f77b4")
+        by_wave.bar([i + 0.2 for i in x], completed, width=0.4, label=t.plain("chart-of-completed"), color="#9ecae1")
+        by_wave.axhline(target, color="#d62728", linestyle="--", label=t.plain("chart-target", target=f"{target:.0f}%"))
+        by_wave.set_xticks(list(x), labels)
+        by_wave.set_ylim(0, 100)
+        by_wave.set_ylabel("%")
+        by_wave.set_title(t.plain("chart-title-waves"), fontsize=12)
+        by_wave.legend(fontsize=8, loc="upper left")
+
+        latest = summary.latest_answered_wave()
+        shown = sorted(courses, key=lambda g: g.completed, reverse=True)[:CHART_COURSES]
+        values = []
+        for group in shown:
+            wave = next((w for w in group.waves if latest is not None and w.wave == latest.wave), None)
+            values.append(100 * ((wave.working_of_answered if wave else None) or 0))
+        names = [_short(f"{g.key} {g.label}") for g in shown]
+        by_course.barh(names[::-1], values[::-1], color="#2ca02c")
+        by_course.axvline(target, color="#d62728", linestyle="--")
+        by_course.set_xlim(0, 100)
+        by_course.set_xlabel("%")
+        shown_wave = wave_label(t, latest.wave) if latest is not None else "–"
+        by_course.set_title(t.plain("chart-title-courses", wave=shown_wave), fontsize=12)
+        by_course.tick_params(axis="y", labelsize=8)
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(figure)
+
+
+# ---------------------------------------------------------------------- inside
+
+
+def _summary_sheet(book: Workbook, t: Translator, summary: Summary, groups: dict[str, list[Group]]) -> None:
+    sheet = book.create_sheet(t.plain("xlsx-sheet-summary"))
+    sheet.column_dimensions["A"].width = 42
+    for column in "BCDEFGHIJ":
+        sheet.column_dimensions[column].width = 16
+    totals = summary.totals
+    rows: list[list[Any]] = [
+        [_bold(sheet, t.plain("xlsx-summary-title"))],
+        [t.plain("xlsx-generated"), summary.generated_at.astimezone(REPORT_ZONE).strftime("%Y-%m-%d %H:%M")],
+        [t.plain("xlsx-target"), percent(summary.target)],
+        [],
+        [t.plain("xlsx-registered"), totals.registered],
+        [t.plain("xlsx-eligible"), totals.eligible],
+        [t.plain("xlsx-enrolled"), totals.enrolled],
+        [t.plain("xlsx-completed"), totals.completed],
+        [t.plain("xlsx-dropped"), totals.dropped],
+        [t.plain("xlsx-completion-rate"), percent(summary.completion_rate)],
+        [],
+        [
+            _bold(sheet, t.plain(h))
+            for h in (
+                "xlsx-wave",
+                "xlsx-asked",
+                "xlsx-answered",
+                "xlsx-response-rate",
+                "xlsx-working",
+                "xlsx-working-of-answered",
+                "xlsx-working-of-completed",
+                "xlsx-recruiting",
+            )
+        ],
+    ]
+    for wave in summary.waves:
+        rows.append([wave_label(t, wave.wave), wave.asked,
+            wave.answered, percent(wave.response_rate), wave.employed, percent(wave.working_of_answered),
+            percent(wave.working_of_completed), wave.recruiting])  # fmt: skip
+    for grouping, lines in groups.items():
+        rows += [[], [_bold(sheet, t.plain(f"xlsx-by-{grouping}"))]]
+        header = ["xlsx-group", "xlsx-enrolled-seats", "xlsx-completed", "xlsx-dropped", "xlsx-completion-rate"]
+        rows.append(
+            [_bold(sheet, t.plain(h)) for h in header]
+            + [_bold(sheet, t.plain("xlsx-working-wave", wave=wave_label(t, w.wave))) for w in summary.waves]
+        )
+        for group in lines:
+            rows.append([f"{group.key} {group.label}".strip() if grouping == "course" else group.label,
+                group.enrolled + group.completed + group.dropped, group.completed, group.dropped,
+                percent(group.completion_rate), *[percent(w.working_of_answered) for w in group.waves]])  # fmt: skip
+    for row in rows:
+        sheet.append(row)
+
+
+async def _sheet(
+    book: Workbook, t: Translator, name: str, rows: AsyncIterator[Any], convert: Callable[[Any], list[Any]]
+) -> None:
+    headers = COLUMNS[name]
+    sheet: WriteOnlyWorksheet = book.create_sheet(t.plain(f"xlsx-sheet-{name}"))
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers):
+        sheet.column_dimensions[chr(ord("A") + index)].width = _WIDTHS.get(header, 14)
+    sheet.append([_bold(sheet, t.plain(f"xlsx-col-{h}")) for h in headers])
+    async for row in rows:
+        sheet.append(convert(row))
+
+
+async def _iterate(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    for item in items:
+        yield item
+
+
+def _participant(row: Row, t: Translator, full_nik: bool) -> list[Any]:
+    nik = row["nik"] or ""
+    return [
+        row["id"],
+        row["full_name"] or "",
+        (nik if full_nik else mask_nik(nik)) if nik else "",
+        t.plain(f"gender-{row['gender'].lower()}") if row["gender"] else "",
+        row["birth_year"] or "",
+        row["province_code"],
+        row["regency"] or "",
+        t.plain(f"edu-{row['education']}") if t.has(f"edu-{row['education']}") else row["education"],
+        row["phk_date"],
+        t.plain("filter-yes") if row["needs_verification"] else "",
+        local_time(row["registered_at"]),
+        t.plain(f"employment-{row['employment_status']}") if row["employment_status"] else "",
+        local_time(row["employment_status_at"]),
+        local_time(row["erased_at"]),
+    ]
+
+
+def _enrollment(row: Row, t: Translator) -> list[Any]:
+    return [
+        row["id"],
+        row["participant_id"],
+        row["code"],
+        row["title"],
+        row["institute"],
+        t.plain(f"enrollment-status-{row['status']}"),
+        local_time(row["created_at"]),
+        local_time(row["finished_at"]),
+        row["attending"],
+        row["absent"],
+    ]
+
+
+def _checkin(row: Row, t: Translator) -> list[Any]:
+    return [
+        row["run_id"],
+        row["participant_id"],
+        row["code"] or "",
+        wave_label(t, row["wave"]),
+        t.plain(f"employment-{row['status']}"),
+        local_time(row["answered_at"]),
+    ]
+
+
+def _survey_answer(row: Row) -> list[Any]:
+    values = (row["run_id"], row["participant_id"], row["survey"], row["wave"], row["question"])
+    return [*values, _answer(row["value"]), local_time(row["answered_at"])]
+
+
+def _broadcast(row: dict[str, Any]) -> list[Any]:
+    return [
+        row["id"],
+        row["created_by"],
+        local_time(row["created_at"]),
+        local_time(row["send_at"]),
+        row["content"] or "",
+        row["status"],
+        row["recipients"],
+        row["sent"],
+    ]
+
+
+def _answer(value: str | None) -> str:
+    if value is None:
+        return ""
+    decoded = json.loads(value)
+    return ", ".join(map(str, decoded)) if isinstance(decoded, list) else str(decoded)
+
+
+def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = _BOLD
+    return cell
+
+
+def _short(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_WIDTHS = {"name": 28, "title": 30, "institute": 26, "regency": 22, "question": 18, "answer": 40, "nik": 20}

@@ -1,0 +1,259 @@
+"""The programme's figures, aggregated in SQL: registrations, enrolments, completions and check-ins.
+
+Unit of analysis for outcomes: a completed enrolment (a participant who finished two courses counts twice), with
+its check-in waves. Participants who erased their data stay in every count (their rows are kept anonymously).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage.db import Param, Row, Session, to_db_time
+
+# The check-in answers that count as working again; the same list as bot/services/survey_catalog.py EMPLOYED.
+_EMPLOYED_SQL = "('previous_employer', 'new_employer', 'own_business')"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which part of the programme a report covers; unset means all of it. The period is on completion (and on
+    registration for the registration figures): from <= moment < until."""
+
+    course_id: int | None = None
+    province_code: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    registered: int
+    eligible: int
+    # Participants with a seat (enrolled, completed or dropped out) / who completed at least once / dropped out.
+    enrolled: int
+    completed: int
+    dropped: int
+    # Completed enrolments: the denominator of outcomes.
+    completions: int
+
+
+@dataclass(frozen=True, slots=True)
+class WaveFigures:
+    """One check-in wave (d30, d90, d180) over a group: asked (sent), answered, and answers by kind."""
+
+    key: str
+    wave: str
+    asked: int
+    answered: int
+    employed: int
+    recruiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCompletions:
+    key: str
+    label: str
+    enrolled: int
+    completed: int
+    dropped: int
+
+
+def _period(column: str, scope: Scope, params: list[Param]) -> list[str]:
+    where = []
+    if scope.since is not None:
+        where.append(f"{column} >= ?")
+        params.append(to_db_time(scope.since))
+    if scope.until is not None:
+        where.append(f"{column} < ?")
+        params.append(to_db_time(scope.until))
+    return where
+
+
+def _enrolment_scope(scope: Scope, params: list[Param]) -> list[str]:
+    where = []
+    if scope.course_id is not None:
+        where.append("e.course_id = ?")
+        params.append(scope.course_id)
+    if scope.province_code is not None:
+        where.append("p.province_code = ?")
+        params.append(scope.province_code)
+    return where
+
+
+# How outcomes are grouped for the breakdowns: (SQL key, SQL label) over e (enrollments), co (courses),
+# i (institutes) and p (participants).
+GROUPINGS: dict[str, tuple[str, str]] = {
+    "all": ("'all'", "''"),
+    "course": ("co.code", "co.title"),
+    "institute": ("CAST(i.id AS TEXT)", "i.name"),
+    "province": ("p.province_code", "p.province_code"),
+}
+
+
+class ReportRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    async def totals(self, scope: Scope) -> Totals:
+        params: list[Param] = []
+        where = ["1 = 1"]
+        if scope.province_code is not None:
+            where.append("p.province_code = ?")
+            params.append(scope.province_code)
+        if scope.course_id is not None:
+            where.append("EXISTS (SELECT 1 FROM enrollments e WHERE e.participant_id = p.id AND e.course_id = ?)")
+            params.append(scope.course_id)
+        where += _period("p.registered_at", scope, params)
+        row = await self._s.fetchone(
+            "SELECT COUNT(*) AS registered, COALESCE(SUM(CASE WHEN p.needs_verification = 0 THEN 1 ELSE 0 END), 0)"  # noqa: S608 (fixed fragments)
+            f" AS eligible FROM participants p WHERE {' AND '.join(where)}",
+            params,
+        )
+        assert row is not None
+        seat_params: list[Param] = []
+        seat_where = ["e.status IN ('enrolled', 'completed', 'dropped')", *_enrolment_scope(scope, seat_params)]
+        seat_where += _period("e.finished_at", scope, seat_params) if scope.since or scope.until else []
+        seats = await self._s.fetchone(
+            "SELECT COUNT(DISTINCT e.participant_id) AS enrolled,"  # noqa: S608 (fixed fragments)
+            " COUNT(DISTINCT CASE WHEN e.status = 'completed' THEN e.participant_id END) AS completed,"
+            " COUNT(DISTINCT CASE WHEN e.status = 'dropped' THEN e.participant_id END) AS dropped,"
+            " COALESCE(SUM(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END), 0) AS completions"
+            f" FROM enrollments e JOIN participants p ON p.id = e.participant_id WHERE {' AND '.join(seat_where)}",
+            seat_params,
+        )
+        assert seats is not None
+        return Totals(
+            registered=int(row["registered"]),
+            eligible=int(row["eligible"]),
+            enrolled=int(seats["enrolled"]),
+            completed=int(seats["completed"]),
+            dropped=int(seats["dropped"]),
+            completions=int(seats["completions"]),
+        )
+
+    async def completions(self, scope: Scope, grouping: str) -> list[GroupCompletions]:
+        key, label = GROUPINGS[grouping]
+        params: list[Param] = []
+        where = ["e.status IN ('enrolled', 'completed', 'dropped')", *_enrolment_scope(scope, params)]
+        where += _period("e.finished_at", scope, params) if scope.since or scope.until else []
+        rows = await self._s.fetchall(
+            f"SELECT {key} AS k, MIN({label}) AS label,"  # noqa: S608 (fixed fragments)
+            " SUM(CASE WHEN e.status = 'enrolled' THEN 1 ELSE 0 END) AS enrolled,"
+            " SUM(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END) AS completed,"
+            " SUM(CASE WHEN e.status = 'dropped' THEN 1 ELSE 0 END) AS dropped"
+            " FROM enrollments e JOIN courses co ON co.id = e.course_id JOIN institutes i ON i.id = co.institute_id"
+            f" JOIN participants p ON p.id = e.participant_id WHERE {' AND '.join(where)} GROUP BY k ORDER BY k",
+            params,
+        )
+        return [GroupCompletions(r["k"], r["label"] or "", r["enrolled"], r["completed"], r["dropped"]) for r in rows]
+
+    async def waves(self, scope: Scope, grouping: str, waves: list[str]) -> list[WaveFigures]:
+        """Check-ins sent by the bot after completion, by wave (and group): answered, working again, recruiting."""
+        key, _ = GROUPINGS[grouping]
+        params: list[Param] = list(waves)
+        where = [
+            "r.survey = 'employment'",
+            f"r.wave IN ({', '.join('?' for _ in waves)})",
+            "r.started_at IS NOT NULL",
+            *_enrolment_scope(scope, params),
+        ]
+        where += _period("e.finished_at", scope, params)
+        rows = await self._s.fetchall(
+            f"SELECT {key} AS k, r.wave, COUNT(*) AS asked, COUNT(c.run_id) AS answered,"  # noqa: S608 (fixed fragments)
+            f" COALESCE(SUM(CASE WHEN c.status IN {_EMPLOYED_SQL} THEN 1 ELSE 0 END), 0) AS employed,"
+            " COALESCE(SUM(CASE WHEN c.status = 'recruiting' THEN 1 ELSE 0 END), 0) AS recruiting"
+            " FROM survey_runs r JOIN enrollments e ON e.id = r.enrollment_id"
+            " JOIN courses co ON co.id = e.course_id JOIN institutes i ON i.id = co.institute_id"
+            " JOIN participants p ON p.id = r.participant_id"
+            " LEFT JOIN employment_checkins c ON c.run_id = r.id"
+            f" WHERE {' AND '.join(where)} GROUP BY k, r.wave ORDER BY k, r.wave",
+            params,
+        )
+        return [WaveFigures(r["k"], r["wave"], r["asked"], r["answered"], r["employed"], r["recruiting"]) for r in rows]
+
+    # ------------------------------------------------------------------ rows for the workbook
+
+    async def participant_rows(self, scope: Scope) -> AsyncIterator[Row]:
+        params: list[Param] = []
+        where = ["1 = 1"]
+        if scope.province_code is not None:
+            where.append("p.province_code = ?")
+            params.append(scope.province_code)
+        if scope.course_id is not None:
+            where.append("EXISTS (SELECT 1 FROM enrollments e WHERE e.participant_id = p.id AND e.course_id = ?)")
+            params.append(scope.course_id)
+        async for row in self._s.stream(
+            f"SELECT p.* FROM participants p WHERE {' AND '.join(where)} ORDER BY p.id",  # noqa: S608
+            params,
+        ):
+            yield row
+
+    async def enrollment_rows(self, scope: Scope) -> AsyncIterator[Row]:
+        params: list[Param] = []
+        where = ["1 = 1", *_enrolment_scope(scope, params)]
+        async for row in self._s.stream(
+            "SELECT e.id, e.participant_id, co.code, co.title, i.name AS institute, e.status, e.created_at,"  # noqa: S608
+            " e.finished_at,"
+            " (SELECT COUNT(*) FROM attendance a WHERE a.enrollment_id = e.id AND a.intent = 'yes') AS attending,"
+            " (SELECT COUNT(*) FROM attendance a WHERE a.enrollment_id = e.id AND a.intent = 'no') AS absent"
+            " FROM enrollments e JOIN courses co ON co.id = e.course_id JOIN institutes i ON i.id = co.institute_id"
+            f" JOIN participants p ON p.id = e.participant_id WHERE {' AND '.join(where)} ORDER BY e.id",
+            params,
+        ):
+            yield row
+
+    async def checkin_rows(self, scope: Scope) -> AsyncIterator[Row]:
+        params: list[Param] = []
+        where = ["1 = 1"]
+        if scope.course_id is not None:
+            where.append("e.course_id = ?")
+            params.append(scope.course_id)
+        if scope.province_code is not None:
+            where.append("p.province_code = ?")
+            params.append(scope.province_code)
+        async for row in self._s.stream(
+            "SELECT c.run_id, c.participant_id, co.code, c.wave, c.status, c.answered_at"  # noqa: S608
+            " FROM employment_checkins c JOIN participants p ON p.id = c.participant_id"
+            " LEFT JOIN enrollments e ON e.id = c.enrollment_id LEFT JOIN courses co ON co.id = e.course_id"
+            f" WHERE {' AND '.join(where)} ORDER BY c.answered_at, c.run_id",
+            params,
+        ):
+            yield row
+
+    async def answer_rows(self, scope: Scope) -> AsyncIterator[Row]:
+        params: list[Param] = []
+        where = ["1 = 1"]
+        if scope.province_code is not None:
+            where.append("p.province_code = ?")
+            params.append(scope.province_code)
+        if scope.course_id is not None:
+            where.append("e.course_id = ?")
+            params.append(scope.course_id)
+        async for row in self._s.stream(
+            "SELECT r.id AS run_id, r.participant_id, r.survey, r.wave, a.question, a.value, a.answered_at"  # noqa: S608
+            " FROM survey_answers a JOIN survey_runs r ON r.id = a.run_id"
+            " JOIN participants p ON p.id = r.participant_id LEFT JOIN enrollments e ON e.id = r.enrollment_id"
+            f" WHERE {' AND '.join(where)} ORDER BY r.id, a.answered_at",
+            params,
+        ):
+            yield row
+
+    async def broadcast_rows(self) -> list[dict[str, Any]]:
+        rows = await self._s.fetchall(
+            "SELECT b.id, b.created_by, b.created_at, b.send_at, b.content, b.status, b.recipients,"
+            " (SELECT COUNT(*) FROM outbox o WHERE o.status = 'sent' AND o.subject = 'broadcast:' || b.id || ':')"
+            " AS sent FROM broadcasts b WHERE b.status NOT IN ('draft', 'cancelled') ORDER BY b.id"
+        )
+        return [dict(row) for row in rows]
+
+    async def course_codes(self) -> dict[str, int]:
+        """Course ids by upper-case code (staff type codes in any case)."""
+        rows = await self._s.fetchall("SELECT code, id FROM courses")
+        return {str(row[0]).upper(): int(row[1]) for row in rows}
+
+    async def course_title(self, course_id: int) -> str:
+        value = await self._s.fetchval("SELECT title FROM courses WHERE id = ?", (course_id,))
+        return str(value) if value is not None else str(course_id)
