@@ -41,9 +41,7 @@ if _ROOT not in sys.path:  # run as a script: make `bot` importable
     sys.path.insert(0, _ROOT)
 
 import argparse  # noqa: E402
-import asyncio  # noqa: E402
 import contextlib  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import random  # noqa: E402
 import sqlite3  # noqa: E402
@@ -55,7 +53,7 @@ from datetime import datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import machine_info  # noqa: E402
+from bench.common import BenchFailure, machine_info, print_lines  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services.broadcasts import BroadcastService, Panel  # noqa: E402
@@ -105,10 +103,6 @@ LARGE_AIM_S = 20
 SMALL_SIZE = 20_000
 
 log = logging.getLogger("bench.broadcast")
-
-
-class BenchFailure(RuntimeError):
-    """The benchmark did not measure what it claims (a missing or extra outbox row, a wrong count...)."""
 
 
 def aim_for(participants: int) -> int:
@@ -497,14 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot").setLevel(logging.WARNING)
-    try:
-        lines = asyncio.run(run(args.sizes, args.workdir))
-    except BenchFailure as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    for line in lines:
-        print(json.dumps(line), flush=True)
-    return 0
+    return print_lines(run(args.sizes, args.workdir))
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 import csv  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sqlite3  # noqa: E402
@@ -57,7 +56,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from telegram.ext import Application  # noqa: E402
 
-from bench.common import machine_info, percentile  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -173,10 +172,6 @@ BIRTH_SPAN_DAYS = 10_000  # birth dates 1970-1997; the NIK serial changes every 
 FIRST_PHK_DATE = date(2025, 6, 1)
 
 log = logging.getLogger("bench.catalogue")
-
-
-class BenchFailure(RuntimeError):
-    """The benchmark did not measure what it claims (a wrong reply, a missing enrolment...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -584,14 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # PTB 22 warns unless durations such as retry_after are timedelta objects (the PTB 23 behaviour), as main.py.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        lines = asyncio.run(run(args.courses, args.users))
-    except BenchFailure as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    for line in lines:
-        print(json.dumps(line), flush=True)
-    return 0
+    return print_lines(run(args.courses, args.users))
 
 
 if __name__ == "__main__":

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import math
 import os
 import platform
-from collections.abc import Sequence
+import sys
+from collections.abc import Coroutine, Sequence
 from typing import Any
+
+
+class BenchFailure(RuntimeError):
+    """The benchmark's own check of the result failed: the figures would be meaningless."""
 
 
 def percentile(sorted_values: Sequence[float], pct: float) -> float:
@@ -23,3 +30,15 @@ def machine_info() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "cpu_count": os.cpu_count(),
     }
+
+
+def print_lines(run: Coroutine[Any, Any, list[dict[str, Any]]]) -> int:
+    """Run a benchmark and print its JSON lines; exit code 1 (and no figures) when its check failed."""
+    try:
+        lines = asyncio.run(run)
+    except BenchFailure as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(json.dumps(line), flush=True)
+    return 0

@@ -53,7 +53,6 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import bisect  # noqa: E402
 import contextlib  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import sqlite3  # noqa: E402
@@ -65,7 +64,7 @@ from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import machine_info, percentile  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
 from bot.app import VokasiApp, build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -114,10 +113,6 @@ AIM_UNLIMITED_PER_S = 1000.0
 AIM_BUSY_OVER_IDLE_MS = 100.0
 
 log = logging.getLogger("bench.delivery")
-
-
-class BenchFailure(RuntimeError):
-    """The benchmark did not measure what it claims (a message not sent, a wrong reply...)."""
 
 
 # --------------------------------------------------------------------------------------------- the workload
@@ -557,22 +552,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # PTB 22 warns unless durations such as retry_after are timedelta objects (the PTB 23 behaviour), as main.py.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        lines = asyncio.run(
-            run(
-                args.messages,
-                args.samples,
-                bot_limit=args.bot_limit,
-                concurrencies=tuple(args.concurrency or CONCURRENCIES),
-                cases=tuple(args.case or CASES),
-            )
+    return print_lines(
+        run(
+            args.messages,
+            args.samples,
+            bot_limit=args.bot_limit,
+            concurrencies=tuple(args.concurrency or CONCURRENCIES),
+            cases=tuple(args.case or CASES),
         )
-    except BenchFailure as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    for line in lines:
-        print(json.dumps(line), flush=True)
-    return 0
+    )
 
 
 if __name__ == "__main__":

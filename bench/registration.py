@@ -56,7 +56,6 @@ if _ROOT not in sys.path:  # run as a script: make `bot` and `fakegram` importab
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import contextlib  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
@@ -79,7 +78,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bench.common import machine_info, percentile  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.concurrency import PerUserUpdateProcessor  # noqa: E402
@@ -125,10 +124,6 @@ ECHO_NEXT = "2"  # echo bot button: edit the message and send a new one (2 messa
 ECHO_NEXT_TEXT = "next question"
 
 log = logging.getLogger("bench.registration")
-
-
-class BenchFailure(RuntimeError):
-    """The benchmark did not measure what it claims (a wrong reply, a missing registration...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,14 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # PTB 22 warns unless durations such as retry_after are timedelta objects (the PTB 23 behaviour), as main.py.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        lines = asyncio.run(run(args.users, args.seed))
-    except BenchFailure as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    for line in lines:
-        print(json.dumps(line), flush=True)
-    return 0
+    return print_lines(run(args.users, args.seed))
 
 
 if __name__ == "__main__":

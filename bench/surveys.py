@@ -48,9 +48,7 @@ if _ROOT not in sys.path:  # run as a script: make `bot` importable
     sys.path.insert(0, _ROOT)
 
 import argparse  # noqa: E402
-import asyncio  # noqa: E402
 import contextlib  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
@@ -62,7 +60,7 @@ from datetime import time as clock_time  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import machine_info, percentile  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services.completion import CompletionService, CourseCompleted  # noqa: E402
@@ -113,10 +111,6 @@ PROGRAMMES = (
 )
 
 log = logging.getLogger("bench.surveys")
-
-
-class BenchFailure(RuntimeError):
-    """The benchmark did not measure what it claims (a course not completed, a refused answer, missing rows...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,14 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        lines = asyncio.run(run(args.participants, args.course_size, args.answers, args.workdir))
-    except BenchFailure as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    for line in lines:
-        print(json.dumps(line), flush=True)
-    return 0
+    return print_lines(run(args.participants, args.course_size, args.answers, args.workdir))
 
 
 if __name__ == "__main__":
