@@ -20,6 +20,21 @@ async def server() -> AsyncIterator[FakeTelegram]:
     assert fake.internal_errors == []
 
 
+# The admin of the staff tests (ADMIN_IDS).
+ADMIN_ID = 7001
+
+
+@pytest.fixture
+async def staff_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """The bot with one admin configured (ADMIN_IDS)."""
+    harness = BotHarness(server, tmp_path / "vokasi.db", admin_ids=str(ADMIN_ID))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
 @pytest.fixture
 async def bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
     harness = BotHarness(server, tmp_path / "vokasi.db")

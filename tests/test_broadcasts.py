@@ -3,7 +3,6 @@ final figures, stopping, a restart mid-way, opt-outs, blocked recipients and pai
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,11 +17,12 @@ from bot.storage.enrollments import COMPLETED, ENROLLED
 from bot.storage.surveys import NewRun
 from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.catalogue_data import catalogue_csv, course_row, import_catalogue, seed_participant
+from tests.conftest import ADMIN_ID
 from tests.flows import press, say
 from tests.harness import BotHarness
 from tests.survey_flows import JAWA_BARAT, MALUKU, WIB, services
 
-ADMIN = 7001
+ADMIN = ADMIN_ID
 BALI = "51"
 # Who is who in the hand-built programme (see `programme`).
 ENROLLED_BANDUNG, COMPLETED_BEKASI, COMPLETED_AMBON, OPTED_OUT, UNREACHABLE, ERASED, BALI_BUSINESS = range(2001, 2008)
@@ -30,14 +30,10 @@ EVERYONE = {ENROLLED_BANDUNG, COMPLETED_BEKASI, COMPLETED_AMBON, BALI_BUSINESS}
 
 
 @pytest.fixture
-async def staff_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    harness = BotHarness(server, tmp_path / "vokasi.db", admin_ids=str(ADMIN))
-    await harness.start()
-    try:
-        await programme(harness)
-        yield harness
-    finally:
-        await harness.stop()
+async def staff_bot(staff_bot: BotHarness) -> BotHarness:
+    """The staff bot (tests/conftest.py) with the hand-built programme."""
+    await programme(staff_bot)
+    return staff_bot
 
 
 async def programme(bot: BotHarness) -> None:

@@ -6,31 +6,19 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.storage.db import to_db_time
 from bot.storage.enrollments import ENROLLED
 from fakegram import FakeTelegram
 from tests.catalogue_data import ROOT, catalogue_csv, course_row, import_catalogue, seed_participant
+from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
 from tests.survey_flows import AFTER_COURSE, JAWA_BARAT, MALUKU, WIB, WIT, course_under_way, services
 
-ADMIN = 7001
-
-
-@pytest.fixture
-async def staff_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    harness = BotHarness(server, tmp_path / "vokasi.db", admin_ids=str(ADMIN))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+ADMIN = ADMIN_ID
 
 
 def runs(bot: BotHarness, user_id: int) -> list[tuple[str, str, str, str]]:

@@ -10,7 +10,6 @@ import stat
 import struct
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,29 +20,25 @@ from bot.handlers.reports import send_weekly
 from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
 from bot.storage.reports import Scope
 from bot.storage.surveys import NewRun
-from fakegram import FakeTelegram
 from tests.catalogue_data import ROOT, catalogue_csv, course_row, import_catalogue, seed_participant
+from tests.conftest import ADMIN_ID
 from tests.flows import say
 from tests.harness import BotHarness
 from tests.survey_flows import WIB, services
 
-ADMIN, VIEWER, OPERATOR = 7001, 7003, 7002
+ADMIN, VIEWER, OPERATOR = ADMIN_ID, 7003, 7002
 JABAR, JATIM, BALI = "32", "35", "51"
 
 
 @pytest.fixture
-async def staff_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    harness = BotHarness(server, tmp_path / "vokasi.db", admin_ids=str(ADMIN))
-    await harness.start()
-    try:
-        await programme(harness)
-        for staff in (VIEWER, OPERATOR):
-            harness.user(staff)  # they have opened the bot
-        await say(harness, harness.user(ADMIN), f"/staf tambah {VIEWER} viewer Pemantau")
-        await say(harness, harness.user(ADMIN), f"/staf tambah {OPERATOR} operator Petugas")
-        yield harness
-    finally:
-        await harness.stop()
+async def staff_bot(staff_bot: BotHarness) -> BotHarness:
+    """The staff bot (tests/conftest.py) with the hand-built programme."""
+    await programme(staff_bot)
+    for staff in (VIEWER, OPERATOR):
+        staff_bot.user(staff)  # they have opened the bot
+    await say(staff_bot, staff_bot.user(ADMIN), f"/staf tambah {VIEWER} viewer Pemantau")
+    await say(staff_bot, staff_bot.user(ADMIN), f"/staf tambah {OPERATOR} operator Petugas")
+    return staff_bot
 
 
 async def programme(bot: BotHarness) -> None:

@@ -4,28 +4,14 @@ menus, and /cari."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from fakegram import FakeTelegram
 from tests.catalogue_data import SAMPLE, seed_participant
+from tests.conftest import ADMIN_ID
 from tests.flows import say
 from tests.harness import BotHarness
 from tests.survey_flows import services
 
-ADMIN, OPERATOR, VIEWER, STRANGER = 7001, 7002, 7003, 7004
-
-
-@pytest.fixture
-async def staff_bot(server: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    harness = BotHarness(server, tmp_path / "vokasi.db", admin_ids=str(ADMIN))
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+ADMIN, OPERATOR, VIEWER, STRANGER = ADMIN_ID, 7002, 7003, 7004
 
 
 def audit(bot: BotHarness) -> list[tuple[int, str, bool, dict[str, object]]]:
