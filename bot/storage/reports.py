@@ -72,6 +72,18 @@ def _period(column: str, scope: Scope, params: list[Param]) -> list[str]:
     return where
 
 
+def _participant_scope(scope: Scope, params: list[Param]) -> list[str]:
+    """Participants of the scope's province, and of its course (any enrolment in it)."""
+    where = []
+    if scope.province_code is not None:
+        where.append("p.province_code = ?")
+        params.append(scope.province_code)
+    if scope.course_id is not None:
+        where.append("EXISTS (SELECT 1 FROM enrollments e WHERE e.participant_id = p.id AND e.course_id = ?)")
+        params.append(scope.course_id)
+    return where
+
+
 def _enrolment_scope(scope: Scope, params: list[Param]) -> list[str]:
     where = []
     if scope.course_id is not None:
@@ -99,14 +111,7 @@ class ReportRepository:
 
     async def totals(self, scope: Scope) -> Totals:
         params: list[Param] = []
-        where = ["1 = 1"]
-        if scope.province_code is not None:
-            where.append("p.province_code = ?")
-            params.append(scope.province_code)
-        if scope.course_id is not None:
-            where.append("EXISTS (SELECT 1 FROM enrollments e WHERE e.participant_id = p.id AND e.course_id = ?)")
-            params.append(scope.course_id)
-        where += _period("p.registered_at", scope, params)
+        where = ["1 = 1", *_participant_scope(scope, params), *_period("p.registered_at", scope, params)]
         row = await self._s.fetchone(
             "SELECT COUNT(*) AS registered, COALESCE(SUM(CASE WHEN p.needs_verification = 0 THEN 1 ELSE 0 END), 0)"  # noqa: S608 (fixed fragments)
             f" AS eligible FROM participants p WHERE {' AND '.join(where)}",
@@ -178,13 +183,7 @@ class ReportRepository:
 
     async def participant_rows(self, scope: Scope) -> AsyncIterator[Row]:
         params: list[Param] = []
-        where = ["1 = 1"]
-        if scope.province_code is not None:
-            where.append("p.province_code = ?")
-            params.append(scope.province_code)
-        if scope.course_id is not None:
-            where.append("EXISTS (SELECT 1 FROM enrollments e WHERE e.participant_id = p.id AND e.course_id = ?)")
-            params.append(scope.course_id)
+        where = ["1 = 1", *_participant_scope(scope, params)]
         async for row in self._s.stream(
             f"SELECT p.* FROM participants p WHERE {' AND '.join(where)} ORDER BY p.id",  # noqa: S608
             params,
@@ -207,13 +206,7 @@ class ReportRepository:
 
     async def checkin_rows(self, scope: Scope) -> AsyncIterator[Row]:
         params: list[Param] = []
-        where = ["1 = 1"]
-        if scope.course_id is not None:
-            where.append("e.course_id = ?")
-            params.append(scope.course_id)
-        if scope.province_code is not None:
-            where.append("p.province_code = ?")
-            params.append(scope.province_code)
+        where = ["1 = 1", *_enrolment_scope(scope, params)]
         async for row in self._s.stream(
             "SELECT c.run_id, c.participant_id, co.code, c.wave, c.status, c.answered_at"  # noqa: S608
             " FROM employment_checkins c JOIN participants p ON p.id = c.participant_id"
@@ -225,13 +218,7 @@ class ReportRepository:
 
     async def answer_rows(self, scope: Scope) -> AsyncIterator[Row]:
         params: list[Param] = []
-        where = ["1 = 1"]
-        if scope.province_code is not None:
-            where.append("p.province_code = ?")
-            params.append(scope.province_code)
-        if scope.course_id is not None:
-            where.append("e.course_id = ?")
-            params.append(scope.course_id)
+        where = ["1 = 1", *_enrolment_scope(scope, params)]
         async for row in self._s.stream(
             "SELECT r.id AS run_id, r.participant_id, r.survey, r.wave, a.question, a.value, a.answered_at"  # noqa: S608
             " FROM survey_answers a JOIN survey_runs r ON r.id = a.run_id"
