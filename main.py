@@ -51,7 +51,7 @@ def cmd_run(settings: Settings) -> int:
     except SurveyDefinitionError as error:
         print(f"A survey definition is wrong, so the bot did not start:\n{error}", file=sys.stderr)
         return 2
-    asyncio.run(serve_until_signal(app))
+    asyncio.run(serve_until_signal(app, settings))
     return 0
 
 
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(f"Configuration error:\n{error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "import-courses":
         return cmd_import_courses(settings, args.file)
     if args.command == "complete-course":

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
@@ -46,12 +47,14 @@ from bot.handlers import (
 from bot.handlers.commands import ALIASES, publish_all_staff_commands, publish_commands
 from bot.handlers.errors import on_error
 from bot.i18n import Translations
+from bot.logs import update_context
 from bot.services.accounts import AccountService
 from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.lookup import LookupService
+from bot.services.operations import OperationsService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService, Step
 from bot.services.reminders import ReminderPlanner
@@ -122,6 +125,7 @@ def build_application(
                 broadcasts=BroadcastService(store, clock, planner.quiet, provinces),
                 lookup=LookupService(store),
                 reports=ReportService(db, settings, clock, provinces),
+                operations=OperationsService(store, settings, clock, staff),
                 dispatcher=dispatcher,
             )
         )
@@ -179,6 +183,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     def command(names: str | tuple[str, ...], callback: Any) -> CommandHandler[VokasiContext, None]:
         return CommandHandler(names, callback, filters=new_message)
 
+    # Group -2 first: an update delivered twice (a webhook retry) is handled once; log lines get its context.
+    app.add_handler(TypeHandler(Update, _once), group=-2)
     # Group -1 runs before every other handler: someone who had blocked the bot and writes again is reachable.
     app.add_handler(TypeHandler(Update, _note_reachable), group=-1)
     app.add_handlers(
@@ -238,6 +244,14 @@ def _dialog_pattern() -> str:
     return rf"^d:({steps}):[A-Za-z0-9_:]{{1,40}}$"
 
 
+async def _once(update: Update, context: VokasiContext) -> None:
+    user = update.effective_user
+    update_context(update.update_id, None if user is None else user.id)
+    if not await context.services.operations.first_time(update.update_id):
+        log.info("update delivered again: ignored")
+        raise ApplicationHandlerStop
+
+
 async def _note_reachable(update: Update, context: VokasiContext) -> None:
     if update.effective_user is not None:
         await context.services.dispatcher.seen(update.effective_user.id)
@@ -253,3 +267,4 @@ async def _purge_idle_dialogs(context: VokasiContext) -> None:
     removed = await context.services.registration.purge_idle()
     if removed:
         log.info("purged %d abandoned dialogs", removed)
+    await context.services.operations.forget_old_updates()

@@ -64,6 +64,21 @@ class Settings(BaseSettings):
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
     log_level: str = "INFO"
+    # "text" (one line per event) or "json" (one JSON object per line, for log collectors).
+    log_format: Literal["text", "json"] = "text"
+    # Webhook mode: Telegram posts updates to WEBHOOK_URL (https) with WEBHOOK_SECRET in the
+    # X-Telegram-Bot-Api-Secret-Token header; the bot listens on WEBHOOK_LISTEN:WEBHOOK_PORT. Unset: long polling.
+    webhook_url: str | None = None
+    webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,256}$")
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # GET /health on this address and port (0 turns it off): database reachable, dispatcher delay.
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=8081, ge=0, le=65535)
+    # /health answers 503 when the oldest message due has waited longer than this.
+    health_max_delay_s: float = Field(default=300.0, gt=0)
+    # Staff are alerted about an unexpected error at most once per kind in this many minutes.
+    alert_cooldown_minutes: float = Field(default=10.0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -89,9 +104,11 @@ class Settings(BaseSettings):
         return tuple(sorted(value))
 
     @model_validator(mode="after")
-    def _nudge_before_expiry(self) -> Settings:
+    def _consistent(self) -> Settings:
         if self.survey_nudge_after_days >= self.survey_expiry_days:
             raise ValueError("SURVEY_NUDGE_AFTER_DAYS must be less than SURVEY_EXPIRY_DAYS")
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL (16+ letters, digits, - or _)")
         return self
 
     @property

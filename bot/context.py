@@ -17,6 +17,7 @@ from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.lookup import LookupService
+from bot.services.operations import OperationsService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.services.reports import ReportService
@@ -46,6 +47,7 @@ class Services:
     broadcasts: BroadcastService
     lookup: LookupService
     reports: ReportService
+    operations: OperationsService
     dispatcher: Dispatcher
 
 

@@ -1,8 +1,17 @@
-"""Logging set-up. Personal data (NIK, KPJ, phone, what people type) must never reach a log line."""
+"""Logging set-up. Personal data (NIK, KPJ, phone, what people type) must never reach a log line.
+
+One line per event, as text or JSON (LOG_FORMAT). While an update is handled, each line carries its update id
+and a hash of the user id (`update_context`), so an engineer can follow one person's requests without learning
+who they are.
+"""
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
+import json
 import logging
+from datetime import UTC, datetime
 
 # Loggers of libraries that print request contents or URLs, and the most they may say.
 QUIET_LOGGERS = {
@@ -14,12 +23,62 @@ QUIET_LOGGERS = {
     # aiosqlite logs every statement with its parameters (NIK, phone...) at DEBUG.
     "aiosqlite": logging.INFO,
     "apscheduler": logging.WARNING,
+    # tornado (the webhook server) logs request lines with query strings at INFO.
+    "tornado": logging.WARNING,
+    "aiohttp.access": logging.WARNING,
 }
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(context)s"
+
+_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
+_user: contextvars.ContextVar[str | None] = contextvars.ContextVar("user", default=None)
 
 
-def configure_logging(level: str = "INFO") -> None:
+def user_hash(user_id: int) -> str:
+    """A short, stable pseudonym of a Telegram user id for logs (not reversible by reading the log)."""
+    return hashlib.blake2b(str(user_id).encode(), digest_size=6, person=b"vokasi-log").hexdigest()
+
+
+def update_context(update_id: int | None, user_id: int | None) -> None:
+    """Mark the log lines of the update being handled (the rest of the handling runs in this context)."""
+    _update_id.set(update_id)
+    _user.set(None if user_id is None else user_hash(user_id))
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        update_id, user = _update_id.get(), _user.get()
+        record.__dict__.update(update_id=update_id, user=user)
+        parts = [f"update={update_id}"] if update_id is not None else []
+        parts += [f"user={user}"] if user is not None else []
+        record.__dict__["context"] = f" [{' '.join(parts)}]" if parts else ""
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, update_id, user, and the error if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("update_id", "user"):
+            value = getattr(record, key, None)
+            if value is not None:
+                entry[key] = value
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     """One line per event on stderr; third-party loggers that would leak data are capped."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper())
+    handler = logging.StreamHandler()
+    handler.addFilter(_ContextFilter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     cap_library_loggers()
 
 

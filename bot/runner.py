@@ -9,23 +9,56 @@ import asyncio
 import logging
 import signal
 from typing import Any
+from urllib.parse import urlparse
 
+from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
+
+from bot.config import Settings
+from bot.health import start_health
 
 log = logging.getLogger(__name__)
 
 
-async def serve(app: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
-    """Initialise, poll for updates until `stop` is set, then shut down in order (post_shutdown last)."""
+async def serve(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int = 10,
+    settings: Settings | None = None,
+) -> None:
+    """Initialise, take updates (long polling, or a webhook when WEBHOOK_URL is set) until `stop` is set, then shut
+    down in order: no new updates, the updates already taken are handled, jobs finish, the database closes last.
+
+    Without `settings` (a bare Application) it polls and serves no health endpoint.
+    """
+    health: web.AppRunner | None = None
     await app.initialize()
     try:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        webhook = settings is not None and bool(settings.webhook_url)
+        if settings is not None and settings.health_port:
+            health = await start_health(
+                app, settings.health_listen, settings.health_port, "webhook" if webhook else "polling"
+            )
+        if settings is not None and settings.webhook_url:
+            await app.updater.start_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            log.info("receiving updates by webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+        else:
+            await app.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
         await app.start()
         await stop.wait()
+        log.info("stopping: no new updates; finishing the ones taken")
     finally:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -36,13 +69,15 @@ async def serve(app: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Ev
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)
+        if health is not None:
+            await health.cleanup()
 
 
-async def serve_until_signal(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """`serve`, stopped by SIGINT or SIGTERM."""
+async def serve_until_signal(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    """`serve`, stopped by SIGINT or SIGTERM (a supervisor's stop); a second signal does not interrupt the stop."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("polling for updates; stop with Ctrl+C")
-    await serve(app, stop)
+    log.info("running; stop with Ctrl+C or SIGTERM")
+    await serve(app, stop, settings=settings)

@@ -62,6 +62,8 @@ class BotHarness:
             # Flow tests check behaviour, not Telegram's pacing (tests/test_ratelimit.py does that).
             telegram_messages_per_s=settings.pop("telegram_messages_per_s", 10_000),
             telegram_chat_messages_per_s=settings.pop("telegram_chat_messages_per_s", 10_000),
+            # The health endpoint only where a test asks for it (with a free port).
+            health_port=settings.pop("health_port", 0),
             **settings,
         )
         self.translations = Translations("id")
@@ -79,14 +81,15 @@ class BotHarness:
             self.settings, clock=self.clock, update_processor=RecordingProcessor(self._done, self._changed)
         )
         self._stop = asyncio.Event()
-        self._task = asyncio.create_task(serve(self.app, self._stop, poll_timeout=1))
-        # start_polling sends deleteWebhook right before its first getUpdates.
-        starts = len(self.server.requests_for("deleteWebhook"))
-        await self.server.wait_until(
-            lambda: len(self.server.requests_for("deleteWebhook")) > starts or self._task_failed(), timeout=15
-        )
+        # start_polling sends deleteWebhook right before its first getUpdates; start_webhook sends setWebhook.
+        starts = self._starts()
+        self._task = asyncio.create_task(serve(self.app, self._stop, poll_timeout=1, settings=self.settings))
+        await self.server.wait_until(lambda: self._starts() > starts or self._task_failed(), timeout=15)
         if self._task.done():
             await self._task
+
+    def _starts(self) -> int:
+        return len(self.server.requests_for("deleteWebhook")) + len(self.server.requests_for("setWebhook"))
 
     def _task_failed(self) -> bool:
         return self._task is not None and self._task.done()

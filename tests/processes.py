@@ -24,6 +24,8 @@ async def bot_process(server: FakeTelegram, workdir: Path, **env: str) -> AsyncI
         "BOT_FILE_URL": server.base_file_url,
         "DATABASE_URL": f"sqlite:///{workdir / 'vokasi.db'}",
         "LOG_LEVEL": "WARNING",
+        # No health endpoint unless a test asks for one (a fixed port could be taken).
+        "HEALTH_PORT": "0",
         **env,
     }
     # start_polling sends deleteWebhook right before its first getUpdates.

@@ -43,6 +43,9 @@ def render(t: Translator, key: str, params: dict[str, Any], surveys: SurveyCatal
                 lead = params.get("lead")
                 return survey_message(t, prompt, lead=None if lead is None else t(lead["key"], **lead["params"]))
             return Rendered(t("survey-over"))
+        case "alert-error":
+            when = t.moment(datetime.fromisoformat(params["at"]), "Asia/Jakarta")
+            return Rendered(t(key, kind=params["kind"], update=params["update_id"] or "-", when=when))
         case "report-weekly":  # rendered in every language when it was queued
             texts: dict[str, str] = params["texts"]
             return Rendered(texts.get(t.language) or next(iter(texts.values())))

@@ -15,6 +15,7 @@ from bot.storage.participants import ParticipantRepository
 from bot.storage.preferences import PreferenceRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
+from bot.storage.updates import UpdateRepository
 
 
 class Unit:
@@ -30,6 +31,7 @@ class Unit:
         self.surveys = SurveyRepository(session)
         self.staff = StaffRepository(session)
         self.broadcasts = BroadcastRepository(session)
+        self.updates = UpdateRepository(session)
 
 
 class Store:
