@@ -89,6 +89,11 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("checkin_days", mode="before")
     @classmethod
     def _split_days(cls, value: object) -> object:
