@@ -348,3 +348,20 @@ async def test_paid_broadcasts_raise_the_rate_and_ask_telegram_for_it(server: Fa
         assert all(r.params.get("allow_paid_broadcast") in (True, "true") for r in copies)
     finally:
         await bot.stop()
+
+
+async def test_cancelling_before_or_after_the_message_sends_nothing(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    admin = bot.user(ADMIN)
+    await say(bot, admin, "/siaran")
+    cancelled = await press(bot, admin, t("btn-broadcast-cancel"))  # before sending the announcement
+    assert cancelled.text == t("broadcast-cancelled")
+    await say(bot, admin, "Ini bukan siaran")  # an ordinary message again, not an announcement
+    assert bot.rows("SELECT status, source_message_id FROM broadcasts")[0][:] == ("cancelled", None)
+    panel = await compose(bot, admin)
+    await admin.press(t("btn-broadcast-cancel"), message_id=panel.message_id)
+    await bot.settle()
+    assert admin.message(panel.message_id).text == t("broadcast-cancelled")
+    assert [r[0] for r in bot.rows("SELECT status FROM broadcasts ORDER BY id")] == ["cancelled", "cancelled"]
+    await bot.drain_outbox()
+    assert bot.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'broadcast'")[0][0] == 0

@@ -117,10 +117,10 @@ async def broadcast_button(update: Update, context: VokasiContext) -> None:
         return
     if action == "x":
         cancelled = await broadcasts.cancel(user_id, broadcast_id)
-        await query.answer()
-        if isinstance(cancelled, Refusal) and cancelled.key != "broadcast-no-message":
-            await query.answer(t(cancelled.key), show_alert=True)
+        if isinstance(cancelled, Refusal):
+            await query.answer(t(cancelled.key, **cancelled.params), show_alert=True)
             return
+        await query.answer()
         await _edit(query.message, t("broadcast-cancelled"), None)
         return
     if action == "go":

@@ -96,8 +96,9 @@ class BroadcastService:
             return await self._panel(unit, broadcast_id)
 
     async def cancel(self, actor: int, broadcast_id: int) -> Broadcast | Refusal:
+        """ "Batal": the draft is dropped, also before its message was sent."""
         async with self._store.write() as unit:
-            found = await self._own_draft(unit, actor, broadcast_id)
+            found = await self._own_draft(unit, actor, broadcast_id, need_message=False)
             if isinstance(found, Refusal):
                 return found
             await unit.broadcasts.set_status(broadcast_id, CANCELLED, self._clock.now())
@@ -142,6 +143,9 @@ class BroadcastService:
     async def progress(self) -> list[Progress]:
         """The broadcasts going out (or due to): their figures; those with nothing left are marked done."""
         now = self._clock.now()
+        async with self._store.read() as unit:  # the usual case, every few seconds: nothing going out
+            if not await unit.broadcasts.in_progress():
+                return []
         async with self._store.write() as unit:
             found: list[Progress] = []
             for broadcast in await unit.broadcasts.in_progress():
@@ -194,11 +198,13 @@ class BroadcastService:
 
     # ------------------------------------------------------------------ inside
 
-    async def _own_draft(self, unit: Unit, actor: int, broadcast_id: int) -> Broadcast | Refusal:
+    async def _own_draft(
+        self, unit: Unit, actor: int, broadcast_id: int, *, need_message: bool = True
+    ) -> Broadcast | Refusal:
         broadcast = await unit.broadcasts.get(broadcast_id)
         if broadcast is None or broadcast.created_by != actor or broadcast.status != DRAFT:
             return Refusal("broadcast-not-draft")
-        if broadcast.source_message_id is None:
+        if need_message and broadcast.source_message_id is None:
             return Refusal("broadcast-no-message")
         return broadcast
 
