@@ -39,6 +39,8 @@ bench: $(STAMP_DEV)
 	$(PY) bench/delivery.py
 	$(PY) bench/surveys.py
 	$(PY) bench/broadcast.py
+	$(PY) bench/reports.py
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
