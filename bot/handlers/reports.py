@@ -28,7 +28,8 @@ from bot.storage.reports import Scope
 
 log = logging.getLogger(__name__)
 
-PATTERN = r"^l:[gxXcip]:\d{1,9}:(\d{2}|0):(\d{6}|0):(\d{6}|0)$"
+# Months are YYYYMM of a real month (a forged 202613 is a stale button, not an error).
+PATTERN = r"^l:[gxXcip]:\d{1,9}:(\d{2}|0):((19|20)\d{2}(0[1-9]|1[0-2])|0):((19|20)\d{2}(0[1-9]|1[0-2])|0)$"
 GROUPING_OF = {"c": "course", "i": "institute", "p": "province"}
 BREAKDOWN_LINES = 25
 
