@@ -175,10 +175,6 @@ class SurveyService:
             if not overdue and len(waiting) < TICK_BATCH:
                 return changed
 
-    async def next_wakeup(self) -> datetime | None:
-        async with self._store.read() as unit:
-            return await unit.surveys.next_wakeup()
-
     # ------------------------------------------------------------------ the participant
 
     async def current(self, user_id: int) -> Prompt | None:

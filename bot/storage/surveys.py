@@ -44,14 +44,6 @@ class NewRun:
     due_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    question: str
-    kind: str
-    value: Any
-    answered_at: datetime
-
-
 def _run(row: Row) -> SurveyRun:
     return SurveyRun(
         id=row["id"],
@@ -131,14 +123,6 @@ class SurveyRepository:
         )
         return [_run(row) for row in rows]
 
-    async def next_wakeup(self) -> datetime | None:
-        """The earliest moment something changes on its own: a scheduled survey falls due or a running one expires."""
-        value = await self._s.fetchval(
-            "SELECT MIN(t) FROM (SELECT MIN(due_at) AS t FROM survey_runs WHERE status = 'scheduled'"
-            " UNION ALL SELECT MIN(expires_at) FROM survey_runs WHERE status = 'active')"
-        )
-        return None if value is None else from_db_time(value)
-
     async def start(self, run_id: int, question: str, now: datetime, expires_at: datetime) -> None:
         """Make the run the participant's active survey, at `question` (a paused run keeps its answers)."""
         await self._s.execute(
@@ -184,21 +168,6 @@ class SurveyRepository:
     async def answer_count(self, run_id: int) -> int:
         return int(await self._s.fetchval("SELECT COUNT(*) FROM survey_answers WHERE run_id = ?", (run_id,)))
 
-    async def answers(self, run_id: int) -> list[Answer]:
-        rows = await self._s.fetchall(
-            "SELECT question, kind, value, answered_at FROM survey_answers WHERE run_id = ? ORDER BY answered_at",
-            (run_id,),
-        )
-        return [
-            Answer(
-                row["question"],
-                row["kind"],
-                None if row["value"] is None else json.loads(row["value"]),
-                from_db_time(row["answered_at"]),
-            )
-            for row in rows
-        ]
-
     async def erase_free_text(self, participant_id: int) -> int:
         """Free-text answers may name people and places: they go when the participant erases their data."""
         return await self._s.execute(
@@ -215,9 +184,3 @@ class SurveyRepository:
             " answered_at = excluded.answered_at",
             (run.id, run.participant_id, run.enrollment_id, run.wave, status, to_db_time(now)),
         )
-
-    async def runs_of(self, participant_id: int) -> list[SurveyRun]:
-        rows = await self._s.fetchall(
-            "SELECT * FROM survey_runs WHERE participant_id = ? ORDER BY due_at, id", (participant_id,)
-        )
-        return [_run(row) for row in rows]
