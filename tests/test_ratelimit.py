@@ -138,17 +138,16 @@ async def test_unlimited_methods_do_not_wait_and_queued_sends_can_be_cancelled(s
 
 
 async def test_overall_rate_is_respected(server: FakeTelegram) -> None:
-    server.rate_limit(global_per_s=60)
-    limiter = PriorityRateLimiter(overall_per_s=50)
+    limiter = Recording(overall_per_s=50)
     users = [server.user(1000 + i) for i in range(150)]
     async with limited_bot(server, limiter) as bot:
         started = time.monotonic()
         await asyncio.gather(*(bot.send_message(u.chat_id, "info", rate_limit_args=BULK_ARGS) for u in users))
         elapsed = time.monotonic() - started
-    requests = sent(server)
-    assert [r.status for r in requests] == [200] * 150
+    assert [r.status for r in sent(server)] == [200] * 150
     assert all(len(u.messages) == 1 for u in users)
-    assert max_in_window([r.at for r in requests], 1.0) <= 50 + limiter.overall_burst + 5
+    # Measured where the limiter lets requests go: on the server, HTTP jitter under load can bunch them up.
+    assert max_in_window([at for _, at in limiter.dispatched], 1.0) <= 50 + limiter.overall_burst + 1
     assert elapsed >= (150 - limiter.overall_burst) / 50 * 0.9  # it really was throttled
     assert limiter.stats.bulk == 150
 
@@ -389,7 +388,24 @@ async def test_granted_then_cancelled_gives_the_token_back() -> None:
     assert recorder.times(3)[0] - asked < 0.1  # the unused token was given back
 
 
-async def test_429_holds_back_every_chat() -> None:
+async def test_429_explained_by_the_chat_holds_only_that_chat() -> None:
+    limiter = PriorityRateLimiter(max_retries=2)  # per chat: 1/s, burst 3
+    recorder = Recorder()
+    await call(limiter, recorder, 1)  # the chat had a message just before: its own limit explains a 429
+    recorder.errors[1] = [RetryAfter(timedelta(seconds=0.3))]
+    second = asyncio.create_task(call(limiter, recorder, 1))
+    await eventually(lambda: limiter.stats.retried_429 == 1)
+    assert limiter.paused_for == 0
+    await call(limiter, recorder, 2)  # another chat goes on at once
+    await second
+    assert recorder.chats == [1, 1, 2, 1]
+    refused_at = recorder.times(1)[1]
+    assert recorder.times(2)[0] - refused_at < 0.2
+    assert recorder.times(1)[2] - refused_at >= 0.3  # the chat itself waited out retry_after
+    assert (limiter.stats.held_chats_429, limiter.stats.waited_429_s) == (1, 0.0)
+
+
+async def test_429_on_a_quiet_chat_holds_back_every_chat() -> None:
     limiter = PriorityRateLimiter(max_retries=2)
     recorder = Recorder()
     recorder.errors[1] = [RetryAfter(timedelta(seconds=0.2))]
@@ -402,6 +418,7 @@ async def test_429_holds_back_every_chat() -> None:
     assert recorder.times(1)[1] - refused_at >= 0.2
     assert recorder.times(2)[0] - refused_at >= 0.2
     assert limiter.stats.retried_429 == 1
+    assert limiter.stats.held_chats_429 == 0
 
 
 async def test_interactive_goes_first_within_a_chat() -> None:

@@ -1,7 +1,10 @@
 """One rate limiter for the whole bot: replies to people first, bulk traffic (broadcasts, reminders) after.
 
 Plugged into PTB with ``ApplicationBuilder().rate_limiter(PriorityRateLimiter(...))``; a bot method marks bulk
-traffic with ``rate_limit_args={"priority": BULK}``, anything else is interactive.
+traffic with ``rate_limit_args={"priority": BULK}``, anything else is interactive. A request may also carry
+``rate_limit_args={"still_wanted": check}``: an async callable asked once its turn has come, right before the
+request goes to Telegram; if it answers False the request is not sent and raises :class:`Withdrawn` (a
+broadcast stopped, or a reminder withdrawn, while the message waited behind others).
 
 Only message-producing methods are limited (``send*`` except ``sendChatAction``, ``copyMessage(s)``,
 ``forwardMessage(s)``, ``editMessage*``); every other method goes straight through.
@@ -22,8 +25,11 @@ Design
   (``call_soon`` after a request arrives or gives its tokens back, a chat's timer, the overall timer), so
   waiters resume, and requests go to PTB, in exactly the order they were granted. At most one timer for the
   overall bucket and one per waiting chat exist. Nothing polls.
-* 429. ``RetryAfter`` pauses *all* limited requests for ``retry_after`` (+ a small margin), empties the
-  overall bucket so sending resumes at the steady rate instead of a burst, and puts the request back at the
+* 429. Telegram does not say which limit was hit, so the limiter judges by the chat. If the chat had other
+  messages within its refill time, the chat's own limit explains the 429: only that chat is held for
+  ``retry_after`` (+ a small margin), and every other chat goes on. If the chat was quiet (or the request has
+  no chat), the bot as a whole is over the limit: *all* limited requests are paused and the overall bucket is
+  emptied, so sending resumes at the steady rate instead of a burst. Either way the request goes back to the
   front of its chat's queue (keeping its place in the overall order). After ``max_retries`` retries the error
   is re-raised. Other errors pass through unchanged.
 * Cancellation. A cancelled waiter leaves its queue (lazily, O(1)); one cancelled after it was handed its
@@ -38,7 +44,7 @@ import itertools
 import logging
 import math
 from collections import OrderedDict, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -53,6 +59,7 @@ __all__ = [
     "PriorityRateLimiter",
     "RateLimiterClosed",
     "RateLimiterStats",
+    "Withdrawn",
     "is_limited_endpoint",
 ]
 
@@ -96,6 +103,10 @@ class RateLimiterClosed(RuntimeError):
     """Raised to requests still waiting when the limiter is shut down (they were not sent)."""
 
 
+class Withdrawn(RuntimeError):
+    """Raised instead of sending a request whose ``still_wanted`` check said it is no longer wanted."""
+
+
 @dataclass(slots=True)
 class RateLimiterStats:
     """Counters since the limiter was created (never reset)."""
@@ -112,8 +123,12 @@ class RateLimiterStats:
     """Requests whose 429 was re-raised after ``max_retries`` retries."""
     waited_429_s: float = 0.0
     """Total time all limited sending was paused because of 429s."""
+    held_chats_429: int = 0
+    """429s that held back only their own chat (the chat's limit explained them)."""
     cancelled: int = 0
     """Waiters cancelled before they were sent."""
+    withdrawn: int = 0
+    """Requests whose ``still_wanted`` check said no when their turn came."""
     max_wait_interactive_s: float = 0.0
     max_wait_bulk_s: float = 0.0
 
@@ -158,6 +173,11 @@ class _Bucket:
         """Empty the bucket and refill it only from ``until`` on."""
         self.tokens = min(0.0, self.level(now))
         self.stamp = max(self.stamp, until)
+
+    def hold_until(self, until: float) -> None:
+        """Nothing until ``until``, then one token (a 429's ``retry_after`` for this chat)."""
+        self.tokens = 1.0
+        self.stamp = until
 
     def is_full(self, now: float) -> bool:
         return self.level(now) >= self.capacity
@@ -285,7 +305,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._bind(loop)
-        interactive = not (isinstance(rate_limit_args, dict) and rate_limit_args.get("priority") == BULK)
+        args_given = rate_limit_args if isinstance(rate_limit_args, dict) else {}
+        interactive = args_given.get("priority") != BULK
+        still_wanted: Callable[[], Awaitable[bool]] | None = args_given.get("still_wanted")
         self.stats.requests += 1
         if interactive:
             self.stats.interactive += 1
@@ -297,11 +319,17 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         retries = 0
         while True:
             await self._acquire(request, loop, front=retries > 0)
+            if still_wanted is not None and not await still_wanted():
+                self.stats.withdrawn += 1
+                self._give_back(request)
+                raise Withdrawn(f"{endpoint} withdrawn before sending")
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 delay = _retry_after_seconds(error)
-                self._pause(delay, loop)
+                whole_bot = not self._hold_chat(chat, delay, loop)
+                if whole_bot:
+                    self._pause(delay, loop)
                 if retries >= self.max_retries:
                     self.stats.gave_up_429 += 1
                     log.warning(
@@ -315,9 +343,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 retries += 1
                 self.stats.retried_429 += 1
                 log.warning(
-                    "429 on %s for chat %s: holding all sends for %.1f s (retry %d of %d)",
+                    "429 on %s for chat %s: holding %s for %.1f s (retry %d of %d)",
                     endpoint,
                     chat.key,
+                    "all sends" if whole_bot else "this chat",
                     delay,
                     retries,
                     self.max_retries,
@@ -584,6 +613,30 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     def _woken(self) -> None:
         self._wake_handle = None
         self._pump()
+
+    def _hold_chat(self, chat: _Chat, delay: float, loop: asyncio.AbstractEventLoop) -> bool:
+        """Hold back only ``chat`` for ``delay`` if its own limit explains a 429; False if it does not.
+
+        The chat's limit explains it when the chat had another message within its refill time: its bucket then
+        holds less than all but the one token this request took.
+        """
+        bucket = chat.bucket
+        now = loop.time()
+        if bucket is None or bucket.level(now) >= bucket.capacity - 1.0 - _EARLY_S:
+            return False
+        self.stats.held_chats_429 += 1
+        bucket.hold_until(now + max(0.0, delay) + _RETRY_MARGIN_S)
+        if chat.state == _READY:
+            chat.state = _IDLE  # its heap entry goes stale
+            chat.entry_seq = -1
+            self._activate(chat)
+        elif chat.state == _COOLING:
+            if chat.timer is not None:
+                chat.timer.cancel()
+                chat.timer = None
+            chat.state = _IDLE
+            self._activate(chat)
+        return True
 
     def _pause(self, delay: float, loop: asyncio.AbstractEventLoop) -> None:
         now = loop.time()
