@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from bot.delivery.dispatcher import WITHDRAWN
+from fakegram import FakeTelegram
 from tests.catalogue_data import seed_participant
 from tests.flows import say
 from tests.harness import BotHarness
@@ -112,3 +115,35 @@ async def test_the_dispatcher_sets_an_alarm_for_the_next_due_message(bot: BotHar
     assert alarms[0].next_t is not None
     seconds = (alarms[0].next_t - datetime.now(UTC)).total_seconds()
     assert 590 < seconds <= 600  # APScheduler's own clock: ten minutes from the run
+
+
+async def test_a_message_withdrawn_while_waiting_for_its_turn_is_not_sent(server: FakeTelegram, tmp_path: Path) -> None:
+    """The dispatcher claims a batch, then the rate limiter spaces it out; a withdrawal in between (a finished
+    survey's nudge, a stopped broadcast) still stops a claimed message."""
+    bot = BotHarness(server, tmp_path / "slow.db", telegram_messages_per_s=2)  # one message, then one per 0.5 s
+    await bot.start()
+    try:
+        assert bot.app is not None
+        services = bot.app.bot_data.services
+        people = [bot.user(user_id) for user_id in (9101, 9102, 9103)]
+        now = bot.clock.now()
+        async with services.store.write() as unit:
+            for user_id in (9101, 9102, 9103):
+                await unit.outbox.add(
+                    telegram_user_id=user_id,
+                    kind="test",
+                    message_key="menu-here",
+                    dedupe_key=f"slow:{user_id}",
+                    subject=f"slow:{user_id}",
+                    not_before=now,
+                    now=now,
+                )
+        await server.wait_until(lambda: len(server.requests_for("sendMessage")) >= 1)
+        assert [r["status"] for r in bot.rows("SELECT status FROM outbox ORDER BY id")][1:] == ["sending", "sending"]
+        async with services.store.write() as unit:
+            assert await unit.outbox.cancel_pending("slow:9103", keep=set()) == 1
+        await bot.drain_outbox()  # waits for the run in progress
+        assert [len(person.messages) for person in people] == [1, 1, 0]
+        assert outbox(bot, 9103) == [("cancelled", WITHDRAWN)]
+    finally:
+        await bot.stop()

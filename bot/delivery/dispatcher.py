@@ -22,7 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot, JobQueue
 
 from bot.clock import Clock
-from bot.delivery.ratelimit import BULK, RateLimiterClosed
+from bot.delivery.ratelimit import BULK, RateLimiterClosed, Withdrawn
 from bot.delivery.render import render
 from bot.i18n import Translations
 from bot.services.survey_catalog import SurveyCatalog
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30
 MAX_ATTEMPTS = 8
 UNREACHABLE = "recipient unreachable"
+WITHDRAWN = "withdrawn while waiting to be sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,8 @@ class Dispatcher:
         except BadRequest as error:
             gone = "chat not found" in error.message.lower()
             return Outcome(message, error=f"bad request: {error.message}", status="failed", unreachable=gone)
+        except Withdrawn:  # cancelled while it waited for its turn (the row is already 'cancelled')
+            return Outcome(message, error=WITHDRAWN, status="cancelled")
         except RateLimiterClosed:  # the bot is shutting down: it goes out after the restart
             return Outcome(message, retry_in_s=0.0, error="shutting down")
         except NetworkError as error:  # includes TimedOut and 5xx answers
@@ -146,21 +149,31 @@ class Dispatcher:
         return Outcome(message, telegram_message_id=telegram_message_id)
 
     async def _deliver(self, message: OutboxMessage) -> int:
-        """One Bot API call at bulk priority: a copy of an existing message, or a text rendered now."""
+        """One Bot API call at bulk priority: a copy of an existing message, or a text rendered now.
+
+        When its turn comes the row is read once more: a message withdrawn meanwhile (a stopped broadcast, a
+        finished survey's nudge) is not sent.
+        """
+
+        async def still_wanted() -> bool:
+            async with self._store.read() as unit:
+                return await unit.outbox.still_wanted(message.id)
+
+        limit = {"priority": BULK, "still_wanted": still_wanted}
         if message.copy_message_id is not None and message.copy_from_chat_id is not None:
             copied = await self._bot.copy_message(
                 message.telegram_user_id,
                 message.copy_from_chat_id,
                 message.copy_message_id,
                 allow_paid_broadcast=self._paid_broadcasts and message.kind == BROADCAST_KIND,
-                rate_limit_args={"priority": BULK},
+                rate_limit_args=limit,
             )
             return copied.message_id
         assert message.message_key is not None
         t = self._translations.get(message.language)
         rendered = render(t, message.message_key, message.params, self._surveys)
         sent = await self._bot.send_message(
-            message.telegram_user_id, rendered.text, reply_markup=rendered.markup, rate_limit_args={"priority": BULK}
+            message.telegram_user_id, rendered.text, reply_markup=rendered.markup, rate_limit_args=limit
         )
         return sent.message_id
 
@@ -197,7 +210,9 @@ class Dispatcher:
                     self.unreachable.add(message.telegram_user_id)
                     await unit.participants.mark_unreachable(message.telegram_user_id, outcome.error or "", now)
                     await unit.outbox.cancel_for_recipient(message.telegram_user_id, UNREACHABLE)
-                if outcome.status in ("failed", "cancelled") and not outcome.unreachable:
+                if outcome.error == WITHDRAWN:
+                    log.info("outbox message %d (%s) withdrawn before its turn", message.id, message.kind)
+                elif outcome.status in ("failed", "cancelled") and not outcome.unreachable:
                     log.warning("outbox message %d (%s) not sent: %s", message.id, message.kind, outcome.error)
         if retry_in and self._job_queue is not None:
             self._job_queue.run_once(self._job, when=min(retry_in), name="outbox-retry")

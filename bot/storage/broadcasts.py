@@ -261,9 +261,11 @@ class BroadcastRepository:
         return Figures(pending, sent, not_sent)
 
     async def stop(self, broadcast_id: int) -> int:
-        """Withdraw every message of the broadcast not sent yet; returns how many."""
+        """Withdraw every message of the broadcast not sent yet (also those the dispatcher has claimed: it checks
+        again right before sending); returns how many."""
         return await self._s.execute(
-            "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE subject = ? AND status = 'pending'",
+            "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE subject = ?"
+            " AND status IN ('pending', 'sending')",
             (STOPPED, subject(broadcast_id)),
         )
 
@@ -271,7 +273,7 @@ class BroadcastRepository:
         """The participant opted out: announcements waiting for them are not sent."""
         return await self._s.execute(
             "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE telegram_user_id = ? AND kind = ?"
-            " AND status = 'pending'",
+            " AND status IN ('pending', 'sending')",
             (OPTED_OUT, telegram_user_id, BROADCAST_KIND),
         )
 

@@ -133,10 +133,11 @@ class OutboxRepository:
         return added
 
     async def cancel_pending(self, subject_prefix: str, *, keep: set[str]) -> int:
-        """Cancel pending messages whose subject starts with the prefix, except those with a dedupe key in `keep`."""
+        """Cancel messages not sent yet (pending, or claimed and still waiting for their turn) whose subject starts
+        with the prefix, except those with a dedupe key in `keep`."""
         rows = await self._s.fetchall(
             # A range on the subject index: every string that starts with the prefix sorts between the two.
-            "SELECT id, dedupe_key FROM outbox WHERE subject >= ? AND subject < ? AND status = 'pending'",
+            "SELECT id, dedupe_key FROM outbox WHERE subject >= ? AND subject < ? AND status IN ('pending', 'sending')",
             (subject_prefix, subject_prefix[:-1] + chr(ord(subject_prefix[-1]) + 1)),
         )
         doomed = [(row[0],) for row in rows if row[1] not in keep]
@@ -147,7 +148,8 @@ class OutboxRepository:
     async def cancel_for_recipient(self, telegram_user_id: int, reason: str) -> int:
         """Cancel everything still waiting for a person Telegram no longer lets us reach."""
         return await self._s.execute(
-            "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE telegram_user_id = ? AND status = 'pending'",
+            "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE telegram_user_id = ?"
+            " AND status IN ('pending', 'sending')",
             (reason, telegram_user_id),
         )
 
@@ -162,6 +164,10 @@ class OutboxRepository:
             (to_db_time(now), limit),
         )
         return sorted((_message(row) for row in rows), key=lambda m: (-m.priority, m.not_before, m.id))
+
+    async def still_wanted(self, message_id: int) -> bool:
+        """Whether a claimed message is still to be sent (not withdrawn while it waited for its turn)."""
+        return bool(await self._s.fetchval("SELECT status = 'sending' FROM outbox WHERE id = ?", (message_id,)))
 
     async def mark_sent(self, message_id: int, telegram_message_id: int, now: datetime) -> None:
         await self._s.execute(
