@@ -6,7 +6,7 @@ from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import VokasiContext
 from bot.handlers import keyboards
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.handlers.registration import ask, show_result
 from bot.handlers.views import profile_text
 from bot.i18n import Translator
@@ -58,7 +58,7 @@ async def language_button(update: Update, context: VokasiContext) -> None:
         return
     t = await translator_for(update, context)
     await query.answer()
-    await query.edit_message_text(t("lang-changed"))
+    await edit_pressed(query, t("lang-changed"))
     draft = await services.registration.current(user_id)
     if draft is not None:
         await ask(update, context, t, draft)
@@ -98,11 +98,11 @@ async def erase_button(update: Update, context: VokasiContext) -> None:
     services = context.services
     if query.data != "erase:yes":
         await query.answer()
-        await query.edit_message_text(t("erase-kept"))
+        await edit_pressed(query, t("erase-kept"))
         return
     erasure = await services.accounts.erase(user_id_of(update))
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await edit_pressed(query, None, None)
     if erasure.participant_erased:
         await send(update, context, t("erased"), ReplyKeyboardRemove())
     elif erasure.draft_erased:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers.common import translator_for, user_id_of
+from bot.handlers.common import edit_pressed, translator_for, user_id_of
 from bot.services.enrollment import AttendanceNoted, Refusal
 
 
@@ -25,4 +25,4 @@ async def attendance_button(update: Update, context: VokasiContext) -> None:
     await query.answer()
     original = getattr(query.message, "text_html", "") or ""
     noted = t("attendance-yes") if result.attending else t("attendance-no")
-    await query.edit_message_text(f"{original}\n\n{noted}", reply_markup=None)
+    await edit_pressed(query, f"{original}\n\n{noted}", reply_markup=None)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from telegram import CallbackQuery, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram import InlineKeyboardMarkup as Inline
-from telegram import Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
 
 from bot.context import VokasiContext
 from bot.i18n import Translator
@@ -31,3 +32,24 @@ async def send(update: Update, context: VokasiContext, text: str, markup: Markup
     if chat is None:
         raise ValueError("update without a chat")
     return await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def edit_pressed(query: CallbackQuery, text: str | None, reply_markup: Inline | None = None) -> None:
+    """Show ``text`` (HTML) and ``reply_markup`` on the message whose button was pressed; only the buttons when
+    ``text`` is None.
+
+    A double tap edits to the same content, which Telegram refuses as "message is not modified": that is not an
+    error. A message without text (a photo or document, whose buttons were forged) cannot take one: the text
+    comes as a new message instead.
+    """
+    message = query.message
+    try:
+        if text is None:
+            await query.edit_message_reply_markup(reply_markup)
+        elif isinstance(message, Message) and message.text is None:
+            await query.get_bot().send_message(message.chat_id, text, reply_markup=reply_markup)
+        else:
+            await query.edit_message_text(text, reply_markup=reply_markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise

@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
 from bot.handlers.access import staff_button, staff_command
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.completion import CourseCompleted, Roster
 from bot.services.enrollment import Refusal
@@ -56,7 +56,7 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
     if action == "l":
         text, markup = await _course_list(t, context)
         await query.answer()
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_pressed(query, text, reply_markup=markup)
         return
     course_id = int(parts[2])
     if action == "A":
@@ -69,7 +69,7 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
             actor, "completion:course", {"course": done.course.code, "completed": done.completed}
         )
         await query.answer()
-        await query.edit_message_text(completed_text(t, done), reply_markup=_back(t))
+        await edit_pressed(query, completed_text(t, done), reply_markup=_back(t))
         return
     if action == "m":
         status = COMPLETED if parts[4] == "c" else DROPPED
@@ -94,15 +94,15 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
                 [InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{course_id}")],
             ]
         )
-        await query.edit_message_text(
-            t("complete-all-confirm", title=roster.course.title, count=pending), reply_markup=confirm
+        await edit_pressed(
+            query, t("complete-all-confirm", title=roster.course.title, count=pending), reply_markup=confirm
         )
         return
     if action == "p":
         entry = next((e for e in roster.entries if e.enrollment.id == int(parts[3])), None)
         if entry is None or entry.enrollment.status != ENROLLED:
             text, markup = _roster_view(t, roster, t("complete-already-marked", name=entry.name if entry else "-"))
-            await query.edit_message_text(text, reply_markup=markup)
+            await edit_pressed(query, text, reply_markup=markup)
             return
         name = entry.name or t("complete-erased-name")
         base = f"k:m:{course_id}:{entry.enrollment.id}"
@@ -113,10 +113,10 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
                 [InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{course_id}")],
             ]
         )
-        await query.edit_message_text(t("complete-one", name=name, title=roster.course.title), reply_markup=choice)
+        await edit_pressed(query, t("complete-one", name=name, title=roster.course.title), reply_markup=choice)
         return
     text, markup = _roster_view(t, roster, notice)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_pressed(query, text, reply_markup=markup)
 
 
 def completed_text(t: Translator, done: CourseCompleted) -> str:

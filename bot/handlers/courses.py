@@ -10,12 +10,11 @@ Callback data:
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
 from bot.handlers import keyboards
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Raw, Translator
 from bot.services.catalogue import PAGE_SIZE, CourseDetail, CoursePage
 from bot.services.enrollment import Enrolled, Full, Offer, Refusal, Waitlisted
@@ -183,11 +182,13 @@ async def course_button(update: Update, context: VokasiContext) -> None:
             await query.answer(t("button-stale"), show_alert=True)
             return
         await query.answer()
-        await _edit(query, page_text(t, services.provinces, page), page_keyboard(t, page))
+        await edit_pressed(query, page_text(t, services.provinces, page), page_keyboard(t, page))
     elif action == "f":
         categories = await services.catalogue.categories()
         await query.answer()
-        await _edit(query, t("courses-choose-category"), categories_keyboard(t, categories, int(args[0]), args[1]))
+        await edit_pressed(
+            query, t("courses-choose-category"), categories_keyboard(t, categories, int(args[0]), args[1])
+        )
     elif action == "d":
         detail = await services.catalogue.detail(int(args[0]))
         if detail is None:
@@ -195,7 +196,7 @@ async def course_button(update: Update, context: VokasiContext) -> None:
             return
         await query.answer()
         markup = detail_keyboard(t, detail.course, int(args[1]), args[2])
-        await _edit(query, detail_text(t, services.provinces, detail), markup)
+        await edit_pressed(query, detail_text(t, services.provinces, detail), markup)
     elif action == "e":
         offer = await services.enrollment.offer(user_id_of(update), int(args[0]))
         if isinstance(offer, Refusal):
@@ -204,7 +205,7 @@ async def course_button(update: Update, context: VokasiContext) -> None:
             return
         await query.answer()
         key = "enrol-confirm-waitlist" if offer.full else "enrol-confirm"
-        await _edit(query, t(key, title=offer.course.title), confirm_keyboard(t, offer, int(args[1]), args[2]))
+        await edit_pressed(query, t(key, title=offer.course.title), confirm_keyboard(t, offer, int(args[1]), args[2]))
     else:
         await _enrol(update, context, t, int(args[0]), waitlist=action == "w")
 
@@ -216,22 +217,15 @@ async def _enrol(update: Update, context: VokasiContext, t: Translator, course_i
     await query.answer()
     match result:
         case Enrolled(course=course, sessions=sessions):
-            await _edit(query, t("enrolled", title=course.title), None)
+            await edit_pressed(query, t("enrolled", title=course.title), None)
             text = t("enrolled-sessions", sessions=Raw(session_lines(t, course, sessions)))
             await send(update, context, text, keyboards.main_menu(t))
         case Waitlisted(course=course, position=position):
-            await _edit(query, t("waitlisted", title=course.title, position=position), None)
+            await edit_pressed(query, t("waitlisted", title=course.title, position=position), None)
         case Full(course=course):
             offer = Offer(course, [], full=True)
-            await _edit(query, t("enrol-confirm-waitlist", title=course.title), confirm_keyboard(t, offer, 0, ALL))
+            await edit_pressed(
+                query, t("enrol-confirm-waitlist", title=course.title), confirm_keyboard(t, offer, 0, ALL)
+            )
         case Refusal(key=key, params=params):
             await send(update, context, t(key, **params))
-
-
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit the browsing message in place; pressing the same button twice is not an error."""
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in str(error):
-            raise

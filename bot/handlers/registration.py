@@ -8,11 +8,10 @@ longer than REGISTRATION_TIMEOUT_HOURS is discarded.
 from __future__ import annotations
 
 from telegram import CallbackQuery, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
 
 from bot.context import VokasiContext
 from bot.handlers import keyboards
-from bot.handlers.common import Markup, send, translator_for, user_id_of
+from bot.handlers.common import Markup, edit_pressed, send, translator_for, user_id_of
 from bot.handlers.views import profile_text, summary_text
 from bot.i18n import Translator
 from bot.services.registration import (
@@ -210,11 +209,7 @@ async def _browse_provinces(update: Update, context: VokasiContext, t: Translato
         markup = keyboards.regions(t, services.provinces)
     else:
         markup = keyboards.province_choices(t, services.provinces.in_region(region), back=True)
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:  # the same keyboard twice (a double tap) is "not modified"
-        if "not modified" not in str(error):
-            raise
+    await edit_pressed(query, None, markup)
 
 
 # --------------------------------------------------------------------- messages
@@ -290,8 +285,4 @@ async def _mark_chosen(query: CallbackQuery, t: Translator, label: str) -> None:
     text = getattr(message, "text_html", None)
     if not text:
         return
-    try:
-        await query.edit_message_text(f"{text}\n\n{t('chosen', answer=label)}", reply_markup=None)
-    except BadRequest as error:
-        if "not modified" not in str(error):
-            raise
+    await edit_pressed(query, f"{text}\n\n{t('chosen', answer=label)}")

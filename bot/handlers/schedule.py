@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 
 from bot.context import VokasiContext
 from bot.handlers import keyboards
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.handlers.courses import session_lines
 from bot.i18n import Raw, Translator
 from bot.services.calendar import build_ics
@@ -79,7 +79,7 @@ async def schedule_button(update: Update, context: VokasiContext) -> None:
         await _send_calendar(update, context, t)
     elif action == "k":
         await query.answer()
-        await query.edit_message_text(t("cancel-kept"))
+        await edit_pressed(query, t("cancel-kept"))
     elif action == "c":
         entry = await services.enrollment.cancellable(user_id_of(update), int(parts[2]))
         if isinstance(entry, Refusal):
@@ -100,7 +100,7 @@ async def schedule_button(update: Update, context: VokasiContext) -> None:
             return
         assert isinstance(result, Cancelled)
         await query.answer()
-        await query.edit_message_text(t("cancelled", title=result.course.title))
+        await edit_pressed(query, t("cancelled", title=result.course.title))
 
 
 async def _send_calendar(update: Update, context: VokasiContext, t: Translator) -> None:

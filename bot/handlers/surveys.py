@@ -7,7 +7,7 @@ from telegram import Update
 from bot.context import VokasiContext
 from bot.delivery.render import survey_answer, survey_keyboard, survey_message
 from bot.handlers import keyboards
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.surveys import Accepted, Finished, Prompt, Rejected, SurveyRefusal, Toggled
 
@@ -86,12 +86,12 @@ async def survey_button(update: Update, context: VokasiContext) -> None:
         return
     await query.answer()
     if isinstance(result, Toggled):
-        await query.edit_message_reply_markup(survey_keyboard(t, result.prompt))
+        await edit_pressed(query, None, survey_keyboard(t, result.prompt))
         return
     # The question keeps its text and shows the answer instead of the buttons.
     original = getattr(query.message, "text_html", "") or ""
-    await query.edit_message_text(
-        f"{original}\n\n{survey_answer(t, result.answered.question, result.value)}", reply_markup=None
+    await edit_pressed(
+        query, f"{original}\n\n{survey_answer(t, result.answered.question, result.value)}", reply_markup=None
     )
     await _continue(update, context, t, result)
 

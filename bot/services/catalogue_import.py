@@ -38,6 +38,7 @@ from pathlib import PurePath
 from typing import Any, Final, TypeAlias
 
 from bot.services.provinces import Province, ProvinceCatalog
+from bot.text import shorten
 
 # What a cell can hold: text from a CSV, or what openpyxl gives for an XLSX cell.
 Cell: TypeAlias = str | int | float | bool | datetime | date | time | timedelta | None
@@ -304,7 +305,7 @@ def _block(text: str) -> str:
 
 def _shown(cell: Cell) -> str:
     text = _collapse(_text(cell))
-    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
+    return shorten(text, SHOWN_MAX)
 
 
 def _column_key(cell: Cell) -> str:

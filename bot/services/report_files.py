@@ -23,6 +23,7 @@ from bot.services.reports import REPORT_ZONE, Group, Summary
 from bot.services.validation import mask_nik
 from bot.storage.db import Database, Row, from_db_time
 from bot.storage.reports import ReportRepository
+from bot.text import shorten
 
 # The data sheets and their columns (headers are the messages xlsx-col-<name>).
 COLUMNS: dict[str, list[str]] = {
@@ -100,7 +101,7 @@ def chart(t: Translator, summary: Summary, courses: Sequence[Group]) -> bytes:
         for group in shown:
             wave = next((w for w in group.waves if latest is not None and w.wave == latest.wave), None)
             values.append(100 * ((wave.working_of_answered if wave else None) or 0))
-        names = [_short(f"{g.key} {g.label}") for g in shown]
+        names = [shorten(f"{g.key} {g.label}", 28) for g in shown]
         by_course.barh(names[::-1], values[::-1], color="#2ca02c")
         by_course.axvline(target, color="#d62728", linestyle="--")
         by_course.set_xlim(0, 100)
@@ -263,10 +264,6 @@ def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = _BOLD
     return cell
-
-
-def _short(text: str, limit: int = 28) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _WIDTHS = {"name": 28, "title": 30, "institute": 26, "regency": 22, "question": 18, "answer": 40, "nik": 20}

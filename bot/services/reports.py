@@ -23,6 +23,7 @@ from bot.services.provinces import ProvinceCatalog
 from bot.services.validation import add_months
 from bot.storage.db import Database
 from bot.storage.reports import GroupCompletions, ReportRepository, Scope, Totals, WaveFigures
+from bot.text import shorten
 
 REPORT_ZONE = ZoneInfo("Asia/Jakarta")
 GROUPINGS = ("course", "institute", "province")
@@ -130,10 +131,10 @@ class ReportService:
                 first = date(int(period.group(1)), int(period.group(2)), 1) if 1 <= int(period.group(2)) <= 12 else None
                 last_year, last_month = (period.group(3), period.group(4)) if period.group(3) else period.groups()[:2]
                 if first is None or not 1 <= int(last_month) <= 12:
-                    return Refusal("report-bad-period", {"value": token})
+                    return Refusal("report-bad-period", {"value": shorten(token)})
                 last = add_months(date(int(last_year), int(last_month), 1), 1)
                 if last <= first:
-                    return Refusal("report-bad-period", {"value": token})
+                    return Refusal("report-bad-period", {"value": shorten(token)})
                 since = datetime.combine(first, time(0), REPORT_ZONE)
                 until = datetime.combine(last, time(0), REPORT_ZONE)
             elif token.upper() in course_ids:
@@ -141,7 +142,7 @@ class ReportService:
             elif len(matches := self._provinces.match(token)) == 1:
                 province = matches[0].code
             else:
-                return Refusal("report-bad-filter", {"value": token})
+                return Refusal("report-bad-filter", {"value": shorten(token)})
         return Scope(course_id, province, since, until)
 
     async def course_codes(self) -> dict[str, int]:
