@@ -324,6 +324,9 @@ class FakeTelegram:
         """Every update id handed out by ``getUpdates``, in order (re-deliveries included)."""
         self.webhook_url = ""
         self.long_polls = 0
+        self.changes = 0
+        """Counts changes of the server state (requests answered, updates queued): a watcher (the playground's
+        page) compares it with the value it last saw, waiting with :meth:`wait_until`."""
         self.internal_errors: list[Exception] = []
         """Unexpected exceptions raised while handling requests (answered with 500); should stay empty."""
         """Number of ``getUpdates`` requests currently held open (long polling, nothing to deliver yet)."""
@@ -585,7 +588,12 @@ class FakeTelegram:
         await self._notify(user)
         return update_id
 
+    async def changed(self) -> None:
+        """Wake :meth:`wait_until` watchers after a change kept outside the server (a playground's clock)."""
+        await self._notify()
+
     async def _notify(self, user: FakeUser | None = None) -> None:
+        self.changes += 1
         async with self._changed:
             self._changed.notify_all()
         if user is not None:

@@ -84,6 +84,11 @@ class FakeUser:
         """The newest bot message still in the chat."""
         return next(reversed(self._bot_messages.values()), None)
 
+    def history(self) -> list[dict[str, Any]]:
+        """The whole chat as a client shows it: both sides' messages (Bot API dicts, edits applied, deleted ones
+        removed), oldest first."""
+        return [self._raw[mid] for mid in sorted(self._raw)]
+
     def message(self, message_id: int) -> BotMessage:
         """The current state of one bot message; ``KeyError`` if unknown or deleted."""
         return self._bot_messages[message_id]
