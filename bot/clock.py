@@ -35,3 +35,21 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment.astimezone(UTC)
+
+
+class OffsetClock:
+    """The real clock moved forward on request (the playground's "+1 hari"): time keeps flowing from there."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        if start is not None and start.tzinfo is None:
+            raise ValueError("OffsetClock needs a timezone-aware start")
+        self._offset = timedelta(0) if start is None else start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move forward only: the bot's rows assume time never runs backwards."""
+        if delta < timedelta(0):
+            raise ValueError("OffsetClock only moves forward")
+        self._offset += delta

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     health_max_delay_s: float = Field(default=300.0, gt=0)
     # Staff are alerted about an unexpected error at most once per kind in this many minutes.
     alert_cooldown_minutes: float = Field(default=10.0, ge=0)
+    # The playground ("Mode latihan", `make run` without BOT_TOKEN): its web page on 127.0.0.1 at this port.
+    playground_port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

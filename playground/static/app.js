@@ -1,0 +1,529 @@
+// Mode latihan: a small Telegram client for the playground's simulated people. Plain JS, no build step.
+// The bot's texts arrive as plain text plus Telegram message entities; formatting is built with DOM nodes
+// (textContent), so nothing the bot sends is ever parsed as HTML.
+"use strict";
+
+const ZONE = "Asia/Jakarta";
+const state = {
+  people: new Map(), // id -> person
+  chats: new Map(), // id -> latest chat snapshot
+  open: [], // ids of the phones shown, in order
+  phones: new Map(), // id -> phone view
+  clockBase: null, // the bot's time (ms) when the last meta arrived
+  clockAt: 0, // performance.now() at that moment
+  busy: false,
+  started: false,
+};
+
+const clockFormat = new Intl.DateTimeFormat("id-ID", {
+  timeZone: ZONE, weekday: "long", day: "numeric", month: "long", year: "numeric",
+  hour: "2-digit", minute: "2-digit",
+});
+const timeFormat = new Intl.DateTimeFormat("id-ID", { timeZone: ZONE, hour: "2-digit", minute: "2-digit" });
+const dayFormat = new Intl.DateTimeFormat("id-ID", { timeZone: ZONE, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+async function api(path, body) {
+  const options = { method: "POST" };
+  if (body instanceof FormData) {
+    options.body = body;
+  } else {
+    options.headers = { "Content-Type": "application/json" };
+    options.body = JSON.stringify(body || {});
+  }
+  const response = await fetch(path, options);
+  if (!response.ok) {
+    const reason = await response.text();
+    throw new Error(reason || response.statusText);
+  }
+  return response.json();
+}
+
+// ---------------------------------------------------------------- the clock
+
+function botNow() {
+  return state.clockBase === null ? null : state.clockBase + (performance.now() - state.clockAt);
+}
+
+function renderClock() {
+  const now = botNow();
+  document.getElementById("clock-now").textContent = now === null ? "…" : clockFormat.format(new Date(now)) + " WIB";
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  document.getElementById("clock-busy").hidden = !busy;
+  for (const button of document.querySelectorAll("[data-advance]")) button.disabled = busy;
+}
+
+document.querySelectorAll("[data-advance]").forEach((button) => {
+  button.addEventListener("click", async () => {
+    setBusy(true);
+    try {
+      await api("/api/clock", { by: button.dataset.advance });
+    } catch (error) {
+      alert("Waktu tidak bisa dimajukan: " + error.message);
+    }
+  });
+});
+setInterval(renderClock, 1000);
+
+// ---------------------------------------------------------------- people
+
+function renderPeoplePicker() {
+  const select = document.getElementById("person-pick");
+  select.replaceChildren(el("option", null, "— pilih orang —"));
+  select.firstChild.value = "";
+  for (const person of state.people.values()) {
+    if (state.open.includes(person.id)) continue;
+    const option = el("option", null, person.name + (person.staff ? " (admin)" : " (peserta)"));
+    option.value = String(person.id);
+    select.append(option);
+  }
+}
+
+document.getElementById("person-pick").addEventListener("change", (event) => {
+  const id = Number(event.target.value);
+  if (id) openPhone(id);
+});
+
+document.getElementById("people-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = document.getElementById("person-name");
+  const name = input.value.trim();
+  if (!name) return;
+  try {
+    const person = await api("/api/people", { name });
+    state.people.set(person.id, person);
+    input.value = "";
+    openPhone(person.id);
+  } catch (error) {
+    alert("Peserta tidak bisa ditambahkan: " + error.message);
+  }
+});
+
+function openPhone(id) {
+  if (!state.open.includes(id)) state.open.push(id);
+  renderPhones();
+}
+
+function closePhone(id) {
+  state.open = state.open.filter((other) => other !== id);
+  renderPhones();
+}
+
+// ---------------------------------------------------------------- phones
+
+function renderPhones() {
+  const container = document.getElementById("phones");
+  for (const [id, phone] of state.phones) {
+    if (!state.open.includes(id)) {
+      phone.root.remove();
+      state.phones.delete(id);
+    }
+  }
+  for (const id of state.open) {
+    let phone = state.phones.get(id);
+    if (!phone) {
+      phone = createPhone(state.people.get(id));
+      state.phones.set(id, phone);
+    }
+    container.append(phone.root);
+    const chat = state.chats.get(id);
+    if (chat) renderChat(phone, chat);
+  }
+  renderPeoplePicker();
+}
+
+function createPhone(person) {
+  const root = document.getElementById("phone-template").content.firstElementChild.cloneNode(true);
+  root.dataset.person = String(person.id);
+  root.classList.toggle("staff", person.staff);
+  root.querySelector(".person-name").textContent = person.name;
+  root.querySelector(".role").textContent = person.staff ? "Petugas · admin" : "Peserta";
+  const phone = {
+    id: person.id,
+    person,
+    root,
+    chat: root.querySelector(".chat"),
+    status: root.querySelector(".status"),
+    replyKb: root.querySelector(".reply-kb"),
+    input: root.querySelector(".message"),
+    menu: root.querySelector(".menu-list"),
+    nodes: new Map(), // message id -> {signature, node}
+    seenAnswers: null,
+    seenActions: null,
+    seenMessages: null,
+    typingTimer: null,
+    commands: [],
+  };
+  root.querySelector(".close").addEventListener("click", () => closePhone(person.id));
+  root.querySelector(".composer").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = phone.input.value;
+    if (!text.trim()) return;
+    phone.input.value = "";
+    await send(phone, "text", { text });
+  });
+  const file = root.querySelector(".file");
+  root.querySelector(".attach").addEventListener("click", () => file.click());
+  file.addEventListener("change", async () => {
+    if (!file.files.length) return;
+    const form = new FormData();
+    form.append("file", file.files[0]);
+    file.value = "";
+    await send(phone, "document", form);
+  });
+  root.querySelector(".menu-button").addEventListener("click", () => {
+    phone.menu.hidden = !phone.menu.hidden;
+  });
+  root.querySelector(".alert-ok").addEventListener("click", () => {
+    root.querySelector(".alert").hidden = true;
+  });
+  renderExamples(phone);
+  return phone;
+}
+
+async function send(phone, what, body) {
+  try {
+    await api(`/api/chats/${phone.id}/${what}`, body);
+  } catch (error) {
+    showToast(phone, "Tidak terkirim: " + error.message);
+  }
+}
+
+function renderExamples(phone) {
+  const chips = phone.root.querySelector(".chips");
+  const person = phone.person;
+  const fill = (label, value) => {
+    const button = el("button");
+    button.type = "button";
+    button.append(el("b", null, label), document.createTextNode(value));
+    button.addEventListener("click", () => {
+      phone.input.value = value;
+      phone.input.focus();
+    });
+    chips.append(button);
+  };
+  if (person.staff) {
+    const catalogue = el("button", null, "📄 Kirim katalog contoh (CSV)");
+    catalogue.type = "button";
+    catalogue.dataset.action = "sample-catalogue";
+    catalogue.addEventListener("click", () => send(phone, "sample-catalogue", {}));
+    chips.append(catalogue);
+    for (const command of ["/laporan", "/selesai", "/siaran", "/cari", "/staf"]) fill("", command);
+    return;
+  }
+  fill("Nama", person.name);
+  fill("NIK", person.nik);
+  fill("KPJ", person.kpj);
+  fill("HP", "0" + person.phone.slice(3));
+  fill("Kota", "Kota Bandung");
+  fill("Perusahaan", "PT Maju Jaya Sentosa");
+  const layoff = botNow() === null ? new Date() : new Date(botNow());
+  layoff.setMonth(layoff.getMonth() - 3);
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, day: "2-digit", month: "2-digit", year: "numeric" })
+    .format(layoff).split("/");
+  fill("Tanggal PHK", parts.join("-"));
+}
+
+function renderCommands(phone, commands) {
+  const key = JSON.stringify(commands);
+  if (phone.commandsKey === key) return;
+  phone.commandsKey = key;
+  phone.menu.replaceChildren();
+  for (const command of commands) {
+    const button = el("button");
+    button.type = "button";
+    button.append(el("span", "cmd", "/" + command.command), el("span", null, command.description));
+    button.addEventListener("click", () => {
+      phone.menu.hidden = true;
+      send(phone, "text", { text: "/" + command.command });
+    });
+    phone.menu.append(button);
+  }
+}
+
+// ---------------------------------------------------------------- a chat
+
+function renderChat(phone, chat) {
+  const box = phone.chat;
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const wanted = [];
+  const keep = new Map();
+  let lastDay = null;
+  for (const message of chat.messages) {
+    const day = dayFormat.format(new Date(message.date * 1000));
+    if (day !== lastDay) {
+      wanted.push(el("div", "day", day));
+      lastDay = day;
+    }
+    const signature = JSON.stringify(message);
+    const known = phone.nodes.get(message.id);
+    let node;
+    if (known && known.signature === signature) {
+      node = known.node;
+      node.classList.remove("fresh");
+    } else {
+      node = renderMessage(phone, message);
+      if (phone.seenMessages !== null) node.classList.add("fresh");
+    }
+    keep.set(message.id, { signature, node });
+    wanted.push(node);
+  }
+  phone.nodes = keep;
+  if (!wanted.length) {
+    wanted.push(el("div", "empty", phone.person.staff
+      ? "Chat petugas (admin). Ketik /start, lalu coba /laporan, /selesai atau kirim katalog contoh."
+      : "Chat peserta. Ketik /start atau pilih Menu untuk mulai."));
+  }
+  box.replaceChildren(...wanted);
+  if (nearBottom || phone.seenMessages === null || chat.messages.length > phone.seenMessages) {
+    box.scrollTop = box.scrollHeight;
+  }
+  renderReplyKeyboard(phone, chat.keyboard);
+  renderCommands(phone, chat.commands);
+  renderActivity(phone, chat);
+}
+
+function renderActivity(phone, chat) {
+  if (phone.seenAnswers !== null && chat.answers > phone.seenAnswers && chat.answer) {
+    if (chat.answer.alert) {
+      phone.root.querySelector(".alert-text").textContent = chat.answer.text;
+      phone.root.querySelector(".alert").hidden = false;
+    } else {
+      showToast(phone, chat.answer.text);
+    }
+  }
+  const grew = phone.seenMessages !== null && chat.messages.length > phone.seenMessages;
+  if (phone.seenActions !== null && chat.actions > phone.seenActions) {
+    const labels = { typing: "mengetik…", upload_photo: "mengirim foto…", upload_document: "mengirim berkas…" };
+    setStatus(phone, labels[chat.action] || "sedang memproses…", 5000);
+  } else if (grew) {
+    setStatus(phone, "bot", 0);
+  }
+  phone.seenAnswers = chat.answers;
+  phone.seenActions = chat.actions;
+  phone.seenMessages = chat.messages.length;
+}
+
+function setStatus(phone, text, resetAfter) {
+  phone.status.textContent = text;
+  phone.status.classList.toggle("typing", text !== "bot");
+  clearTimeout(phone.typingTimer);
+  if (resetAfter) phone.typingTimer = setTimeout(() => setStatus(phone, "bot", 0), resetAfter);
+}
+
+function showToast(phone, text) {
+  const toast = phone.root.querySelector(".toast");
+  toast.textContent = text;
+  toast.hidden = false;
+  clearTimeout(phone.toastTimer);
+  phone.toastTimer = setTimeout(() => { toast.hidden = true; }, 2500);
+}
+
+function renderReplyKeyboard(phone, keyboard) {
+  const key = JSON.stringify(keyboard);
+  if (phone.keyboardKey === key) return;
+  phone.keyboardKey = key;
+  phone.replyKb.replaceChildren();
+  phone.replyKb.hidden = !keyboard;
+  phone.input.placeholder = (keyboard && keyboard.placeholder) || "Tulis pesan…";
+  if (!keyboard) return;
+  for (const row of keyboard.rows) {
+    const line = el("div", "row");
+    for (const button of row) {
+      const node = el("button", button.contact ? "contact-button" : null, (button.contact ? "📱 " : "") + button.text);
+      node.type = "button";
+      node.dataset.text = button.text;
+      node.addEventListener("click", () => send(phone, "reply", { text: button.text }));
+      line.append(node);
+    }
+    phone.replyKb.append(line);
+  }
+}
+
+function renderMessage(phone, message) {
+  const wrap = el("div", "msg" + (message.mine ? " mine" : ""));
+  wrap.dataset.messageId = String(message.id);
+  const bubble = el("div", "bubble");
+  if (message.kind === "photo") {
+    const link = el("a", "photo");
+    link.href = message.file.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const image = el("img");
+    image.src = message.file.url;
+    image.alt = "foto";
+    link.append(image);
+    bubble.append(link);
+  } else if (message.kind === "document") {
+    const link = el("a", "doc");
+    link.href = message.file.url;
+    link.download = message.file.name;
+    const extension = (message.file.name.split(".").pop() || "file").slice(0, 4);
+    const info = el("div");
+    info.append(el("div", "doc-name", message.file.name), el("div", "doc-size", formatSize(message.file.size)));
+    link.append(el("span", "doc-icon", extension), info);
+    bubble.append(link);
+  } else if (message.kind === "contact") {
+    const card = el("div", "contact");
+    const info = el("div");
+    info.append(el("div", "doc-name", message.contact.name), el("div", "doc-size", message.contact.phone));
+    card.append(el("span", "doc-icon", "👤"), info);
+    bubble.append(card);
+  } else if (message.kind !== "text" && message.text === undefined) {
+    bubble.append(el("div", "text", "[" + message.kind + "]"));
+  }
+  if (message.text !== undefined) {
+    const text = el("div", "text");
+    renderEntities(text, message.text, message.entities || []);
+    bubble.append(text);
+  }
+  const meta = el("span", "meta", (message.edited ? "diedit " : "") + timeFormat.format(new Date(message.date * 1000)));
+  (bubble.lastElementChild || bubble).append(meta);
+  wrap.append(bubble);
+  if (message.buttons) wrap.append(renderInlineKeyboard(phone, message));
+  return wrap;
+}
+
+function renderInlineKeyboard(phone, message) {
+  const keyboard = el("div", "inline-kb");
+  for (const row of message.buttons) {
+    const line = el("div", "row");
+    for (const button of row) {
+      if (button.url) {
+        const link = el("a", null, button.text + " ↗");
+        link.href = button.url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        line.append(link);
+        continue;
+      }
+      const node = el("button", null, button.text);
+      node.type = "button";
+      node.disabled = !button.data;
+      node.addEventListener("click", async () => {
+        node.disabled = true;
+        await send(phone, "press", { message_id: message.id, data: button.data });
+        setTimeout(() => { node.disabled = false; }, 600);
+      });
+      line.append(node);
+    }
+    keyboard.append(line);
+  }
+  return keyboard;
+}
+
+function formatSize(bytes) {
+  if (bytes < 1024) return bytes + " B";
+  if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
+  return (bytes / 1024 / 1024).toFixed(1) + " MB";
+}
+
+// ---------------------------------------------------------------- Telegram entities -> DOM
+
+const ENTITY_TAGS = {
+  bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
+  blockquote: "blockquote", expandable_blockquote: "blockquote", spoiler: "span", text_link: "a", url: "a",
+};
+
+function renderEntities(parent, text, entities) {
+  // Offsets are UTF-16 code units, the unit of JavaScript strings. Entities nest; a child never leaves its parent.
+  const sorted = entities
+    .filter((e) => ENTITY_TAGS[e.type])
+    .slice()
+    .sort((a, b) => a.offset - b.offset || b.length - a.length);
+  build(parent, text, sorted, 0, text.length);
+}
+
+function build(parent, text, entities, start, end) {
+  let cursor = start;
+  let index = 0;
+  while (index < entities.length) {
+    const entity = entities[index];
+    const from = Math.max(entity.offset, cursor);
+    const to = Math.min(entity.offset + entity.length, end);
+    const children = [];
+    index += 1;
+    while (index < entities.length && entities[index].offset < entity.offset + entity.length) {
+      children.push(entities[index]);
+      index += 1;
+    }
+    if (from >= to) continue;
+    if (from > cursor) parent.append(document.createTextNode(text.slice(cursor, from)));
+    const node = entityNode(entity, text.slice(from, to));
+    build(node, text, children, from, to);
+    parent.append(node);
+    cursor = to;
+  }
+  if (cursor < end) parent.append(document.createTextNode(text.slice(cursor, end)));
+}
+
+function entityNode(entity, content) {
+  const node = el(ENTITY_TAGS[entity.type]);
+  if (entity.type === "spoiler") {
+    node.className = "spoiler";
+    node.addEventListener("click", () => node.classList.add("shown"));
+  }
+  if (entity.type === "text_link" || entity.type === "url") {
+    const href = entity.type === "url" ? content : entity.url;
+    if (/^(https?:|mailto:|tg:)/i.test(href || "")) {
+      node.href = href;
+      node.target = "_blank";
+      node.rel = "noopener noreferrer";
+    }
+  }
+  return node;
+}
+
+// ---------------------------------------------------------------- the stream
+
+function applyMeta(meta) {
+  state.clockBase = Date.parse(meta.clock);
+  state.clockAt = performance.now();
+  renderClock();
+  setBusy(meta.busy);
+  let added = false;
+  for (const person of meta.people) {
+    if (!state.people.has(person.id)) added = true;
+    state.people.set(person.id, person);
+  }
+  if (!state.started) {
+    // The first participant and the admin, side by side.
+    const participant = meta.people.find((p) => !p.staff);
+    const admin = meta.people.find((p) => p.staff);
+    state.open = [participant, admin].filter(Boolean).map((p) => p.id);
+    renderPhones();
+    state.started = true;
+  } else if (added) {
+    renderPeoplePicker();
+  }
+}
+
+function applyChat(chat) {
+  state.chats.set(chat.id, chat);
+  const phone = state.phones.get(chat.id);
+  if (phone) renderChat(phone, chat);
+}
+
+function connect() {
+  const source = new EventSource("/api/events");
+  const banner = document.getElementById("connection");
+  source.onopen = () => { banner.hidden = true; };
+  source.onerror = () => { banner.hidden = false; };
+  source.onmessage = (event) => {
+    const data = JSON.parse(event.data);
+    if (data.type === "meta") applyMeta(data);
+    if (data.type === "chat") applyChat(data);
+    document.body.dataset.ready = "true";
+  };
+}
+
+connect();
