@@ -8,7 +8,9 @@ import html
 import os
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -33,19 +35,20 @@ from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
 from bot.storage.db import Database
 from bot.storage.store import Store
+from playground import serve_playground
 
-NO_TOKEN = """BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+PLAYGROUND_INSTEAD = """BOT_TOKEN is not set, so the bot starts in the playground (Mode latihan): the whole bot in a
+browser, with simulated participants and an admin, and nothing sent to Telegram.
 
-1. Ask @BotFather on Telegram for a token (/newbot).
-2. Copy .env.example to .env and put the token after BOT_TOKEN=
-3. Run `make run` again.
+To run the real bot: ask @BotFather on Telegram for a token (/newbot), copy .env.example to .env, put the token
+after BOT_TOKEN= and run `make run` again.
 """
 
 
 def cmd_run(settings: Settings) -> int:
     if not settings.bot_token:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
+        print(PLAYGROUND_INSTEAD, file=sys.stderr)
+        return cmd_playground(settings, settings.playground_port, None)
     try:
         app = build_application(settings)
     except SurveyDefinitionError as error:
@@ -53,6 +56,32 @@ def cmd_run(settings: Settings) -> int:
         return 2
     asyncio.run(serve_until_signal(app, settings))
     return 0
+
+
+def cmd_playground(settings: Settings, port: int, start: datetime | None) -> int:
+    """The playground until Ctrl+C: fake Telegram, the real bot, a temporary database, a page on 127.0.0.1."""
+
+    def ready(url: str) -> None:
+        print(f"Mode latihan: open {url} in a browser (Ctrl+C stops it).", flush=True)
+
+    try:
+        asyncio.run(serve_playground(settings, port, start=start, ready=ready))
+    except SurveyDefinitionError as error:
+        print(f"A survey definition is wrong, so the bot did not start:\n{error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"The playground could not listen on 127.0.0.1:{port} ({error.strerror}); try --port", file=sys.stderr)
+        return 2
+    return 0
+
+
+def playground_start(value: str) -> datetime:
+    """--start: a date or date and time (WIB unless a zone is given)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use a date like 2026-11-23 or 2026-11-23T09:00") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
 
 
 def cmd_migrate(settings: Settings) -> int:
@@ -184,7 +213,23 @@ def parser() -> argparse.ArgumentParser:
         epilog="Settings come from the environment and .env (see .env.example).",
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (long polling)", description="Run the bot with long polling.")
+    commands.add_parser(
+        "run",
+        help="run the bot (long polling); without BOT_TOKEN, the playground",
+        description="Run the bot with long polling. Without BOT_TOKEN it starts the playground instead.",
+    )
+    playground = commands.add_parser(
+        "playground",
+        help="try the whole bot in a browser, without Telegram (Mode latihan)",
+        description="Start a fake Telegram server, the real bot pointed at it, a temporary database with the "
+        "sample catalogue, and a web page with simulated participants, an admin and a clock control.",
+    )
+    playground.add_argument("--port", type=int, help="port of the page on 127.0.0.1 (default: PLAYGROUND_PORT, 8080)")
+    playground.add_argument(
+        "--start",
+        type=playground_start,
+        help="start the bot's clock at this date instead of now, e.g. 2026-11-23 (WIB)",
+    )
     commands.add_parser(
         "migrate",
         help="create or upgrade the database",
@@ -251,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_report(settings, args.filters, args.out, full_nik=args.full_nik)
     if args.command == "backup":
         return cmd_backup(settings, args.out)
+    if args.command == "playground":
+        return cmd_playground(settings, args.port or settings.playground_port, args.start)
     handlers = {"run": cmd_run, "migrate": cmd_migrate}
     return handlers[args.command](settings)
 

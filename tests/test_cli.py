@@ -1,4 +1,4 @@
-"""The command line: help, migrate, and a clear stop without a token."""
+"""The command line: help, migrate, import, reports (`run` without a token: tests/test_playground_cli.py)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,6 @@ def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
-
-
-def test_run_without_token_explains_what_to_do(tmp_path: Path) -> None:
-    result = run("run", cwd=tmp_path, BOT_TOKEN="")
-    assert result.returncode == 2
-    assert "BOT_TOKEN" in result.stderr
-    assert ".env.example" in result.stderr
-    assert "@BotFather" in result.stderr
 
 
 def test_help_on_every_command(tmp_path: Path) -> None:
