@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test lint bench migrate clean
 
@@ -19,13 +20,24 @@ $(STAMP_DEV): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP_RUN)
 
+# The playground's browser test drives Debian's Chromium (Playwright downloads no browser), with an emoji font
+# so the bot's texts look as on a phone. Installed once, when missing, if we may (root or password-less sudo);
+# otherwise that one test is skipped and says why.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else \
+		echo "note: $@ is missing; install Debian's chromium for the browser test"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "note: $@ is missing and there is no apt-get"; exit 0; fi; \
+	echo "installing Debian's chromium for the browser test (once)"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+
 run: $(STAMP_RUN)
 	$(PY) main.py run
 
 migrate: $(STAMP_RUN)
 	$(PY) main.py migrate
 
-test: $(STAMP_DEV)
+test: $(STAMP_DEV) | $(CHROMIUM)
 	$(PY) -m pytest
 
 lint: $(STAMP_DEV)

@@ -1,0 +1,170 @@
+"""The playground page in a real browser: headless Chromium from Debian's package (`make test` installs it),
+driven by Playwright without any browser download. A participant registers by typing and clicking, enrols,
+the clock moves 30 days forward, and the session reminder appears."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Locator, Page, async_playwright, expect
+
+from bot.config import Settings
+from bot.i18n import Translations
+from playground import Playground, PlaygroundPage
+from playground.world import example_person
+from tests.harness import START
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps trying to reach Google on a closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PARTICIPANT = 1002  # Budi Santoso; the page opens the first participant and the admin, Budi is opened by hand
+WAIT_MS = 15_000
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test does)")
+
+t = Translations("id").get("id")
+
+
+def plain(text: str) -> str:
+    """A bot text as the page shows it (markup gone)."""
+    return re.sub(r"<[^>]+>", "", text).split("\n")[0]
+
+
+@pytest.fixture
+async def page_url(tmp_path: Path) -> AsyncIterator[str]:
+    async with Playground(Settings(_env_file=None), tmp_path / "world", start=START) as world:
+        page = PlaygroundPage(world)
+        await page.start(0)
+        try:
+            yield page.url
+        finally:
+            await page.stop()
+        assert world.server.internal_errors == []
+
+
+@pytest.fixture
+async def browser_page(tmp_path: Path) -> AsyncIterator[Page]:
+    profile = tmp_path / "chromium-profile"  # an empty user data dir, removed with tmp_path
+    profile.mkdir()
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield page
+            assert errors == [], errors
+        finally:
+            await context.close()
+
+
+class Phone:
+    """One phone on the page, used as a person would: type, tap, read."""
+
+    def __init__(self, root: Locator) -> None:
+        self.root = root
+
+    async def say(self, text: str) -> None:
+        await self.root.locator(".message").fill(text)
+        await self.root.locator(".send").click()
+
+    async def tap(self, label: str) -> None:
+        await self.root.locator(".inline-kb button", has_text=label).last.click()
+
+    async def tap_keyboard(self, label: str) -> None:
+        await self.root.locator(".reply-kb button", has_text=label).click()
+
+    async def sees(self, text: str) -> None:
+        await expect(self.root.locator(".msg:not(.mine)", has_text=text).last).to_be_visible(timeout=WAIT_MS)
+
+    async def last_is(self, text: str) -> None:
+        await expect(self.root.locator(".msg:not(.mine)").last).to_contain_text(text, timeout=WAIT_MS)
+
+
+async def test_register_enrol_and_get_the_reminder_in_the_browser(
+    page_url: str, browser_page: Page, tmp_path: Path
+) -> None:
+    page = browser_page
+    await page.goto(page_url)
+    await expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=WAIT_MS)
+    await expect(page.locator("#clock-now")).to_contain_text("23 November 2026")
+    # Budi is not on screen yet: pick him from the list.
+    await page.select_option("#person-pick", str(PARTICIPANT))
+    budi = Phone(page.locator(f'[data-person="{PARTICIPANT}"]'))
+    person = example_person(PARTICIPANT, "Budi Santoso")
+
+    await budi.say("/start")
+    await budi.last_is(plain(t("consent-notice")))
+    await budi.tap(t("btn-consent-yes"))
+    await budi.last_is(plain(t("ask-name")))
+    await budi.say(person.name)
+    await budi.last_is(plain(t("ask-nik")))
+    # The example data under the chat fills the message box.
+    await budi.root.locator(".examples summary").click()
+    await budi.root.locator(".chips button", has_text="NIK").click()
+    await expect(budi.root.locator(".message")).to_have_value(person.nik)
+    await budi.root.locator(".send").click()
+    await budi.last_is(plain(t("ask-kpj")))
+    await budi.tap(t("btn-kpj-unknown"))
+    await budi.last_is(plain(t("ask-phone")))
+    await budi.tap_keyboard(t("btn-share-phone"))  # shares Budi's own contact
+    await expect(budi.root.locator(".msg.mine .contact")).to_contain_text(person.phone)
+    await budi.last_is(plain(t("ask-province")))
+    await budi.tap("Jawa")
+    await budi.tap("Jawa Barat")  # the region's message is edited in place into its provinces
+    await budi.last_is("Jawa Barat")
+    await budi.say("kota bandung")
+    await budi.last_is(plain(t("ask-employer")))
+    await budi.say("PT Maju Jaya Sentosa")
+    await budi.last_is(plain(t("ask-phk-date")))
+    await budi.say("15-09-2026")
+    await budi.last_is(plain(t("ask-education")))
+    await budi.tap("SMA/SMK")
+    await budi.tap(t("btn-confirm"))
+    await budi.sees(plain(t("welcome", name=person.name)))
+    # Formatting is built from entities: the welcome's bold heading is a <b>, and no markup shows as text.
+    await expect(budi.root.locator(".msg:not(.mine) .text b", has_text="Pendaftaran berhasil")).to_be_visible()
+    assert "<b>" not in await budi.root.locator(".chat").inner_text()
+    screenshot = tmp_path / "playground-registered.png"
+    await page.screenshot(path=str(screenshot), full_page=True)
+    print(f"screenshot of the page after registration: {screenshot}")
+
+    # What a person types is shown as text, never run as HTML.
+    await budi.say('<img src=x onerror="document.body.dataset.hacked=1">')
+    await expect(budi.root.locator(".msg.mine", has_text="<img src=x")).to_be_visible()
+    assert await budi.root.locator(".chat img").count() == 0
+    assert await page.evaluate("document.body.dataset.hacked") is None
+
+    # Enrol from the main menu (a reply keyboard).
+    await budi.tap_keyboard(t("menu-courses"))
+    await budi.tap("Operator Crane")
+    await budi.tap(t("btn-enrol"))
+    await budi.tap(t("btn-enrol-confirm"))
+    await budi.sees("Anda terdaftar di pelatihan")
+
+    # The first session is on 7 December: 30 days later its reminders have come, at their own times.
+    await page.locator('[data-advance="30d"]').click()
+    reminder = budi.root.locator(".msg:not(.mine)", has_text=plain(t("reminder-day-before"))).first
+    await expect(reminder).to_be_visible(timeout=60_000)
+    await expect(reminder.locator(".inline-kb button").first).to_have_text(re.compile(r"hadir"))
+    await expect(page.locator("#clock-now")).to_contain_text("Desember 2026", timeout=60_000)
+    await expect(page.locator("[data-advance='30d']")).to_be_enabled(timeout=60_000)
+    await page.screenshot(path=str(tmp_path / "playground-reminder.png"), full_page=True)
