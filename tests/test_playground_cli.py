@@ -100,9 +100,12 @@ async def test_playground_command_takes_a_port(tmp_path: Path) -> None:
 
 def test_make_run_starts_main_run() -> None:
     """`make run` is `main.py run`, which chooses the playground or the real bot by BOT_TOKEN."""
+    # Run from `make test`, the inner make would announce its directory; the outer make's flags stay out too.
+    environment = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     planned = subprocess.run(
-        ["make", "-n", "-W", "pyproject.toml", "run"],
+        ["make", "--no-print-directory", "-n", "-W", "pyproject.toml", "run"],
         cwd=ROOT,
+        env=environment,
         capture_output=True,
         text=True,
         check=True,
