@@ -122,6 +122,7 @@ async def test_register_enrol_and_get_the_reminder_in_the_browser(
     await budi.root.locator(".chips button", has_text="NIK").click()
     await expect(budi.root.locator(".message")).to_have_value(person.nik)
     await budi.root.locator(".send").click()
+    await budi.root.locator(".examples summary").click()  # folded again
     await budi.last_is(plain(t("ask-kpj")))
     await budi.tap(t("btn-kpj-unknown"))
     await budi.last_is(plain(t("ask-phone")))
@@ -144,7 +145,7 @@ async def test_register_enrol_and_get_the_reminder_in_the_browser(
     await expect(budi.root.locator(".msg:not(.mine) .text b", has_text="Pendaftaran berhasil")).to_be_visible()
     assert "<b>" not in await budi.root.locator(".chat").inner_text()
     screenshot = tmp_path / "playground-registered.png"
-    await page.screenshot(path=str(screenshot), full_page=True)
+    await page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
     print(f"screenshot of the page after registration: {screenshot}")
 
     # What a person types is shown as text, never run as HTML.
@@ -167,4 +168,4 @@ async def test_register_enrol_and_get_the_reminder_in_the_browser(
     await expect(reminder.locator(".inline-kb button").first).to_have_text(re.compile(r"hadir"))
     await expect(page.locator("#clock-now")).to_contain_text("Desember 2026", timeout=60_000)
     await expect(page.locator("[data-advance='30d']")).to_be_enabled(timeout=60_000)
-    await page.screenshot(path=str(tmp_path / "playground-reminder.png"), full_page=True)
+    await page.screenshot(path=str(tmp_path / "playground-reminder.png"), full_page=True, animations="disabled")

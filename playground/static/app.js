@@ -255,6 +255,8 @@ function renderCommands(phone, commands) {
 function renderChat(phone, chat) {
   const box = phone.chat;
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  // The keyboard first: it changes the chat's height, and the scroll below must see the final one.
+  renderReplyKeyboard(phone, chat.keyboard);
   const wanted = [];
   const keep = new Map();
   let lastDay = null;
@@ -287,7 +289,6 @@ function renderChat(phone, chat) {
   if (nearBottom || phone.seenMessages === null || chat.messages.length > phone.seenMessages) {
     box.scrollTop = box.scrollHeight;
   }
-  renderReplyKeyboard(phone, chat.keyboard);
   renderCommands(phone, chat.commands);
   renderActivity(phone, chat);
 }
