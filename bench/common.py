@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -42,3 +43,34 @@ def print_lines(run: Coroutine[Any, Any, list[dict[str, Any]]]) -> int:
     for line in lines:
         print(json.dumps(line), flush=True)
     return 0
+
+
+class LoopStalls:
+    """The longest time the event loop could not run a task, while the ``async with`` body runs.
+
+    A ticker sleeps ``interval_s`` at a time and notes how much later than asked it woke up: a handler
+    blocking the loop (a CPU-bound step not moved to a thread) shows up as a long stall.
+    """
+
+    def __init__(self, interval_s: float = 0.01) -> None:
+        self.interval_s = interval_s
+        self.longest_s = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(self.interval_s)
+            self.longest_s = max(self.longest_s, loop.time() - asked - self.interval_s)
+
+    async def __aenter__(self) -> LoopStalls:
+        self._task = asyncio.create_task(self._tick())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task

@@ -36,6 +36,7 @@ LINE_KEYS = [
     "workbook_s",
     "chart_s",
     "workbook_mb",
+    "workbook_loop_stall_ms",
     "aim_summary_s",
     "aim_workbook_s",
     "met",
@@ -57,7 +58,15 @@ async def test_reports_benchmark_smoke(tmp_path: Path) -> None:
     assert list(line) == LINE_KEYS
     assert line["bench"] == "reports"
     assert line["participants"] == SIZE
-    for key in ("summary_s", "workbook_s", "chart_s", "workbook_mb", "summary_only_s", "seed_s"):
+    for key in (
+        "summary_s",
+        "workbook_s",
+        "chart_s",
+        "workbook_mb",
+        "workbook_loop_stall_ms",
+        "summary_only_s",
+        "seed_s",
+    ):
         assert isinstance(line[key], float)
     assert set(line["breakdown_s"]) == {"course", "institute", "province"}
     assert (line["aim_summary_s"], line["aim_workbook_s"]) == (5, 60)

@@ -3,6 +3,7 @@ language from the message catalogues."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -38,6 +39,9 @@ COLUMNS: dict[str, list[str]] = {
 # Courses shown in the chart (the most completions first); more would not be readable on a phone.
 CHART_COURSES = 10
 _BOLD = Font(bold=True)
+# Rows handed to the worker thread at a time: large enough that the hand-over costs little, small enough that the
+# rows read ahead stay a few MB.
+_CHUNK = 5000
 
 
 def percent(value: float | None) -> str:
@@ -60,7 +64,11 @@ async def workbook(
     db: Database, t: Translator, summary: Summary, groups: dict[str, list[Group]], *, full_nik: bool
 ) -> bytes:
     """Sheets: summary, participants (NIK masked unless `full_nik`), enrolments with attendance intents,
-    check-ins, survey answers, broadcasts. Headers in the reader's language, times in WIB, header row frozen."""
+    check-ins, survey answers, broadcasts. Headers in the reader's language, times in WIB, header row frozen.
+
+    Rows are read here and written to the workbook in a worker thread, a chunk at a time, so the bot keeps
+    answering people while a large workbook is built (openpyxl takes most of a minute at 100,000 participants).
+    """
     book = Workbook(write_only=True)
     _summary_sheet(book, t, summary, groups)
     async with db.snapshot() as session:
@@ -73,7 +81,7 @@ async def workbook(
         broadcasts = await reports.broadcast_rows()
     await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)
     out = io.BytesIO()
-    book.save(out)
+    await asyncio.to_thread(book.save, out)
     return out.getvalue()
 
 
@@ -180,7 +188,18 @@ async def _sheet(
     for index, header in enumerate(headers):
         sheet.column_dimensions[chr(ord("A") + index)].width = _WIDTHS.get(header, 14)
     sheet.append([_bold(sheet, t.plain(f"xlsx-col-{h}")) for h in headers])
+    chunk: list[Any] = []
     async for row in rows:
+        chunk.append(row)
+        if len(chunk) >= _CHUNK:
+            await asyncio.to_thread(_append, sheet, chunk, convert)
+            chunk = []
+    if chunk:
+        await asyncio.to_thread(_append, sheet, chunk, convert)
+
+
+def _append(sheet: WriteOnlyWorksheet, rows: list[Any], convert: Callable[[Any], list[Any]]) -> None:
+    for row in rows:
         sheet.append(convert(row))
 
 
