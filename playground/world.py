@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from bot.config import DATA_DIR, Settings
 from bot.context import Services
 from bot.runner import serve
 from bot.services.catalogue import CatalogueService
+from bot.services.catalogue_import import parse_catalogue
 from bot.services.provinces import ProvinceCatalog
 from bot.services.reminders import ReminderPlanner
 from bot.storage.db import Database
@@ -29,6 +30,8 @@ from fakegram import FakeTelegram, FakeUser
 log = logging.getLogger(__name__)
 
 SAMPLE_CATALOGUE = DATA_DIR / "sample_courses.csv"
+# Once the sample catalogue's dates have passed, the clock starts this long before its first deadline.
+SAMPLE_LEAD = timedelta(days=9)
 # The staff member of the page: an admin from the start (ADMIN_IDS).
 ADMIN_ID = 9001
 FIRST_PARTICIPANT_ID = 1001
@@ -96,11 +99,25 @@ class PlaygroundTelegram(FakeTelegram):
         return int(self._bot_clock.now().timestamp())
 
 
+def sample_start(now: datetime) -> datetime | None:
+    """Where the playground's clock starts when no start is given: now (None) while a sample course takes
+    registrations, else a few days before the sample catalogue's first registration deadline, so a newcomer
+    always finds courses to enrol in."""
+    courses = parse_catalogue(SAMPLE_CATALOGUE.read_bytes(), SAMPLE_CATALOGUE.name, ProvinceCatalog.load())
+    deadlines = [c.registration_deadline for c in courses if c.status == "open"]
+    if not deadlines or any(deadline > now for deadline in deadlines):
+        return None
+    # 09:00 in Jakarta that day: outside the quiet hours, so the bot's first messages are not held back.
+    start = datetime.combine((min(deadlines) - SAMPLE_LEAD).astimezone(REPORT_ZONE).date(), time(9), REPORT_ZONE)
+    log.info("playground: the sample courses' registration has closed by now; the clock starts at %s", start)
+    return start
+
+
 class Playground:
     """Start with `async with Playground(settings, workdir) as world:`; everything stops on leaving."""
 
     def __init__(self, settings: Settings, workdir: Path, *, start: datetime | None = None) -> None:
-        self.clock = OffsetClock(start)
+        self.clock = OffsetClock(start if start is not None else sample_start(datetime.now(UTC)))
         self.server = PlaygroundTelegram(self.clock)
         self.workdir = workdir
         self._base_settings = settings
@@ -166,7 +183,7 @@ class Playground:
         if page is None or page.total == 0:
             log.warning(
                 "playground: no sample course is open for registration on %s; start the clock earlier "
-                "(python main.py playground --start 2026-11-23)",
+                "(python main.py playground --start DATE)",
                 self.clock.now().date(),
             )
 

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.i18n import Translations, Translator
 from fakegram import FakeUser
 from playground import ADMIN_ID, Playground, PlaygroundPage
-from playground.world import SAMPLE_CATALOGUE, example_person
+from playground.world import SAMPLE_CATALOGUE, example_person, sample_start
 from tests.harness import START
 
 PARTICIPANT = 1001
@@ -303,3 +303,11 @@ def test_the_playground_clock_flows_and_only_moves_forward() -> None:
         clock.advance(timedelta(seconds=-1))
     before = datetime.now(UTC)
     assert before <= OffsetClock().now() <= datetime.now(UTC)  # without a start: the real time
+
+
+def test_the_clock_starts_where_the_sample_courses_are_open() -> None:
+    """Today, while the sample courses take registrations; once they closed, before their first deadline."""
+    assert sample_start(datetime(2026, 11, 23, 3, 0, tzinfo=UTC)) is None
+    later = sample_start(datetime(2027, 6, 1, tzinfo=UTC))
+    assert later is not None and later.hour == 9 and later.utcoffset() == timedelta(hours=7)
+    assert later < datetime(2026, 12, 2, tzinfo=UTC)
