@@ -12,11 +12,14 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
+from bot.handlers import reports as reports_handler
 from bot.handlers.reports import send_weekly
+from bot.services import report_files
 from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
 from bot.storage.reports import Scope
 from bot.storage.surveys import NewRun
@@ -147,7 +150,8 @@ async def test_laporan_summary_chart_and_workbook(staff_bot: BotHarness) -> None
 
     await admin.press(t("btn-report-workbook"))
     await bot.settle()
-    document = admin.new_messages()[-1]
+    progress, document = admin.new_messages()
+    assert progress.text == t("report-workbook-sent") and progress.edited  # it said "preparing" meanwhile
     assert document.file_name is not None and document.file_name.endswith(".xlsx")
     assert document.document is not None
     book = load_workbook(io.BytesIO(document.document))
@@ -176,6 +180,26 @@ async def test_laporan_summary_chart_and_workbook(staff_bot: BotHarness) -> None
     assert next(full["Peserta"].iter_rows(min_row=2, values_only=True))[2] == "3201011501903001"
     actions = [r["action"] for r in bot.rows("SELECT action FROM audit_log WHERE actor = ? AND allowed = 1", (ADMIN,))]
     assert actions[-4:] == ["report:summary", "report:chart", "report:export", "report:export-full-nik"]
+
+
+async def test_a_workbook_too_large_for_telegram_is_explained(
+    staff_bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    monkeypatch.setattr(reports_handler, "MAX_DOCUMENT_BYTES", 1_000_000)
+    monkeypatch.setattr(report_files, "workbook", _huge_workbook)
+    admin = bot.user(ADMIN)
+    await say(bot, admin, "/laporan")
+    await admin.press(t("btn-report-workbook"))
+    await bot.settle()
+    [answer] = admin.new_messages()
+    assert answer.text == t("report-workbook-too-large", size="3", limit=1)
+    assert answer.document is None
+    assert bot.rows("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1")[0][0] == "report:export-too-large"
+
+
+async def _huge_workbook(*_: Any, **__: Any) -> bytes:
+    return b"x" * 3_000_000
 
 
 async def test_viewers_read_reports_but_not_full_niks(staff_bot: BotHarness) -> None:

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 PATTERN = r"^l:[gxXcip]:\d{1,9}:(\d{2}|0):((19|20)\d{2}(0[1-9]|1[0-2])|0):((19|20)\d{2}(0[1-9]|1[0-2])|0)$"
 GROUPING_OF = {"c": "course", "i": "institute", "p": "province"}
 BREAKDOWN_LINES = 25
+# Telegram lets a bot send documents up to 50 MB.
+MAX_DOCUMENT_BYTES = 50_000_000
 
 
 async def report_command(update: Update, context: VokasiContext) -> None:
@@ -81,14 +83,22 @@ async def report_button(update: Update, context: VokasiContext) -> None:
         )
         await services.staff.audit(user_id, "report:chart", _scope_detail(scope))
         return
+    # A whole programme's workbook takes a minute or two: say so at once, and what became of it at the end.
+    progress = await send(update, context, t("report-workbook-preparing"))
     await context.bot.send_chat_action(chat.id, "upload_document")
     groups = {g: await services.reports.breakdown(scope, g) for g in ("course", "institute", "province")}
     full = action == "X"
     content = await report_files.workbook(services.db, t, summary, groups, full_nik=full)
+    if len(content) > MAX_DOCUMENT_BYTES:
+        size = f"{len(content) / 1_000_000:.0f}"
+        await progress.edit_text(t("report-workbook-too-large", size=size, limit=MAX_DOCUMENT_BYTES // 1_000_000))
+        await services.staff.audit(user_id, "report:export-too-large", _scope_detail(scope))
+        return
     name = f"laporan-vokasi-{stamp}{'-nik-lengkap' if full else ''}.xlsx"
     await context.bot.send_document(
         chat.id, InputFile(content, filename=name), caption=t.plain("report-workbook-caption")
     )
+    await progress.edit_text(t("report-workbook-sent"))
     await services.staff.audit(user_id, "report:export-full-nik" if full else "report:export", _scope_detail(scope))
 
 
