@@ -172,7 +172,8 @@ def cmd_report(settings: Settings, filters: list[str], out: Path | None, *, full
             if out is None:
                 return summary_text(t, summary)
             groups = {g: await reports.breakdown(scope, g) for g in GROUPINGS}
-            content = await report_files.workbook(db, t, summary, groups, full_nik=full_nik)
+            surveys = SurveyCatalog.load(settings.surveys_dir)
+            content = await report_files.workbook(db, t, summary, groups, surveys, full_nik=full_nik)
             await asyncio.to_thread(out.write_bytes, content)
             return f"workbook written to {out}"
         finally:

@@ -90,7 +90,12 @@ from bot.services import report_files  # noqa: E402
 from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
 from bot.services.reports import Group, ReportService, Summary  # noqa: E402
-from bot.services.survey_catalog import EMPLOYED, EMPLOYMENT, EMPLOYMENT_STATUSES  # noqa: E402
+from bot.services.survey_catalog import (  # noqa: E402
+    EMPLOYED,
+    EMPLOYMENT,
+    EMPLOYMENT_STATUSES,
+    SurveyCatalog,
+)
 from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
 from bot.storage.db import Database, to_db_time  # noqa: E402
 from bot.storage.reports import Scope, Totals  # noqa: E402
@@ -845,7 +850,8 @@ async def measure(db_path: Path, catalog: ProvinceCatalog, t: Translator) -> Mea
 
         started = time.perf_counter()
         async with LoopStalls() as stalls:
-            content = await report_files.workbook(db, t, summary, groups, full_nik=False)
+            surveys = SurveyCatalog.load(bench_settings().surveys_dir)
+            content = await report_files.workbook(db, t, summary, groups, surveys, full_nik=False)
         workbook_s = time.perf_counter() - started
 
         started = time.perf_counter()

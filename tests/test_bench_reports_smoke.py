@@ -22,9 +22,11 @@ from bench.reports import (
     figures,
     run,
 )
+from bot.config import Settings
 from bot.i18n import Translations
 from bot.services import report_files
 from bot.services.provinces import ProvinceCatalog
+from bot.services.survey_catalog import SurveyCatalog
 from bot.storage.db import Database, to_db_time
 
 LINE_KEYS = [
@@ -135,8 +137,9 @@ async def test_reports_benchmark_smoke(tmp_path: Path) -> None:
     t = Translations(LANGUAGE).get(LANGUAGE)
     db = await Database.open(db_path)
     try:
-        content = await report_files.workbook(db, t, summary, groups, full_nik=False)
-        full = await report_files.workbook(db, t, summary, groups, full_nik=True)
+        surveys = SurveyCatalog.load(Settings(_env_file=None).surveys_dir)
+        content = await report_files.workbook(db, t, summary, groups, surveys, full_nik=False)
+        full = await report_files.workbook(db, t, summary, groups, surveys, full_nik=True)
     finally:
         await db.close()
     rows = check_workbook(content, t, SIZE, expected.checkins - 1)

@@ -169,6 +169,10 @@ async def test_laporan_summary_chart_and_workbook(staff_bot: BotHarness) -> None
         [("+30 hari", "bekerja di perusahaan baru"), ("+90 hari", "usaha mandiri"), ("+30 hari", "belum bekerja"),
          ("+30 hari", "proses rekrutmen"), ("+30 hari", "kembali ke perusahaan lama")]
     )  # fmt: skip
+    answers = list(book["Jawaban Survei"].iter_rows(min_row=2, values_only=True))
+    assert ("Kabar Pekerjaan", "+30 hari", "Apa status kerja Anda saat ini?", "Bekerja di perusahaan baru") in [
+        tuple(r[2:6]) for r in answers
+    ]  # the reader's words, not the stored codes
     summary = [row for row in book["Ringkasan"].iter_rows(values_only=True) if row and row[0]]
     assert ("Terdaftar", 8) in [(r[0], r[1]) for r in summary]
     assert ("+30 hari", 5, 4, "80%", 2, "50%", "40%", 1) in [tuple(r[:8]) for r in summary]

@@ -21,6 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import Translator
 from bot.services.reports import REPORT_ZONE, Group, Summary
+from bot.services.survey_catalog import SurveyCatalog
 from bot.services.validation import mask_nik
 from bot.storage.db import Database, Row, from_db_time
 from bot.storage.reports import ReportRepository
@@ -61,10 +62,17 @@ def local_time(value: str | None) -> str:
 
 
 async def workbook(
-    db: Database, t: Translator, summary: Summary, groups: dict[str, list[Group]], *, full_nik: bool
+    db: Database,
+    t: Translator,
+    summary: Summary,
+    groups: dict[str, list[Group]],
+    surveys: SurveyCatalog,
+    *,
+    full_nik: bool,
 ) -> bytes:
     """Sheets: summary, participants (NIK masked unless `full_nik`), enrolments with attendance intents,
-    check-ins, survey answers, broadcasts. Headers in the reader's language, times in WIB, header row frozen.
+    check-ins, survey answers (surveys, questions and answers in the reader's words from their definitions),
+    broadcasts. Headers in the reader's language, times in WIB, header row frozen.
 
     Rows are read here and written to the workbook in a worker thread, a chunk at a time, so the bot keeps
     answering people while a large workbook is built (openpyxl takes most of a minute at 100,000 participants).
@@ -77,7 +85,8 @@ async def workbook(
         await _sheet(book, t, "participants", reports.participant_rows(scope), lambda r: _participant(r, t, full_nik))
         await _sheet(book, t, "enrollments", reports.enrollment_rows(scope), lambda r: _enrollment(r, t))
         await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
-        await _sheet(book, t, "answers", reports.answer_rows(scope), _survey_answer)
+        labels = _AnswerLabels(surveys, t)
+        await _sheet(book, t, "answers", reports.answer_rows(scope), labels.row)
         broadcasts = await reports.broadcast_rows()
     await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)
     out = io.BytesIO()
@@ -254,9 +263,41 @@ def _checkin(row: Row, t: Translator) -> list[Any]:
     ]
 
 
-def _survey_answer(row: Row) -> list[Any]:
-    values = (row["run_id"], row["participant_id"], row["survey"], row["wave"], row["question"])
-    return [*values, _answer(row["value"]), local_time(row["answered_at"])]
+class _AnswerLabels:
+    """Survey answers as the reader's words: the survey's title, the question's text, the chosen options' labels.
+
+    A code the definitions no longer know (a survey or option since removed) is shown as it is stored.
+    """
+
+    def __init__(self, surveys: SurveyCatalog, t: Translator) -> None:
+        self._surveys = surveys
+        self._t = t
+        self._titles: dict[str, str] = {}
+        self._questions: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+
+    def row(self, row: Row) -> list[Any]:
+        survey_id, question_id = row["survey"], row["question"]
+        title = self._titles.get(survey_id)
+        if title is None:
+            survey = self._surveys.get(survey_id)
+            title = self._titles[survey_id] = survey.title.get(self._t.language) if survey else survey_id
+        text, options = self._question(survey_id, question_id)
+        answer = ", ".join(options.get(value, value) for value in _answer_values(row["value"]))
+        values = (row["run_id"], row["participant_id"], title, wave_label(self._t, row["wave"]), text)
+        return [*values, answer, local_time(row["answered_at"])]
+
+    def _question(self, survey_id: str, question_id: str) -> tuple[str, dict[str, str]]:
+        known = self._questions.get((survey_id, question_id))
+        if known is None:
+            survey = self._surveys.get(survey_id)
+            question = survey.question(question_id) if survey else None
+            language = self._t.language
+            if question is None:
+                known = (question_id, {})
+            else:
+                known = (question.text.get(language), {o.value: o.label.get(language) for o in question.options})
+            self._questions[(survey_id, question_id)] = known
+        return known
 
 
 def _broadcast(row: dict[str, Any]) -> list[Any]:
@@ -272,11 +313,12 @@ def _broadcast(row: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _answer(value: str | None) -> str:
+def _answer_values(value: str | None) -> list[str]:
+    """A stored answer (JSON: one value, or a list for a multiple choice) as its values; none if erased."""
     if value is None:
-        return ""
+        return []
     decoded = json.loads(value)
-    return ", ".join(map(str, decoded)) if isinstance(decoded, list) else str(decoded)
+    return [str(v) for v in decoded] if isinstance(decoded, list) else [str(decoded)]
 
 
 def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
@@ -285,4 +327,13 @@ def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
     return cell
 
 
-_WIDTHS = {"name": 28, "title": 30, "institute": 26, "regency": 22, "question": 18, "answer": 40, "nik": 20}
+_WIDTHS = {
+    "name": 28,
+    "title": 30,
+    "institute": 26,
+    "regency": 22,
+    "survey": 24,
+    "question": 40,
+    "answer": 40,
+    "nik": 20,
+}
