@@ -22,8 +22,8 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -139,8 +139,9 @@ RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60" if RANDOM else "6"))
 
 
-class Failures(logging.Handler):
-    """Collects ERROR records (the error handler logs every unexpected exception)."""
+class ErrorLog(logging.Handler):
+    """Collects ERROR records on the root logger while in use (the error handler logs every unexpected
+    exception as "update ... failed")."""
 
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
@@ -148,6 +149,13 @@ class Failures(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+    def __enter__(self) -> ErrorLog:
+        logging.getLogger().addHandler(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        logging.getLogger().removeHandler(self)
 
 
 @settings(
@@ -158,14 +166,12 @@ class Failures(logging.Handler):
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 @given(script=rounds)
-def test_hostile_input_breaks_nothing(script: list[list[Action]], tmp_path_factory: Any) -> None:
+def test_hostile_input_breaks_nothing(script: list[list[Action]], tmp_path_factory: pytest.TempPathFactory) -> None:
     asyncio.run(run(script, tmp_path_factory.mktemp("fuzz")))
 
 
 async def run(script: list[list[Action]], folder: Path) -> None:
-    failures = Failures()
-    logging.getLogger().addHandler(failures)
-    try:
+    with ErrorLog() as failures:
         async with FakeTelegram() as server:
             bot = BotHarness(server, folder / "fuzz.db", admin_ids=str(ADMIN_ID))
             await bot.start()
@@ -181,10 +187,8 @@ async def run(script: list[list[Action]], folder: Path) -> None:
             finally:
                 await bot.stop()
             assert server.internal_errors == []
-        assert [r.getMessage() for r in failures.records] == []
-        check_database(bot)
-    finally:
-        logging.getLogger().removeHandler(failures)
+    assert [r.getMessage() for r in failures.records] == []
+    check_database(bot)
 
 
 async def prepare(bot: BotHarness) -> None:
@@ -318,17 +322,6 @@ def check_database(bot: BotHarness) -> None:
 
 
 # ----------------------------------------------------------------------------- what the fuzz test found
-
-
-class ErrorLog(Failures):
-    """``Failures`` as a context manager on the root logger."""
-
-    def __enter__(self) -> ErrorLog:
-        logging.getLogger().addHandler(self)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        logging.getLogger().removeHandler(self)
 
 
 async def test_double_taps_are_not_errors(staff_bot: BotHarness) -> None:
