@@ -48,9 +48,10 @@ again and recruiting; each breakdown must add up to the totals. The workbook mus
 sheet of ``checkins`` + 1 rows. Otherwise the script exits with status 1. Timings are not asserted.
 
 With the defaults a run takes about 3 minutes on 2 cores: seeding about 30 s, the workbook 90-115 s (runs differ by
-a quarter on this shared machine), reading it back about 50 s. The workbook is 49 MB, just under the 50 MB Telegram
-lets a bot send. Almost all of its time is openpyxl writing cells (about 8.7 million, half of them on the survey
-answers sheet); the SQL behind it takes about 3 s and the bot's own conversions about 7 s.
+a quarter on this shared machine), reading it back about 50 s. The workbook is 48 MB, just under the 50 MB Telegram
+lets a bot send. Almost all of its time is openpyxl writing cells (several million: the survey sheets have a row per
+answered survey and a column per question); the SQL behind it takes about 3 s and the bot's own conversions about
+7 s.
 """
 
 from __future__ import annotations
@@ -766,12 +767,15 @@ _MASKED_NIK = re.compile(r"^\d{4}\*{8}\d{4}$")
 
 
 def check_workbook(content: bytes, t: Translator, participants: int, checkins: int) -> dict[str, int]:
-    """The workbook opens with openpyxl (read-only) with every sheet; the participants sheet has a header and
-    `participants` rows (ids 1..N in order, every NIK masked), the check-ins sheet a header and `checkins` rows.
-    Returns the rows of those two sheets (the others are not read: openpyxl reads about 10,000 rows a second)."""
+    """The workbook opens with openpyxl (read-only) with every sheet (the survey answer sheets, one per survey,
+    before the broadcasts); the participants sheet has a header and `participants` rows (ids 1..N in order, every
+    NIK masked), the check-ins sheet a header and `checkins` rows. Returns the rows of those two sheets (the others
+    are not read: openpyxl reads about 10,000 rows a second)."""
     book = load_workbook(io.BytesIO(content), read_only=True)
     try:
-        names = [t.plain(f"xlsx-sheet-{key}") for key in ("summary", *report_files.COLUMNS)]
+        surveys = SurveyCatalog.load(bench_settings().surveys_dir)
+        sheets = [t.plain(f"xlsx-sheet-{key}") for key in ("summary", *report_files.COLUMNS)]
+        names = [*sheets[:-1], *(survey.title.get(t.language) for survey in surveys), sheets[-1]]
         if book.sheetnames != names:
             raise BenchFailure(f"the workbook's sheets are {book.sheetnames}, expected {names}")
         rows: dict[str, int] = {}

@@ -18,7 +18,7 @@ from bot.services.broadcasts import EMPLOYMENT_FILTERS, ENROLLMENT_STATES
 from bot.services.catalogue_import import PROBLEM_KEYS
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import EDITABLE
-from bot.services.report_files import COLUMNS
+from bot.services.report_files import ANSWER_COLUMNS, COLUMNS
 from bot.services.reports import GROUPINGS
 from bot.services.staff import ROLES
 from bot.services.survey_catalog import QuestionType
@@ -77,7 +77,7 @@ def dynamic_keys() -> set[str]:
     keys.update(key for _, _, key, _ in STAFF_COMMANDS)
     # Reports: sheets and their columns, breakdowns by grouping.
     keys.update(f"xlsx-sheet-{name}" for name in COLUMNS)
-    keys.update(f"xlsx-col-{column}" for columns in COLUMNS.values() for column in columns)
+    keys.update(f"xlsx-col-{column}" for columns in (*COLUMNS.values(), ANSWER_COLUMNS) for column in columns)
     keys.update(f"{prefix}-by-{grouping}" for prefix in ("xlsx", "report") for grouping in GROUPINGS)
     keys.add("wave-self")
     return keys

@@ -155,7 +155,9 @@ async def test_laporan_summary_chart_and_workbook(staff_bot: BotHarness) -> None
     assert document.file_name is not None and document.file_name.endswith(".xlsx")
     assert document.document is not None
     book = load_workbook(io.BytesIO(document.document))
-    assert book.sheetnames == ["Ringkasan", "Peserta", "Pendaftaran", "Check-in", "Jawaban Survei", "Siaran"]
+    assert book.sheetnames == [
+        "Ringkasan", "Peserta", "Pendaftaran", "Check-in", "Kabar Pekerjaan", "Survei Kepuasan Pelatihan", "Siaran"
+    ]  # fmt: skip
     people = book["Peserta"]
     assert people.freeze_panes == "A2"
     assert [c.value for c in people[1]][:3] == ["ID peserta", "Nama", "NIK"]
@@ -169,10 +171,15 @@ async def test_laporan_summary_chart_and_workbook(staff_bot: BotHarness) -> None
         [("+30 hari", "bekerja di perusahaan baru"), ("+90 hari", "usaha mandiri"), ("+30 hari", "belum bekerja"),
          ("+30 hari", "proses rekrutmen"), ("+30 hari", "kembali ke perusahaan lama")]
     )  # fmt: skip
-    answers = list(book["Jawaban Survei"].iter_rows(min_row=2, values_only=True))
-    assert ("Kabar Pekerjaan", "+30 hari", "Apa status kerja Anda saat ini?", "Bekerja di perusahaan baru") in [
-        tuple(r[2:6]) for r in answers
-    ]  # the reader's words, not the stored codes
+    work = book["Kabar Pekerjaan"]  # a row per check-in answered, a column per question, the reader's words
+    assert [c.value for c in work[1]][:5] == ["ID survei", "ID peserta", "Gelombang", "Dijawab (WIB)", (
+        "Apa status kerja Anda saat ini?")]  # fmt: skip
+    answers = sorted((r[2], r[4]) for r in work.iter_rows(min_row=2, values_only=True))
+    assert answers == sorted(
+        [("+30 hari", "Bekerja di perusahaan baru"), ("+90 hari", "Usaha mandiri / wirausaha"),
+         ("+30 hari", "Belum bekerja"), ("+30 hari", "Sedang proses rekrutmen (wawancara/tes)"),
+         ("+30 hari", "Kembali bekerja di perusahaan lama")]
+    )  # fmt: skip
     summary = [row for row in book["Ringkasan"].iter_rows(values_only=True) if row and row[0]]
     assert ("Terdaftar", 8) in [(r[0], r[1]) for r in summary]
     assert ("+30 hari", 5, 4, "80%", 2, "50%", "40%", 1) in [tuple(r[:8]) for r in summary]

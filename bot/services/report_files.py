@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import matplotlib
@@ -17,11 +19,12 @@ import matplotlib.pyplot as plt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import Translator
 from bot.services.reports import REPORT_ZONE, Group, Summary
-from bot.services.survey_catalog import SurveyCatalog
+from bot.services.survey_catalog import Survey, SurveyCatalog
 from bot.services.validation import mask_nik
 from bot.storage.db import Database, Row, from_db_time
 from bot.storage.reports import ReportRepository
@@ -34,9 +37,10 @@ COLUMNS: dict[str, list[str]] = {
     "enrollments": ["enrollment", "id", "course", "title", "institute", "status", "created", "finished", "attending",
         "absent"],
     "checkins": ["run", "id", "course", "wave", "status", "answered"],
-    "answers": ["run", "id", "survey", "wave", "question", "answer", "answered"],
     "broadcasts": ["broadcast", "by", "created", "send_at", "content", "bstatus", "recipients", "sent"],
 }  # fmt: skip
+# A sheet per survey: these columns, then one per question of the survey, then answers to questions it no longer has.
+ANSWER_COLUMNS = ["run", "id", "wave", "answered"]
 # Courses shown in the chart (the most completions first); more would not be readable on a phone.
 CHART_COURSES = 10
 _BOLD = Font(bold=True)
@@ -71,8 +75,8 @@ async def workbook(
     full_nik: bool,
 ) -> bytes:
     """Sheets: summary, participants (NIK masked unless `full_nik`), enrolments with attendance intents,
-    check-ins, survey answers (surveys, questions and answers in the reader's words from their definitions),
-    broadcasts. Headers in the reader's language, times in WIB, header row frozen.
+    check-ins, a sheet per survey (a row per run, a column per question, answers in the reader's words from the
+    survey's definition), broadcasts. Headers in the reader's language, times in WIB, header row frozen.
 
     Rows are read here and written to the workbook in a worker thread, a chunk at a time, so the bot keeps
     answering people while a large workbook is built (openpyxl takes most of a minute at 100,000 participants).
@@ -85,8 +89,7 @@ async def workbook(
         await _sheet(book, t, "participants", reports.participant_rows(scope), lambda r: _participant(r, t, full_nik))
         await _sheet(book, t, "enrollments", reports.enrollment_rows(scope), lambda r: _enrollment(r, t))
         await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
-        labels = _AnswerLabels(surveys, t)
-        await _sheet(book, t, "answers", reports.answer_rows(scope), labels.row)
+        await _answer_sheets(book, t, reports.answer_rows(scope), surveys)
         broadcasts = await reports.broadcast_rows()
     await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)
     out = io.BytesIO()
@@ -263,41 +266,85 @@ def _checkin(row: Row, t: Translator) -> list[Any]:
     ]
 
 
-class _AnswerLabels:
-    """Survey answers as the reader's words: the survey's title, the question's text, the chosen options' labels.
+@dataclass(slots=True)
+class _Run:
+    """One survey run's answers, gathered from its rows (question id -> stored value)."""
 
-    A code the definitions no longer know (a survey or option since removed) is shown as it is stored.
-    """
+    run_id: int
+    participant_id: int
+    wave: str
+    answered_at: str | None = None
+    answers: dict[str, str | None] = field(default_factory=dict)
 
-    def __init__(self, surveys: SurveyCatalog, t: Translator) -> None:
-        self._surveys = surveys
+
+class _AnswerSheet:
+    """The sheet of one survey: a row per run, a column per question (its text as the header), each answer as
+    the reader's words (the options' labels). Answers to a question the definition no longer has are kept in a
+    last column as "question: answer"."""
+
+    def __init__(self, book: Workbook, t: Translator, survey_id: str, survey: Survey | None) -> None:
+        language = t.language
+        questions = survey.questions if survey else []
         self._t = t
-        self._titles: dict[str, str] = {}
-        self._questions: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        self._questions = [q.id for q in questions]
+        self._options = {q.id: {o.value: o.label.get(language) for o in q.options} for q in questions}
+        title = survey.title.get(language) if survey else survey_id
+        self.sheet: WriteOnlyWorksheet = book.create_sheet(_sheet_name(title, book.sheetnames))
+        self.sheet.freeze_panes = "A2"
+        headers = [t.plain(f"xlsx-col-{h}") for h in ANSWER_COLUMNS]
+        headers += [q.text.get(language) for q in questions]
+        headers.append(t.plain("xlsx-col-other-answers"))
+        for index in range(len(headers)):
+            self.sheet.column_dimensions[get_column_letter(index + 1)].width = 14 if index < 4 else 30
+        self.sheet.append([_bold(self.sheet, header) for header in headers])
 
-    def row(self, row: Row) -> list[Any]:
-        survey_id, question_id = row["survey"], row["question"]
-        title = self._titles.get(survey_id)
-        if title is None:
-            survey = self._surveys.get(survey_id)
-            title = self._titles[survey_id] = survey.title.get(self._t.language) if survey else survey_id
-        text, options = self._question(survey_id, question_id)
-        answer = ", ".join(options.get(value, value) for value in _answer_values(row["value"]))
-        values = (row["run_id"], row["participant_id"], title, wave_label(self._t, row["wave"]), text)
-        return [*values, answer, local_time(row["answered_at"])]
+    def row(self, run: _Run) -> list[Any]:
+        cells: list[Any] = [run.run_id, run.participant_id, wave_label(self._t, run.wave), local_time(run.answered_at)]
+        cells += [self._answer(q, run.answers[q]) if q in run.answers else "" for q in self._questions]
+        other = [f"{q}: {self._answer(q, v)}" for q, v in run.answers.items() if q not in self._options]
+        cells.append("; ".join(other))
+        return cells
 
-    def _question(self, survey_id: str, question_id: str) -> tuple[str, dict[str, str]]:
-        known = self._questions.get((survey_id, question_id))
-        if known is None:
-            survey = self._surveys.get(survey_id)
-            question = survey.question(question_id) if survey else None
-            language = self._t.language
-            if question is None:
-                known = (question_id, {})
-            else:
-                known = (question.text.get(language), {o.value: o.label.get(language) for o in question.options})
-            self._questions[(survey_id, question_id)] = known
-        return known
+    def _answer(self, question: str, value: str | None) -> str:
+        labels = self._options.get(question, {})
+        return ", ".join(labels.get(v, v) for v in _answer_values(value))
+
+
+async def _answer_sheets(book: Workbook, t: Translator, rows: AsyncIterator[Row], surveys: SurveyCatalog) -> None:
+    """A sheet per survey (each defined survey, and any other found in the answers), filled in a worker thread a
+    chunk of runs at a time. The rows come grouped by survey, then by run, each run's answers in order."""
+    sheets = {survey.id: _AnswerSheet(book, t, survey.id, survey) for survey in surveys}
+    current: _AnswerSheet | None = None
+    run: _Run | None = None
+    done: list[_Run] = []
+    async for row in rows:
+        if run is None or row["run_id"] != run.run_id:
+            if run is not None:
+                done.append(run)
+            survey_id = row["survey"]
+            if survey_id not in sheets:
+                sheets[survey_id] = _AnswerSheet(book, t, survey_id, None)
+            if current is not None and (sheets[survey_id] is not current or len(done) >= _CHUNK):
+                await asyncio.to_thread(_append, current.sheet, done, current.row)
+                done = []
+            current = sheets[survey_id]
+            run = _Run(row["run_id"], row["participant_id"], row["wave"])
+        run.answers[row["question"]] = row["value"]
+        run.answered_at = row["answered_at"]
+    if current is not None and run is not None:
+        done.append(run)
+        await asyncio.to_thread(_append, current.sheet, done, current.row)
+
+
+def _sheet_name(title: str, taken: list[str]) -> str:
+    """A worksheet name: at most 31 characters, none of []:*?/\\, not one of the workbook's names already."""
+    name = shorten(" ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split()), 31) or "?"
+    used = {existing.casefold() for existing in taken}
+    candidate, number = name, 2
+    while candidate.casefold() in used:
+        suffix = f" ({number})"
+        candidate, number = shorten(name, 31 - len(suffix)) + suffix, number + 1
+    return candidate
 
 
 def _broadcast(row: dict[str, Any]) -> list[Any]:

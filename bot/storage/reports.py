@@ -217,13 +217,14 @@ class ReportRepository:
             yield row
 
     async def answer_rows(self, scope: Scope) -> AsyncIterator[Row]:
+        """Survey answers, one row per answer, a survey's runs together and each run's answers in order."""
         params: list[Param] = []
         where = ["1 = 1", *_enrolment_scope(scope, params)]
         async for row in self._s.stream(
             "SELECT r.id AS run_id, r.participant_id, r.survey, r.wave, a.question, a.value, a.answered_at"  # noqa: S608
             " FROM survey_answers a JOIN survey_runs r ON r.id = a.run_id"
             " JOIN participants p ON p.id = r.participant_id LEFT JOIN enrollments e ON e.id = r.enrollment_id"
-            f" WHERE {' AND '.join(where)} ORDER BY r.id, a.answered_at",
+            f" WHERE {' AND '.join(where)} ORDER BY r.survey, r.id, a.answered_at",
             params,
         ):
             yield row
