@@ -481,11 +481,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if chat.bucket is not None:
             chat.bucket.give_back(now)
         if chat.state == _COOLING:
-            if chat.timer is not None:
-                chat.timer.cancel()
-                chat.timer = None
-            chat.state = _IDLE
-            self._activate(chat)
+            self._reconsider(chat)
         self._pump_soon()
 
     # ------------------------------------------------------------------ chat states
@@ -503,6 +499,16 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             assert self._loop is not None
             chat.state = _COOLING
             chat.timer = self._loop.call_at(at, self._chat_refilled, chat)
+
+    def _reconsider(self, chat: _Chat) -> None:
+        """A waiting chat's bucket changed: ready or cooling again by its new level (a ready chat's heap entry goes
+        stale, a cooling chat's timer is cancelled)."""
+        if chat.timer is not None:
+            chat.timer.cancel()
+            chat.timer = None
+        chat.state = _IDLE
+        chat.entry_seq = -1
+        self._activate(chat)
 
     def _deactivate(self, chat: _Chat) -> None:
         if chat.timer is not None:
@@ -626,16 +632,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             return False
         self.stats.held_chats_429 += 1
         bucket.hold_until(now + max(0.0, delay) + _RETRY_MARGIN_S)
-        if chat.state == _READY:
-            chat.state = _IDLE  # its heap entry goes stale
-            chat.entry_seq = -1
-            self._activate(chat)
-        elif chat.state == _COOLING:
-            if chat.timer is not None:
-                chat.timer.cancel()
-                chat.timer = None
-            chat.state = _IDLE
-            self._activate(chat)
+        if chat.state != _IDLE:
+            self._reconsider(chat)
         return True
 
     def _pause(self, delay: float, loop: asyncio.AbstractEventLoop) -> None:
