@@ -211,8 +211,10 @@ async def _sheet(
 
 
 def _append(sheet: WriteOnlyWorksheet, rows: list[Any], convert: Callable[[Any], list[Any]]) -> None:
+    """Convert and write rows; an empty value is no cell at all (openpyxl skips None: most of a survey sheet's
+    question columns are empty, since each run answers only its branch)."""
     for row in rows:
-        sheet.append(convert(row))
+        sheet.append([None if value == "" else value for value in convert(row)])
 
 
 async def _iterate(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
