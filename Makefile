@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint bench migrate clean
+.PHONY: run test test-postgresql lint bench migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,16 @@ run: $(STAMP_RUN)
 migrate: $(STAMP_RUN)
 	$(PY) main.py migrate
 
+# The suite on SQLite, then again on PostgreSQL: a throw-away server (Debian's postgresql, installed once when
+# missing and we may) in a temporary folder on 127.0.0.1, started and stopped by pytest (scripts/pg_test_server.py).
 test: $(STAMP_DEV) | $(CHROMIUM)
 	$(PY) -m pytest
+	@if $(PY) scripts/pg_test_server.py available; then \
+		echo "the same suite on PostgreSQL"; $(PY) -m pytest --backend=postgresql; \
+	else echo "note: PostgreSQL is not installed and cannot be installed here; its test run is skipped"; fi
+
+test-postgresql: $(STAMP_DEV)
+	$(PY) -m pytest --backend=postgresql
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .

@@ -33,7 +33,7 @@ from bot.services.reminders import ReminderPlanner
 from bot.services.reports import GROUPINGS, ReportService
 from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
-from bot.storage.db import Database
+from bot.storage.db import BackupUnsupported, Database
 from bot.storage.store import Store
 from playground import serve_playground
 
@@ -86,7 +86,7 @@ def playground_start(value: str) -> datetime:
 
 def cmd_migrate(settings: Settings) -> int:
     async def migrate() -> list[str]:
-        db = await Database.open(settings.sqlite_path)
+        db = await Database.open(settings.database_url)
         try:
             return await db.migrate()
         finally:
@@ -107,7 +107,7 @@ def cmd_import_courses(settings: Settings, path: Path) -> int:
     content = path.read_bytes()
 
     async def run() -> ImportReport:
-        db = await Database.open(settings.sqlite_path)
+        db = await Database.open(settings.database_url)
         try:
             await db.migrate()
             provinces = ProvinceCatalog.load()
@@ -133,7 +133,7 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> CourseCompleted | Refusal:
-        db = await Database.open(settings.sqlite_path)
+        db = await Database.open(settings.database_url)
         try:
             await db.migrate()
             store = Store(db)
@@ -161,7 +161,7 @@ def cmd_report(settings: Settings, filters: list[str], out: Path | None, *, full
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> str | Refusal:
-        db = await Database.open(settings.sqlite_path)
+        db = await Database.open(settings.database_url)
         try:
             await db.migrate()
             reports = _report_service(settings, db)
@@ -191,13 +191,17 @@ def cmd_backup(settings: Settings, out: Path) -> int:
     """A consistent copy of the database while the bot may be running (SQLite's online backup API)."""
 
     async def run() -> None:
-        db = await Database.open(settings.sqlite_path)
+        db = await Database.open(settings.database_url)
         try:
             await db.backup(out)
         finally:
             await db.close()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except BackupUnsupported as error:
+        print(f"No backup written: {error}", file=sys.stderr)
+        return 1
     print(f"backup written to {out}")
     return 0
 

@@ -89,7 +89,7 @@ def build_application(
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
 
     async def post_init(app: VokasiApp) -> None:
-        db = await Database.open(settings.sqlite_path)
+        db = await Database.open(settings.database_url)
         await db.migrate()
         store = Store(db)
         provinces = ProvinceCatalog.load()

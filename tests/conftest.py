@@ -7,10 +7,65 @@ from pathlib import Path
 import pytest
 
 from fakegram import FakeTelegram
+from tests.backends import Backend, is_postgres, load_pg_test_server
 from tests.harness import BotHarness
 
 # Opt in to PTB's timedelta-valued retry_after (what PTB 23 will do), as main.py does.
 os.environ["PTB_TIMEDELTA"] = "true"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database of the bot under test: sqlite (default) or postgresql (TEST_POSTGRESQL_URL, or a throw-away "
+        "server started by scripts/pg_test_server.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: checks something only SQLite has (skipped on PostgreSQL runs)")
+    config.addinivalue_line("markers", "postgresql_only: needs a PostgreSQL server (skipped on SQLite runs)")
+    if config.getoption("backend") != "postgresql":
+        return
+    url = os.environ.get("TEST_POSTGRESQL_URL")
+    if url:
+        Backend.use_postgres(url)
+        return
+    server = load_pg_test_server().PostgresServer.start_new()
+    Backend.use_postgres(server.url, server)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    Backend.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backend: {Backend.name}"
+
+
+# Modules whose tests never open the bot's database (or always SQLite's: the playground's temporary one), so a
+# PostgreSQL run has nothing to add to what the SQLite run found.
+BACKEND_INDEPENDENT = (
+    "test_validation.py",
+    "test_provinces.py",
+    "test_fakegram.py",
+    "test_ratelimit.py",
+    "test_i18n.py",
+    "test_survey_catalog.py",
+    "test_playground",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if is_postgres() and item.path.name.startswith(BACKEND_INDEPENDENT):
+            item.add_marker(pytest.mark.skip(reason="does not depend on the database backend (see the SQLite run)"))
+        if is_postgres() and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="SQLite only (this run is on PostgreSQL)"))
+        if not is_postgres() and item.get_closest_marker("postgresql_only"):
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL only (pytest --backend=postgresql)"))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from bot.config import Settings
 from bot.i18n import Translations, Translator
 from bot.runner import serve
 from fakegram import FakeTelegram, FakeUser
+from tests.backends import database_url, query
 
 WIB = ZoneInfo("Asia/Jakarta")
 # Monday 23 November 2026, 10:00 WIB: tests never read the real clock.
@@ -58,7 +58,7 @@ class BotHarness:
             bot_token=server.token,
             bot_api_url=server.base_url,
             bot_file_url=server.base_file_url,
-            database_url=f"sqlite:///{db_path}",
+            database_url=settings.pop("database_url", None) or database_url(db_path),
             # Flow tests check behaviour, not Telegram's pacing (tests/test_ratelimit.py does that).
             telegram_messages_per_s=settings.pop("telegram_messages_per_s", 10_000),
             telegram_chat_messages_per_s=settings.pop("telegram_chat_messages_per_s", 10_000),
@@ -135,16 +135,18 @@ class BotHarness:
     def advance(self, delta: timedelta) -> None:
         self.clock.advance(delta)
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        """Read the database directly, as an auditor would."""
-        with sqlite3.connect(self.db_path) as conn:
-            conn.row_factory = sqlite3.Row
-            return list(conn.execute(sql, params))
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url
 
-    def participant(self, telegram_user_id: int) -> sqlite3.Row | None:
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """Read the database directly, as an auditor would (sqlite3.Row or asyncpg Record, whichever backend)."""
+        return query(self.database_url, sql, params)
+
+    def participant(self, telegram_user_id: int) -> Any:
         found = self.rows("SELECT * FROM participants WHERE telegram_user_id = ?", (telegram_user_id,))
         return found[0] if found else None
 
-    def dialog(self, telegram_user_id: int) -> sqlite3.Row | None:
+    def dialog(self, telegram_user_id: int) -> Any:
         found = self.rows("SELECT * FROM dialogs WHERE telegram_user_id = ?", (telegram_user_id,))
         return found[0] if found else None

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fakegram import FakeTelegram
+from tests.backends import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,7 @@ async def bot_process(server: FakeTelegram, workdir: Path, **env: str) -> AsyncI
         "BOT_TOKEN": server.token,
         "BOT_API_URL": server.base_url,
         "BOT_FILE_URL": server.base_file_url,
-        "DATABASE_URL": f"sqlite:///{workdir / 'vokasi.db'}",
+        "DATABASE_URL": database_url(workdir / "vokasi.db"),
         "LOG_LEVEL": "WARNING",
         # No health endpoint unless a test asks for one (a fixed port could be taken).
         "HEALTH_PORT": "0",

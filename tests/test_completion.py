@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime, time, timedelta
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.storage.db import to_db_time
 from bot.storage.enrollments import ENROLLED
 from fakegram import FakeTelegram
+from tests.backends import execute
 from tests.catalogue_data import ROOT, catalogue_csv, course_row, import_catalogue, seed_participant
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
@@ -209,17 +209,16 @@ async def test_complete_course_from_the_command_line(server: FakeTelegram, tmp_p
     try:
         # Sessions in the past for both the test clock and the real one.
         await import_catalogue(bot, catalogue_csv(course_row("OLD-1")))
-        bot_db = bot.db_path
+        bot_db = bot.database_url
         await seed_participant(bot, 1001)
         course_id = int(bot.rows("SELECT id FROM courses")[0]["id"])
         await services(bot).enrollment.enrol(1001, course_id, waitlist=False)
     finally:
         await bot.stop()
-    with sqlite3.connect(bot_db) as conn:
-        conn.execute("UPDATE course_sessions SET starts_at = '2026-01-05T01:00:00.000000Z',"
-                     " ends_at = '2026-01-05T09:00:00.000000Z' WHERE position = 1")  # fmt: skip
-        conn.execute("DELETE FROM course_sessions WHERE position > 1")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{bot_db}", "BOT_TOKEN": ""}
+    execute(bot_db, "UPDATE course_sessions SET starts_at = '2026-01-05T01:00:00.000000Z',"
+                    " ends_at = '2026-01-05T09:00:00.000000Z' WHERE position = 1")  # fmt: skip
+    execute(bot_db, "DELETE FROM course_sessions WHERE position > 1")
+    env = {**os.environ, "DATABASE_URL": bot_db, "BOT_TOKEN": ""}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.storage.db import Database
 from bot.storage.store import Store
 from fakegram import FakeTelegram
+from tests.backends import database_url
 from tests.processes import bot_process
 
 MESSAGES = 2000
@@ -24,7 +25,7 @@ def delivered(server: FakeTelegram) -> Counter[int]:
 
 
 async def queue_messages(db_path: Path) -> None:
-    db = await Database.open(db_path)
+    db = await Database.open(database_url(db_path))
     await db.migrate()
     now = datetime.now(UTC) - timedelta(minutes=1)
     try:

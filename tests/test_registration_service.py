@@ -14,12 +14,13 @@ from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import Asked, Choice, RegistrationService, Stale, Step, Text
 from bot.storage.db import Database
 from bot.storage.store import Store
+from tests.backends import database_url
 from tests.harness import START
 
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[tuple[RegistrationService, ManualClock]]:
-    db = await Database.open(tmp_path / "s.db")
+    db = await Database.open(database_url(tmp_path / "s.db"))
     await db.migrate()
     clock = ManualClock(START)
     settings = Settings(_env_file=None, registration_timeout_hours=72)

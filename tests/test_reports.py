@@ -23,6 +23,7 @@ from bot.services import report_files
 from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
 from bot.storage.reports import Scope
 from bot.storage.surveys import NewRun
+from tests.backends import is_postgres
 from tests.catalogue_data import ROOT, catalogue_csv, course_row, import_catalogue, seed_participant
 from tests.conftest import ADMIN_ID
 from tests.flows import say
@@ -250,7 +251,7 @@ async def test_the_weekly_summary_goes_to_staff_who_read_reports(staff_bot: BotH
 
 async def test_report_export_and_backup_from_the_command_line(staff_bot: BotHarness, tmp_path: Path) -> None:
     bot = staff_bot
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{bot.db_path}", "BOT_TOKEN": ""}
+    env = {**os.environ, "DATABASE_URL": bot.database_url, "BOT_TOKEN": ""}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -269,6 +270,9 @@ async def test_report_export_and_backup_from_the_command_line(staff_bot: BotHarn
     await say(bot, bot.user(9001), "/start")
     copy = tmp_path / "backup" / "vokasi.db"
     backed_up = cli("backup", "--out", str(copy))
+    if is_postgres():  # PostgreSQL's own tool does it
+        assert backed_up.returncode == 1 and "pg_dump" in backed_up.stderr and not copy.exists()
+        return
     assert backed_up.returncode == 0, backed_up.stderr
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     with sqlite3.connect(copy) as conn:

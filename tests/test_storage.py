@@ -8,11 +8,13 @@ import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.storage.db import Database, load_migrations, split_statements
 from bot.storage.participants import NewParticipant
 from bot.storage.store import Store
+from tests.backends import database_url
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
@@ -38,15 +40,16 @@ def new_participant(telegram_user_id: int = 1, nik: str = "3201015501900001") ->
 
 
 async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "a.db")
+    db = await Database.open(database_url(tmp_path / "a.db"))
     try:
         first = await db.migrate()
         assert first == [f"{m.version:04d}_{m.name}" for m in load_migrations()]
         assert await db.migrate() == []
         async with db.reading() as session:
-            assert await session.fetchval("PRAGMA journal_mode") == "wal"
-            assert await session.fetchval("PRAGMA foreign_keys") == 1
-            assert await session.fetchval("PRAGMA busy_timeout") == 5000
+            if db.dialect == "sqlite":
+                assert await session.fetchval("PRAGMA journal_mode") == "wal"
+                assert await session.fetchval("PRAGMA foreign_keys") == 1
+                assert await session.fetchval("PRAGMA busy_timeout") == 5000
             versions = [row[0] for row in await session.fetchall("SELECT version FROM schema_migrations")]
         assert versions == [m.version for m in load_migrations()]
         assert await db.integrity_check() == "ok"
@@ -54,6 +57,7 @@ async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
         await db.close()
 
 
+@pytest.mark.sqlite_only
 async def test_database_file_is_private(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "data" / "b.db")
     await db.close()
@@ -61,7 +65,7 @@ async def test_database_file_is_private(tmp_path: Path) -> None:
 
 
 async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "c.db")
+    db = await Database.open(database_url(tmp_path / "c.db"))
     await db.migrate()
     store = Store(db)
     try:
@@ -83,7 +87,7 @@ async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
 
 
 async def test_update_accepts_only_editable_columns(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "d.db")
+    db = await Database.open(database_url(tmp_path / "d.db"))
     await db.migrate()
     store = Store(db)
     try:
@@ -110,10 +114,11 @@ def test_split_statements_keeps_semicolons_inside_strings() -> None:
 async def test_rebuilding_the_enrolments_table_keeps_rows_and_references(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Migration 0004 rebuilds `enrollments` (a new CHECK) under rows that attendance rows point at."""
-    before = [m for m in load_migrations() if m.version < 4]
-    monkeypatch.setattr("bot.storage.db.load_migrations", lambda: before)
-    db = await Database.open(tmp_path / "old.db")
+    """Migration 0004 changes `enrollments` (a new CHECK: SQLite rebuilds the table, PostgreSQL alters it) under
+    rows that attendance rows point at."""
+    db = await Database.open(database_url(tmp_path / "old.db"))
+    before = [m for m in load_migrations(db.dialect) if m.version < 4]
+    monkeypatch.setattr("bot.storage.db.load_migrations", lambda dialect: before)
     await db.migrate()
     async with db.transaction() as session:
         await session.execute(
@@ -140,6 +145,20 @@ async def test_rebuilding_the_enrolments_table_keeps_rows_and_references(
     async with db.reading() as session:
         rows = await session.fetchall("SELECT id, status, created_at, finished_at FROM enrollments ORDER BY id")
         assert [tuple(row) for row in rows] == [(1, "enrolled", "c", None), (2, "cancelled", "c2", None)]
+    async with db.transaction() as session:
+        # New rows still get new ids (PostgreSQL: the identity column kept counting).
+        await session.execute(
+            "INSERT INTO enrollments (participant_id, course_id, status, created_at, updated_at)"
+            " VALUES (1, 1, 'dropped', 'c3', 'u3')"
+        )
+        assert await session.fetchval("SELECT MAX(id) FROM enrollments") == 3
+    if db.dialect != "sqlite":
+        async with db.transaction() as session:
+            with pytest.raises(asyncpg.ForeignKeyViolationError):
+                await session.execute("INSERT INTO attendance VALUES (99, 1, 'yes', 'x')")
+        await db.close()
+        return
+    async with db.reading() as session:
         assert await session.fetchall("PRAGMA foreign_key_check") == []
         assert await session.fetchval("PRAGMA foreign_keys") == 1  # switched back on after the rebuild
         indexes = {row[0] for row in await session.fetchall("SELECT name FROM sqlite_master WHERE type = 'index'")}

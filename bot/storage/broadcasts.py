@@ -188,7 +188,7 @@ class BroadcastRepository:
         final = status in ("done", "stopped", "cancelled")
         await self._s.execute(
             "UPDATE broadcasts SET status = ?, step = NULL,"
-            " finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?",
+            " finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END WHERE id = ?",
             (status, int(final), to_db_time(now), broadcast_id),
         )
 

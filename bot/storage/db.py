@@ -1,74 +1,230 @@
-"""The database connection: pragmas, migrations, and serialised transactions.
+"""The database as the repositories see it, whichever server holds it; migrations; stored times.
 
-One aiosqlite connection serves the whole process. aiosqlite runs every statement on one worker thread, but two
-coroutines could still interleave their statements inside one transaction, so every unit of work holds a lock.
+Two implementations serve the same repositories and services:
+
+- `bot/storage/sqlite.py` (the default, `DATABASE_URL=sqlite:///data/vokasi.db`): one aiosqlite connection per
+  process, WAL, every write in a `BEGIN IMMEDIATE` transaction.
+- `bot/storage/postgres.py` (`DATABASE_URL=postgresql://user@host/db`): an asyncpg pool, for deployments with
+  several bot instances on one database.
+
+Repositories write their SQL once: `?` placeholders (PostgreSQL's session turns them into `$1, $2...`), ON
+CONFLICT, RETURNING, partial indexes, and rows read by position or by column name. Where the two dialects really
+differ, the repository asks `session.dialect` (only `bot/storage/` may); services never see SQL.
+
+Migrations are the numbered files in `bot/storage/migrations/`, written in SQLite's dialect and applied as they are
+on SQLite. For PostgreSQL they are translated mechanically (`postgres_ddl`: every INTEGER becomes BIGINT, since
+Telegram ids do not fit 32 bits, and an `id INTEGER PRIMARY KEY` becomes an identity column, SQLite's rowid
+alias). A migration that no translation can carry over, namely a table rebuild (SQLite cannot change a CHECK
+constraint in place, so 0004 creates, copies, drops and renames with foreign keys off), has a PostgreSQL version of
+its own under the same number in `migrations/postgresql/`, doing the same change the way PostgreSQL can (ALTER
+TABLE ... DROP/ADD CONSTRAINT). Both dialects record the same versions in `schema_migrations`, so one database's
+history reads the same on either, and `main.py migrate-data` can copy between them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
 Param = str | int | float | bytes | None
-Row = sqlite3.Row
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
 
 
-class Session:
-    """Runs statements inside one unit of work; only the storage layer uses it.
+class Row(Protocol):
+    """A result row, read by position (`row[0]`) or column name (`row["id"]`): sqlite3.Row or asyncpg's Record."""
 
-    Each call is one round trip to aiosqlite's worker thread (execute_fetchall), since every round trip is
-    made while the database lock is held.
-    """
+    def __getitem__(self, key: int | str, /) -> Any: ...
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __len__(self) -> int: ...
 
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def keys(self) -> Any: ...
+
+
+class Session(ABC):
+    """Runs statements inside one unit of work; only the storage layer uses it."""
+
+    dialect: str
+
+    @abstractmethod
     async def execute(self, sql: str, params: Sequence[Param] = ()) -> int:
         """Run one statement; returns the number of rows it inserted, changed or deleted."""
-        before = self._conn.total_changes
-        await self._conn.execute_fetchall(sql, params)
-        return self._conn.total_changes - before
 
+    @abstractmethod
     async def executemany(self, sql: str, rows: Iterable[Sequence[Param]]) -> int:
         """Run one statement for each row; returns the number of rows changed in all."""
-        before = self._conn.total_changes
-        cursor = await self._conn.executemany(sql, rows)
-        await cursor.close()
-        return self._conn.total_changes - before
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Param] = ()) -> list[Row]: ...
 
     async def fetchone(self, sql: str, params: Sequence[Param] = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Sequence[Param] = ()) -> list[Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
     async def fetchval(self, sql: str, params: Sequence[Param] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
-    async def stream(self, sql: str, params: Sequence[Param] = ()) -> AsyncIterator[Row]:
+    @abstractmethod
+    def stream(self, sql: str, params: Sequence[Param] = ()) -> AsyncIterator[Row]:
         """Rows one chunk at a time (exports of every participant do not need them all in memory)."""
-        cursor = await self._conn.execute(sql, params)
-        cursor.arraysize = STREAM_CHUNK
-        try:
-            while rows := await cursor.fetchmany(STREAM_CHUNK):
-                for row in rows:
-                    yield row
-        finally:
-            await cursor.close()
+
+    @property
+    def skip_locked(self) -> str:
+        """What a claiming SELECT ends with so that concurrent claimers never take the same rows (PostgreSQL);
+        SQLite has one writer at a time and no row locks."""
+        return " FOR UPDATE SKIP LOCKED" if self.dialect == POSTGRESQL else ""
+
+
+class Leadership(ABC):
+    """Which one of several instances on one database does the work only one may do (the outbox dispatcher).
+
+    `held` says whether this instance is it; `try_acquire()` (called every `retry_s` seconds by the dispatcher)
+    takes it when free and checks it is still held; `notify()` tells the holder there is work (rows queued by
+    another instance); `on_notify(callback)` is how the holder hears it."""
+
+    retry_s: float
+    held: bool
+
+    @abstractmethod
+    async def try_acquire(self) -> bool: ...
+
+    @abstractmethod
+    async def release(self) -> None: ...
+
+    @abstractmethod
+    async def notify(self) -> None: ...
+
+    @abstractmethod
+    def on_notify(self, callback: Callable[[], None]) -> None: ...
+
+
+class BackupUnsupported(RuntimeError):
+    """The backend has its own backup tools (PostgreSQL: pg_dump), which do it better than the bot could."""
+
+
+class Database(ABC):
+    """The process's door to its database; `Database.open(url)` picks the implementation."""
+
+    dialect: str
+
+    @staticmethod
+    async def open(target: str | Path) -> Database:
+        """Open a database by URL (`sqlite:///path`, `postgresql://...`) or, for SQLite, a file path."""
+        if isinstance(target, str) and is_postgres_url(target):
+            from bot.storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(target)
+        from bot.storage.sqlite import SqliteDatabase
+
+        return await SqliteDatabase.connect(sqlite_path(target))
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Session]:
+        """A write transaction; write transactions run one at a time (SQLite's BEGIN IMMEDIATE semantics), so a
+        service's read-check-write (seats left, one active survey) holds across every instance."""
+
+    @abstractmethod
+    def reading(self) -> AbstractAsyncContextManager[Session]:
+        """Reads outside a transaction (each statement sees committed data)."""
+
+    @abstractmethod
+    def snapshot(self) -> AbstractAsyncContextManager[Session]:
+        """A read-only transaction with a consistent view for long reads (reports, exports) that does not hold up
+        the bot's other work meanwhile."""
+
+    @abstractmethod
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the database, made while it is in use (BackupUnsupported where another tool
+        does it)."""
+
+    @abstractmethod
+    async def integrity_check(self) -> str:
+        """'ok', or what the backend found wrong."""
+
+    def leadership(self, *, retry_s: float = 2.0) -> Leadership | None:
+        """An election among the instances sharing this database; None where only one process uses it (SQLite)."""
+        return None
+
+    # Migrations: the runner is shared; the hooks are what a dialect needs around one.
+
+    async def _before_migration(self, migration: Migration) -> None:
+        return None
+
+    async def _check_migration(self, session: Session, migration: Migration) -> None:
+        return None
+
+    async def _after_migration(self, migration: Migration) -> None:
+        return None
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded, each in its own transaction. Returns the names applied.
+
+        Each transaction looks again whether its migration is recorded, so instances starting at the same moment
+        apply every migration once (write transactions run one at a time)."""
+        async with self.transaction() as session:
+            await session.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            done = {row[0] for row in await session.fetchall("SELECT version FROM schema_migrations")}
+        applied: list[str] = []
+        for migration in load_migrations(self.dialect):
+            if migration.version in done:
+                continue
+            await self._before_migration(migration)
+            try:
+                async with self.transaction() as session:
+                    if await session.fetchval(
+                        "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", (migration.version,)
+                    ):
+                        continue
+                    for statement in split_statements(migration.sql):
+                        await session.execute(statement)
+                    await self._check_migration(session, migration)
+                    await session.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (migration.version, migration.name, to_db_time(datetime.now(UTC))),
+                    )
+            finally:
+                await self._after_migration(migration)
+            applied.append(f"{migration.version:04d}_{migration.name}")
+            log.info("applied migration %04d_%s", migration.version, migration.name)
+        return applied
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(target: str | Path) -> Path:
+    """The file of a `sqlite:///path` URL (or a path given as such)."""
+    if isinstance(target, Path):
+        return target
+    prefix = "sqlite:///"
+    if target.startswith(prefix):
+        return Path(target[len(prefix) :])
+    if "://" in target:
+        scheme = target.split("://")[0]
+        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme}://")
+    return Path(target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +246,36 @@ STREAM_CHUNK = 2000
 FOREIGN_KEYS_OFF = "-- foreign_keys: off"
 
 
-def load_migrations() -> list[Migration]:
-    """The numbered migrations shipped in bot/storage/migrations, in order."""
+def load_migrations(dialect: str = SQLITE) -> list[Migration]:
+    """The numbered migrations shipped in bot/storage/migrations, in order, in the dialect's form."""
+    folder = resources.files("bot.storage").joinpath("migrations")
     found: list[Migration] = []
-    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+    for entry in folder.iterdir():
         if not entry.name.endswith(".sql"):
             continue
         number, _, rest = entry.name.partition("_")
-        found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
+        sql = entry.read_text(encoding="utf-8")
+        if dialect == POSTGRESQL:
+            own = folder.joinpath(POSTGRESQL, entry.name)
+            sql = own.read_text(encoding="utf-8") if own.is_file() else postgres_ddl(sql)
+        found.append(Migration(int(number), rest.removesuffix(".sql"), sql))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise RuntimeError(f"two migrations share a number: {versions}")
     return found
+
+
+_ROWID_ALIAS = re.compile(r"\bid INTEGER PRIMARY KEY\b")
+_INTEGER = re.compile(r"\bINTEGER\b")
+
+
+def postgres_ddl(sql: str) -> str:
+    """A migration in SQLite's dialect as PostgreSQL needs it (see the module docstring)."""
+    if sql.startswith(FOREIGN_KEYS_OFF):
+        raise RuntimeError("a table-rebuilding migration needs its own PostgreSQL version in migrations/postgresql/")
+    sql = _ROWID_ALIAS.sub("id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", sql)
+    return _INTEGER.sub("BIGINT", sql)
 
 
 def split_statements(script: str) -> list[str]:
@@ -122,121 +295,7 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
-class Database:
-    """The process's one connection to SQLite."""
-
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
-        self.path = path
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Open (creating if needed) the database file, readable by its owner only: it holds personal data."""
-        path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                path.touch(mode=0o600)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=5000",
-            "PRAGMA synchronous=NORMAL",
-            # 64 MiB of page cache instead of 2 MiB: a broadcast to a million people writes a million index
-            # entries in random key order, twice as fast with the pages at hand.
-            "PRAGMA cache_size=-65536",
-        ):
-            await conn.execute(pragma)
-        return cls(conn, path)
-
-    async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Session]:
-        """A write transaction. BEGIN IMMEDIATE takes the write lock up front instead of failing halfway."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Session(self._conn)
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
-
-    @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[Session]:
-        """A read transaction on a connection of its own: a consistent view for long reads (reports, exports)
-        that does not hold up the bot's connection meanwhile (WAL lets readers and the writer work at once)."""
-        conn = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        try:
-            await conn.execute("BEGIN")
-            yield Session(conn)
-            await conn.execute("COMMIT")
-        finally:
-            await conn.close()
-
-    async def backup(self, target: Path) -> None:
-        """A consistent copy of the database, made while it is in use (SQLite's online backup API)."""
-        _private_empty_file(target)
-        async with self._lock:
-            copy = await aiosqlite.connect(target)
-            try:
-                await self._conn.backup(copy)
-            finally:
-                await copy.close()
-
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Session]:
-        """Reads outside a transaction (each statement sees committed data); the lock keeps them from running
-        inside another coroutine's open write transaction."""
-        async with self._lock:
-            yield Session(self._conn)
-
-    async def migrate(self) -> list[str]:
-        """Apply every migration not yet recorded, each in its own transaction. Returns the names applied."""
-        async with self.transaction() as session:
-            await session.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            done = {row[0] for row in await session.fetchall("SELECT version FROM schema_migrations")}
-        applied: list[str] = []
-        for migration in load_migrations():
-            if migration.version in done:
-                continue
-            if migration.rebuilds_tables:
-                await self._conn.execute("PRAGMA foreign_keys=OFF")
-            try:
-                async with self.transaction() as session:
-                    for statement in split_statements(migration.sql):
-                        await session.execute(statement)
-                    if migration.rebuilds_tables:
-                        broken = await session.fetchall("PRAGMA foreign_key_check")
-                        if broken:
-                            raise RuntimeError(f"migration {migration.version} breaks {len(broken)} references")
-                    await session.execute(
-                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                        (migration.version, migration.name, to_db_time(datetime.now(UTC))),
-                    )
-            finally:
-                if migration.rebuilds_tables:
-                    await self._conn.execute("PRAGMA foreign_keys=ON")
-            applied.append(f"{migration.version:04d}_{migration.name}")
-            log.info("applied migration %04d_%s", migration.version, migration.name)
-        return applied
-
-    async def integrity_check(self) -> str:
-        async with self.reading() as session:
-            return str(await session.fetchval("PRAGMA integrity_check"))
-
-
-def _private_empty_file(path: Path) -> None:
+def private_empty_file(path: Path) -> None:
     """A new empty file only its owner can read (a copy of the database holds personal data)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)

@@ -212,7 +212,8 @@ class ParticipantRepository:
         if name is not None:
             pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             rows = await self._s.fetchall(
-                "SELECT * FROM participants WHERE full_name LIKE ? ESCAPE '\\' ORDER BY full_name, id LIMIT ?",
+                "SELECT * FROM participants WHERE LOWER(full_name) LIKE LOWER(?) ESCAPE '\\'"
+                " ORDER BY full_name, id LIMIT ?",
                 (pattern, limit),
             )
         elif column in ("nik", "kpj", "phone"):
