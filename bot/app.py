@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import time
 from typing import Any
 
@@ -103,6 +105,7 @@ def build_application(
             clock,
             concurrency=settings.dispatch_concurrency,
             paid_broadcasts=settings.allow_paid_broadcast,
+            leadership=db.leadership(retry_s=settings.dispatcher_election_s),
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
@@ -133,17 +136,26 @@ def build_application(
         members = await staff.members()
         await publish_all_staff_commands(app.bot, translations, {m.telegram_user_id: m.role for m in members})
         assert app.job_queue is not None
-        app.job_queue.run_repeating(_purge_idle_dialogs, interval=PURGE_INTERVAL_S, first=60, name="purge-dialogs")
-        app.job_queue.run_repeating(_survey_tick, interval=SURVEY_TICK_S, first=1, name="survey-tick")
+        # With several instances on one database, the periodic jobs run on the one that sends the outbox (elected
+        # through PostgreSQL; see Dispatcher.active): one weekly report, one progress message being edited.
+        app.job_queue.run_repeating(
+            _sending_instance(_purge_idle_dialogs), interval=PURGE_INTERVAL_S, first=60, name="purge-dialogs"
+        )
+        app.job_queue.run_repeating(
+            _sending_instance(_survey_tick), interval=SURVEY_TICK_S, first=1, name="survey-tick"
+        )
         if settings.report_weekly:
             app.job_queue.run_daily(
-                reports.weekly_job,
+                _sending_instance(reports.weekly_job),
                 time=time(settings.report_weekly_at.hour, settings.report_weekly_at.minute, tzinfo=REPORT_ZONE),
                 days=((settings.report_weekly_day + 1) % 7,),  # PTB counts days from Sunday = 0
                 name="report-weekly-job",
             )
         app.job_queue.run_repeating(
-            broadcasts.progress_job, interval=broadcasts.PROGRESS_EVERY_S, first=1, name="broadcast-watch"
+            _sending_instance(broadcasts.progress_job),
+            interval=broadcasts.PROGRESS_EVERY_S,
+            first=1,
+            name="broadcast-watch",
         )
         await dispatcher.start(app.job_queue)
         log.info("bot started as @%s", app.bot.username)
@@ -255,6 +267,19 @@ async def _once(update: Update, context: VokasiContext) -> None:
 async def _note_reachable(update: Update, context: VokasiContext) -> None:
     if update.effective_user is not None:
         await context.services.dispatcher.seen(update.effective_user.id)
+
+
+def _sending_instance(
+    job: Callable[[VokasiContext], Coroutine[Any, Any, None]],
+) -> Callable[[VokasiContext], Coroutine[Any, Any, None]]:
+    """The job, run only on the instance that sends the outbox (every time, with one instance)."""
+
+    @functools.wraps(job)
+    async def on_sending_instance(context: VokasiContext) -> None:
+        if context.services.dispatcher.active:
+            await job(context)
+
+    return on_sending_instance
 
 
 async def _survey_tick(context: VokasiContext) -> None:

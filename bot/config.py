@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     paid_broadcast_messages_per_s: float = Field(default=1000.0, gt=0)
     # Outbox messages sent at once; also the most a crash can duplicate (those in flight at that moment).
     dispatch_concurrency: int = Field(default=32, ge=1)
+    # PostgreSQL with several instances: how often an instance that does not send the outbox stands for election
+    # (and the sending one checks it still holds the lock), i.e. how fast another takes over when it dies.
+    dispatcher_election_s: float = Field(default=2.0, gt=0)
     # Surveys (data/surveys/*.yaml): a survey not finished in this many days expires, with one nudge before.
     surveys_dir: Path = DATA_DIR / "surveys"
     survey_expiry_days: float = Field(default=7, gt=0)

@@ -27,6 +27,7 @@ from bot.delivery.render import render
 from bot.i18n import Translations
 from bot.services.survey_catalog import SurveyCatalog
 from bot.storage.broadcasts import BROADCAST_KIND
+from bot.storage.db import Leadership
 from bot.storage.outbox import OutboxMessage
 from bot.storage.store import Store
 
@@ -62,6 +63,7 @@ class Dispatcher:
         *,
         concurrency: int = 32,
         paid_broadcasts: bool = False,
+        leadership: Leadership | None = None,
     ) -> None:
         self._store = store
         self._bot = bot
@@ -74,20 +76,60 @@ class Dispatcher:
         self._job_queue: JobQueue[Any] | None = None
         self._wake_pending = False
         self.unreachable: set[int] = set()
+        # Several instances on one database (PostgreSQL): only the elected one sends; None: this one always does.
+        self._leadership = leadership
+        self._notifying: set[asyncio.Task[None]] = set()
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
-        """Recover what a crash left half-sent, then send what is due and sweep periodically."""
+        """Recover what a crash left half-sent, then send what is due and sweep periodically. With several
+        instances, only the elected one does that; the others stand for election every few seconds."""
         self._job_queue = job_queue
+        if self._leadership is None:
+            await self._take_over()
+        else:
+            self._leadership.on_notify(self.wake)
+            await self._elect()
+            every = self._leadership.retry_s
+            job_queue.run_repeating(self._election_job, interval=every, first=every, name="outbox-election")
+        job_queue.run_repeating(self._job, interval=SWEEP_INTERVAL_S, first=SWEEP_INTERVAL_S, name="outbox-sweep")
+        self.wake()
+
+    @property
+    def active(self) -> bool:
+        """Whether this instance sends the outbox (and runs the bot's other periodic jobs)."""
+        return self._leadership is None or self._leadership.held
+
+    async def _take_over(self) -> None:
+        """From now on this instance sends: what the previous sender left 'sending' (it stopped or died mid-batch)
+        goes back to pending, so delivery stays at least once, with at most one batch sent twice."""
         async with self._store.write() as unit:
             released = await unit.outbox.release_claimed()
             self.unreachable = await unit.participants.unreachable_ids()
         if released:
-            log.warning("%d outbox messages were being sent when the bot stopped; sending them again", released)
-        job_queue.run_repeating(self._job, interval=SWEEP_INTERVAL_S, first=SWEEP_INTERVAL_S, name="outbox-sweep")
-        self.wake()
+            log.warning("%d outbox messages were being sent when their sender stopped; sending them again", released)
+
+    async def _elect(self) -> None:
+        assert self._leadership is not None
+        was = self._leadership.held
+        now = await self._leadership.try_acquire()
+        if now and not was:
+            log.info("this instance sends the outbox from now on")
+            await self._take_over()
+            self.wake()
+        elif was and not now:
+            log.warning("this instance no longer sends the outbox (its election connection was lost)")
+
+    async def _election_job(self, _: object) -> None:
+        await self._elect()
 
     def wake(self) -> None:
-        """Send due messages soon (called after a transaction queued some); one wake-up at a time is enough."""
+        """Send due messages soon (called after a transaction queued some); one wake-up at a time is enough.
+        On an instance that does not send, the one that does is told (PostgreSQL NOTIFY)."""
+        if self._leadership is not None and not self._leadership.held:
+            task = asyncio.create_task(self._leadership.notify())
+            self._notifying.add(task)
+            task.add_done_callback(self._notifying.discard)
+            return
         if self._job_queue is None or self._wake_pending:
             return
         self._wake_pending = True
@@ -103,6 +145,14 @@ class Dispatcher:
 
     async def seen(self, telegram_user_id: int) -> None:
         """A person wrote to the bot: if they had blocked it, they can be reached again."""
+        if self._leadership is not None and not self._leadership.held:
+            # Another instance sends and keeps the list; the database says whether they were unreachable.
+            async with self._store.read() as unit:
+                participant = await unit.participants.by_telegram_id(telegram_user_id)
+            if participant is not None and participant.unreachable_since is not None:
+                async with self._store.write() as unit:
+                    await unit.participants.mark_reachable(telegram_user_id)
+            return
         if telegram_user_id not in self.unreachable:
             return
         self.unreachable.discard(telegram_user_id)
@@ -114,7 +164,13 @@ class Dispatcher:
         """Send every message that is due now, then set an alarm for the next one; returns how many were sent."""
         sent = 0
         async with self._lock:
+            if self._leadership is not None and self.active:
+                # Another instance may have seen an unreachable participant write again.
+                async with self._store.read() as unit:
+                    self.unreachable = await unit.participants.unreachable_ids()
             while True:
+                if not self.active:
+                    return sent
                 async with self._store.write() as unit:
                     batch = await unit.outbox.claim_due(self._clock.now(), self.concurrency)
                     next_due = None if batch else await unit.outbox.next_due()

@@ -156,10 +156,11 @@ class OutboxRepository:
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Mark up to `limit` due messages as being sent and return them, most urgent first, each with the
         recipient's language (so sending needs no further reads)."""
+        # PostgreSQL: rows another claimer has locked are skipped, so two dispatchers never take the same row.
         rows = await self._s.fetchall(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("  # noqa: S608 (fixed text)
             " SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ?"
-            " ORDER BY priority DESC, not_before, id LIMIT ?) RETURNING *,"
+            f" ORDER BY priority DESC, not_before, id LIMIT ?{self._s.skip_locked}) RETURNING *,"
             " (SELECT language FROM user_preferences p WHERE p.telegram_user_id = outbox.telegram_user_id) AS language",
             (to_db_time(now), limit),
         )

@@ -268,10 +268,13 @@ class PostgresLeadership(Leadership):
         """Take the lock if it is free; True while this instance holds it (checking its connection still lives)."""
         async with self._busy:
             try:
-                conn = await self._connection()
                 if self.held:
-                    await conn.fetchval("SELECT 1", timeout=max(self.retry_s * 2, 2))
+                    # The lock lives and dies with this very session: a new connection would not hold it.
+                    if self._conn is None or self._conn.is_closed():
+                        raise ConnectionResetError("the election session ended")
+                    await self._conn.fetchval("SELECT 1", timeout=max(self.retry_s * 2, 2))
                 else:
+                    conn = await self._connection()
                     self.held = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key))
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
                 if self.held:
