@@ -35,6 +35,7 @@ from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
 from bot.storage.db import BackupUnsupported, Database
 from bot.storage.store import Store
+from bot.storage.transfer import TableCount, TransferRefused, copy_database
 from playground import serve_playground
 
 PLAYGROUND_INSTEAD = """BOT_TOKEN is not set, so the bot starts in the playground (Mode latihan): the whole bot in a
@@ -206,6 +207,40 @@ def cmd_backup(settings: Settings, out: Path) -> int:
     return 0
 
 
+def cmd_migrate_data(source_url: str, target_url: str) -> int:
+    """Copy an installation to another database (SQLite to PostgreSQL, typically), verified by row counts."""
+
+    def progress(table: str, copied: int) -> None:
+        print(f"copied {table}: {copied}", flush=True)
+
+    async def run() -> list[TableCount]:
+        source = await Database.open(source_url)
+        try:
+            target = await Database.open(target_url)
+            try:
+                return await copy_database(source, target, progress)
+            finally:
+                await target.close()
+        finally:
+            await source.close()
+
+    try:
+        counts = asyncio.run(run())
+    except TransferRefused as error:
+        print(f"Nothing copied: {error}", file=sys.stderr)
+        return 1
+    print("table                 source   target")
+    for count in counts:
+        mark = "" if count.matches else "   MISMATCH"
+        print(f"{count.table:<20} {count.source:>8} {count.target:>8}{mark}")
+    wrong = [c.table for c in counts if not c.matches]
+    if wrong:
+        print(f"Row counts differ in: {', '.join(wrong)}", file=sys.stderr)
+        return 1
+    print(f"all {len(counts)} tables copied, row counts match")
+    return 0
+
+
 def html_to_text(text: str) -> str:
     """Our texts are Telegram HTML; a terminal wants them plain."""
     return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
@@ -278,6 +313,19 @@ def parser() -> argparse.ArgumentParser:
         description="Make a consistent copy of the SQLite database with SQLite's online backup API.",
     )
     backup.add_argument("--out", type=Path, required=True, help="the file to write (readable by its owner only)")
+    copier = commands.add_parser(
+        "migrate-data",
+        help="copy an installation to another database (e.g. SQLite to PostgreSQL)",
+        description="Copy every table, in foreign-key order and in one transaction, from one database to another "
+        "(which must be empty); both are migrated first. Prints each table's row count in both; exit code 1 if "
+        "any differs or nothing could be copied. Stop the bot first.",
+    )
+    copier.add_argument(
+        "--from", dest="source", required=True, help="source DATABASE_URL, e.g. sqlite:///data/vokasi.db"
+    )
+    copier.add_argument(
+        "--to", dest="target", required=True, help="target DATABASE_URL, e.g. postgresql://vokasi@db/vokasi"
+    )
     return root
 
 
@@ -301,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_report(settings, args.filters, args.out, full_nik=args.full_nik)
     if args.command == "backup":
         return cmd_backup(settings, args.out)
+    if args.command == "migrate-data":
+        return cmd_migrate_data(args.source, args.target)
     if args.command == "playground":
         return cmd_playground(settings, args.port or settings.playground_port, args.start)
     handlers = {"run": cmd_run, "migrate": cmd_migrate}
