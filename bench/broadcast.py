@@ -53,7 +53,7 @@ from datetime import datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, machine_info, print_lines  # noqa: E402
+from bench.common import BenchFailure, PostgresRun, add_backend_options, machine_info, print_lines  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services.broadcasts import BroadcastService, Panel  # noqa: E402
@@ -364,9 +364,9 @@ async def timed_send(service: BroadcastService, broadcast_id: int) -> tuple[int,
     return sent.count, elapsed
 
 
-async def measure(db_path: Path, catalog: ProvinceCatalog) -> Measured:
+async def measure(database: Path | str, catalog: ProvinceCatalog) -> Measured:
     settings = bench_settings()
-    db = await Database.open(db_path)
+    db = await Database.open(database)
     try:
         store = Store(db)
         quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
@@ -397,11 +397,17 @@ async def measure(db_path: Path, catalog: ProvinceCatalog) -> Measured:
 # --------------------------------------------------------------------------------------------- results
 
 
-async def bench_size(db_path: Path, participants: int, catalog: ProvinceCatalog) -> dict[str, Any]:
-    """Seed, measure and check one database of `participants`; its JSON line."""
+async def bench_size(
+    db_path: Path, participants: int, catalog: ProvinceCatalog, postgres: PostgresRun | None = None
+) -> dict[str, Any]:
+    """Seed, measure and check one database of `participants`; its JSON line. With `postgres`, the seeded file is
+    copied to PostgreSQL (seed_s includes that), measured there, and copied back for the checks."""
     started = time.perf_counter()
     await migrated(db_path)
     plan = seed(db_path, participants, catalog.all())
+    database: Path | str = db_path
+    if postgres is not None:
+        database = await postgres.copy_of(db_path, f"bench_broadcast_{participants}")
     seed_s = time.perf_counter() - started
     log.info("seeded %d participants in %.1f s", participants, seed_s)
 
@@ -413,7 +419,9 @@ async def bench_size(db_path: Path, participants: int, catalog: ProvinceCatalog)
             f" the seeding planned {plan.recipients} ({plan.filtered_recipients})"
         )
 
-    measured = await measure(db_path, catalog)
+    measured = await measure(database, catalog)
+    if isinstance(database, str):
+        await postgres_back(database, db_path, postgres)
 
     if measured.count != expected:
         raise BenchFailure(f"the audience count says {measured.count}, expected {expected}")
@@ -426,6 +434,7 @@ async def bench_size(db_path: Path, participants: int, catalog: ProvinceCatalog)
     check_broadcast(db_path, measured.filtered_id, FILTER_PROVINCE, FILTER_EMPLOYMENT)
 
     aim_s = aim_for(participants)
+    backend = {} if postgres is None else {"backend": "postgresql"}
     return {
         "bench": "broadcast",
         "participants": participants,
@@ -437,14 +446,23 @@ async def bench_size(db_path: Path, participants: int, catalog: ProvinceCatalog)
         "aim_s": aim_s,
         "met": measured.select_enqueue_s <= aim_s,
         "seed_s": round(seed_s, 2),
+        **backend,
     }
+
+
+async def postgres_back(url: str, db_path: Path, postgres: PostgresRun | None) -> None:
+    """The measured PostgreSQL database, back in the SQLite file the checks read."""
+    assert postgres is not None
+    await postgres.back_to_sqlite(url, db_path)
 
 
 def machine() -> dict[str, Any]:
     return {"bench": "broadcast", "machine": machine_info()}
 
 
-async def run(sizes: Sequence[int] = DEFAULT_SIZES, workdir: Path | None = None) -> list[dict[str, Any]]:
+async def run(
+    sizes: Sequence[int] = DEFAULT_SIZES, workdir: Path | None = None, postgres: PostgresRun | None = None
+) -> list[dict[str, Any]]:
     """One line per size, then the machine, as dicts.
 
     The databases are ``workdir/broadcast-<N>.db`` when a directory is given (they are kept; an earlier file of
@@ -460,7 +478,7 @@ async def run(sizes: Sequence[int] = DEFAULT_SIZES, workdir: Path | None = None)
         directory.mkdir(parents=True, exist_ok=True)
         for participants in sizes:
             db_path = directory / f"broadcast-{participants}.db"
-            lines.append(await bench_size(db_path, participants, catalog))
+            lines.append(await bench_size(db_path, participants, catalog, postgres))
             if workdir is None:
                 remove_database(db_path)
     lines.append(machine())
@@ -488,9 +506,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="keep the databases here (default: a temporary directory)"
     )
+    add_backend_options(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot").setLevel(logging.WARNING)
+    if args.backend == "postgresql":
+        with PostgresRun(args.postgresql_url) as postgres:
+            return print_lines(run(args.sizes, args.workdir, postgres))
     return print_lines(run(args.sizes, args.workdir))
 
 

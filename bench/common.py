@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
+import importlib.util
 import json
 import math
 import os
 import platform
 import sys
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class BenchFailure(RuntimeError):
@@ -74,3 +79,116 @@ class LoopStalls:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+
+
+class PostgresRun:
+    """Where a benchmark's PostgreSQL run (``--backend postgresql``) keeps its databases.
+
+    On the server at ``admin_url`` (a database we may CREATE DATABASE from, like ``TEST_POSTGRESQL_URL``), or,
+    without one, on a throw-away server (``scripts/pg_test_server.py``: Debian's postgresql, a temporary folder,
+    127.0.0.1) started for the run and stopped at its end. The seeding stays the SQLite one, then the whole
+    database is copied over with ``main.py migrate-data``'s own code (``bot.storage.transfer``), so both backends
+    measure the same rows; the checks read a copy brought back to SQLite the same way, so they stay the same too.
+    """
+
+    def __init__(self, admin_url: str | None) -> None:
+        self.admin_url = admin_url
+        self._server: Any = None
+        self._created: list[str] = []
+
+    def __enter__(self) -> PostgresRun:
+        if self.admin_url is None:
+            self._server = _pg_test_server().PostgresServer.start_new()
+            self.admin_url = self._server.url
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._server is not None:
+            self._server.stop()
+        elif self._created:
+            asyncio.run(self._drop_all())
+
+    async def __aenter__(self) -> PostgresRun:
+        return self.__enter__()
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._server is None and self._created:
+            await self._drop_all()
+            self._created = []
+        self.__exit__()
+
+    def _url(self, name: str) -> str:
+        assert self.admin_url is not None
+        return self.admin_url.rsplit("/", 1)[0] + "/" + name
+
+    async def _admin(self, statement: str) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    async def _drop_all(self) -> None:
+        for name in self._created:
+            await self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+    async def copy_of(self, sqlite_file: Path, name: str) -> str:
+        """A new database `name` (replacing one of that name) holding everything in the SQLite file; its URL."""
+        await self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self._created.append(name)
+        url = self._url(name)
+        await copy(f"sqlite:///{sqlite_file}", url)
+        return url
+
+    async def back_to_sqlite(self, url: str, sqlite_file: Path) -> None:
+        """The PostgreSQL database as a new SQLite file (for the benchmark's plain-sqlite3 checks)."""
+        _remove_sqlite(sqlite_file)
+        await copy(url, f"sqlite:///{sqlite_file}")
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+async def copy(source_url: str, target_url: str) -> None:
+    from bot.storage.db import Database
+    from bot.storage.transfer import copy_database
+
+    source = await Database.open(source_url)
+    target = await Database.open(target_url)
+    try:
+        counts = await copy_database(source, target)
+    finally:
+        await target.close()
+        await source.close()
+    wrong = [c for c in counts if not c.matches]
+    if wrong:
+        raise BenchFailure(f"copying {source_url.split(':')[0]} to {target_url.split(':')[0]} lost rows: {wrong}")
+
+
+def _pg_test_server() -> Any:
+    spec = importlib.util.spec_from_file_location("pg_test_server", ROOT / "scripts" / "pg_test_server.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pg_test_server"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database to measure: sqlite (default) or postgresql (the same rows, copied there)",
+    )
+    parser.add_argument(
+        "--postgresql-url",
+        default=None,
+        help="a PostgreSQL server where the benchmark may create databases, e.g. postgresql://postgres@127.0.0.1/"
+        "postgres (default: a throw-away server started for the run)",
+    )

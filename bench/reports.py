@@ -83,7 +83,14 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from openpyxl import load_workbook  # noqa: E402
 
-from bench.common import BenchFailure, LoopStalls, machine_info, print_lines  # noqa: E402
+from bench.common import (  # noqa: E402
+    BenchFailure,
+    LoopStalls,
+    PostgresRun,
+    add_backend_options,
+    machine_info,
+    print_lines,
+)
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.i18n import Translations, Translator  # noqa: E402
@@ -838,8 +845,8 @@ async def figures(db_path: Path, catalog: ProvinceCatalog) -> tuple[Summary, dic
         await db.close()
 
 
-async def measure(db_path: Path, catalog: ProvinceCatalog, t: Translator) -> Measured:
-    db = await Database.open(db_path)
+async def measure(database: Path | str, catalog: ProvinceCatalog, t: Translator) -> Measured:
+    db = await Database.open(database)
     try:
         service = ReportService(db, bench_settings(), ManualClock(NOW), catalog)
         started = time.perf_counter()
@@ -871,13 +878,17 @@ async def measure(db_path: Path, catalog: ProvinceCatalog, t: Translator) -> Mea
 # --------------------------------------------------------------------------------------------- results
 
 
-async def bench(db_path: Path, participants: int) -> dict[str, Any]:
-    """Seed, measure and check one database; its JSON line."""
+async def bench(db_path: Path, participants: int, postgres: PostgresRun | None = None) -> dict[str, Any]:
+    """Seed, measure and check one database; its JSON line. With `postgres`, the seeded file is copied to
+    PostgreSQL (seed_s includes that) and measured there; the data checked is the same rows."""
     catalog = ProvinceCatalog.load()
     t = Translations(LANGUAGE).get(LANGUAGE)
     started = time.perf_counter()
     await migrated(db_path)
     plan = seed(db_path, participants, catalog.all())
+    database: Path | str = db_path
+    if postgres is not None:
+        database = await postgres.copy_of(db_path, f"bench_reports_{participants}")
     seed_s = time.perf_counter() - started
     log.info("seeded %d participants, %d check-ins in %.1f s", participants, plan.checkins, seed_s)
 
@@ -885,7 +896,7 @@ async def bench(db_path: Path, participants: int) -> dict[str, Any]:
     if expected != plan:
         raise BenchFailure(f"the database holds {expected}, the seeding planned {plan}")
 
-    measured = await measure(db_path, catalog, t)
+    measured = await measure(database, catalog, t)
     check_figures(measured.summary, measured.groups, expected)
     started = time.perf_counter()
     sheets = check_workbook(measured.workbook, t, participants, expected.checkins)
@@ -912,6 +923,7 @@ async def bench(db_path: Path, participants: int) -> dict[str, Any]:
         "answers": expected.answers,
         "sheet_rows": sheets,
         "seed_s": round(seed_s, 1),
+        **({} if postgres is None else {"backend": "postgresql"}),
     }
 
 
@@ -919,7 +931,9 @@ def machine() -> dict[str, Any]:
     return {"bench": "reports", "machine": machine_info()}
 
 
-async def run(participants: int = DEFAULT_PARTICIPANTS, workdir: Path | None = None) -> list[dict[str, Any]]:
+async def run(
+    participants: int = DEFAULT_PARTICIPANTS, workdir: Path | None = None, postgres: PostgresRun | None = None
+) -> list[dict[str, Any]]:
     """The figures, then the machine, as dicts.
 
     The database is ``workdir/reports-<N>.db`` when a directory is given (kept; an earlier file of that name is
@@ -932,7 +946,7 @@ async def run(participants: int = DEFAULT_PARTICIPANTS, workdir: Path | None = N
         directory = workdir if workdir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         directory.mkdir(parents=True, exist_ok=True)
         db_path = directory / f"reports-{participants}.db"
-        line = await bench(db_path, participants)
+        line = await bench(db_path, participants, postgres)
         if workdir is None:
             remove_database(db_path)
     return [line, machine()]
@@ -959,10 +973,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="keep the database here (default: a temporary directory)"
     )
+    add_backend_options(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot").setLevel(logging.WARNING)
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    if args.backend == "postgresql":
+        with PostgresRun(args.postgresql_url) as postgres:
+            return print_lines(run(args.participants, args.workdir, postgres))
     return print_lines(run(args.participants, args.workdir))
 
 

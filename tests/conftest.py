@@ -45,8 +45,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"database backend: {Backend.name}"
 
 
-# Modules whose tests never open the bot's database (or always SQLite's: the playground's temporary one), so a
-# PostgreSQL run has nothing to add to what the SQLite run found.
+# Modules whose tests never open the bot's database, or always an SQLite one (the playground's temporary database,
+# the benchmarks' files), so a PostgreSQL run has nothing to add to what the SQLite run found.
 BACKEND_INDEPENDENT = (
     "test_validation.py",
     "test_provinces.py",
@@ -55,6 +55,16 @@ BACKEND_INDEPENDENT = (
     "test_i18n.py",
     "test_survey_catalog.py",
     "test_playground",
+    # The benchmarks' own SQLite runs and the command line's default database (PostgreSQL runs of the broadcast
+    # and reports benchmarks: test_bench_postgres_smoke.py).
+    "test_bench_smoke.py",
+    "test_bench_broadcast_smoke.py",
+    "test_bench_catalogue_smoke.py",
+    "test_bench_delivery_smoke.py",
+    "test_bench_reports_smoke.py",
+    "test_bench_soak_smoke.py",
+    "test_bench_surveys_smoke.py",
+    "test_cli.py",
 )
 
 

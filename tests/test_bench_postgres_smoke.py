@@ -1,0 +1,36 @@
+"""The broadcast and reports benchmarks' PostgreSQL runs, at a small size: same keys plus "backend", checks pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import broadcast, reports
+from bench.common import PostgresRun
+from tests.backends import Backend
+
+pytestmark = pytest.mark.postgresql_only
+
+
+def postgres_run() -> PostgresRun:
+    assert Backend.postgres is not None
+    return PostgresRun(Backend.postgres.admin_url)
+
+
+async def test_broadcast_bench_on_postgresql(tmp_path: Path) -> None:
+    sqlite_lines = await broadcast.run([300], workdir=tmp_path / "sqlite")
+    async with postgres_run() as postgres:
+        lines = await broadcast.run([300], workdir=tmp_path / "pg", postgres=postgres)
+    line, on_sqlite = lines[0], sqlite_lines[0]
+    assert list(line) == [*on_sqlite, "backend"] and line["backend"] == "postgresql"
+    for key in ("participants", "recipients", "filtered_recipients"):
+        assert line[key] == on_sqlite[key]
+
+
+async def test_reports_bench_on_postgresql(tmp_path: Path) -> None:
+    async with postgres_run() as postgres:
+        lines = await reports.run(300, workdir=tmp_path, postgres=postgres)
+    line = lines[0]
+    assert line["backend"] == "postgresql" and line["participants"] == 300
+    assert line["sheet_rows"]["participants"] == 301
