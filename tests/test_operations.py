@@ -9,7 +9,6 @@ import json
 import logging
 import signal
 import socket
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from bot.logs import JsonFormatter, _ContextFilter, update_context, user_hash
 from fakegram import FakeTelegram
+from tests.backends import database_url, is_postgres, query
 from tests.catalogue_data import seed_participant
 from tests.conftest import ADMIN_ID
 from tests.flows import say
@@ -189,6 +189,7 @@ async def test_sigterm_stops_cleanly_within_ten_seconds(server: FakeTelegram, tm
     answered = {int(r.params["chat_id"]) for r in server.requests_for("sendMessage")}
     assert answered <= {u.user_id for u in users}
     assert len(answered) == len(server.delivered_update_ids) > 0
-    with sqlite3.connect(tmp_path / "vokasi.db") as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sending'").fetchone() == (0,)
+    url = database_url(tmp_path / "vokasi.db")
+    if not is_postgres():
+        assert [tuple(row) for row in query(url, "PRAGMA integrity_check")] == [("ok",)]
+    assert query(url, "SELECT COUNT(*) FROM outbox WHERE status = 'sending'")[0][0] == 0
