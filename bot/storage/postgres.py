@@ -15,7 +15,8 @@ The repositories' SQL is the same as on SQLite; this module bridges what differs
 - Snapshots are REPEATABLE READ READ ONLY transactions; backups are pg_dump's job (`BackupUnsupported`).
 - Personal data: asyncpg logs nothing about statements, and errors about a parameter's value (asyncpg's own
   "invalid input for query argument $1: '3201...'" and the server's "invalid input syntax ... '...'") are raised
-  again without the value (`ParameterError`), since the error handler logs exceptions.
+  again without the value (`ParameterError`); other server errors lose their DETAIL, which quotes the row ("Key
+  (nik)=(3201...) already exists"), since the error handler logs exceptions.
 
 `PostgresLeadership` elects the one instance that runs the outbox dispatcher: a session-level advisory lock held
 on a connection of its own, outside the pool (see its docstring).
@@ -107,12 +108,17 @@ async def _prepare_connection(conn: asyncpg.Connection) -> None:
 
 @contextlib.contextmanager
 def _values_withheld(sql: str) -> Any:
+    """Errors without the values in them: a refused parameter becomes a ParameterError naming the statement; any
+    other server error keeps its type and message but loses its DETAIL ("Key (nik)=(3201...) already exists")."""
     try:
         yield
     except asyncpg.exceptions.DataError as error:
         state = getattr(error, "sqlstate", None) or "client"
         first_line = " ".join(sql.split())[:100]
         raise ParameterError(f"{type(error).__name__} ({state}) in: {first_line}") from None
+    except asyncpg.PostgresError as error:
+        error.detail = None
+        raise
 
 
 class PostgresSession(Session):
