@@ -834,7 +834,7 @@ class Measured:
         return self.summary_only_s + sum(self.breakdown_s.values())
 
 
-async def figures(db_path: Path, catalog: ProvinceCatalog) -> tuple[Summary, dict[str, list[Group]]]:
+async def figures(db_path: Path | str, catalog: ProvinceCatalog) -> tuple[Summary, dict[str, list[Group]]]:
     """The whole programme's summary and breakdowns, as /laporan computes them (not timed)."""
     db = await Database.open(db_path)
     try:
