@@ -30,6 +30,7 @@ KEY_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9_]+)+$")
 # ...except these, which are names of other things (jobs, encodings, iCalendar and Babel names).
 NOT_MESSAGES = {"purge-dialogs", "outbox-sweep", "outbox-wake", "outbox-retry", "utf-8", "utf-8-sig", "x-wr-calname"}
 NOT_MESSAGES |= {"stand-alone", "outbox-alarm", "survey-tick", "broadcast-watch", "report-weekly-job"}
+NOT_MESSAGES |= {"outbox-election"}
 # An outbox message key rendered from the survey definition (bot/delivery/render.py), not from the catalogue.
 NOT_MESSAGES |= {"survey-question", "report-weekly"}
 # Names a Translator goes by in the handlers: t("help"), old("button-stale"), t.plain("course-button").
