@@ -69,9 +69,12 @@ BACKEND_INDEPENDENT = (
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if is_postgres():  # deselected rather than skipped: hundreds of "skipped" lines would hide the real ones
+        independent = [item for item in items if item.path.name.startswith(BACKEND_INDEPENDENT)]
+        if independent:
+            config.hook.pytest_deselected(items=independent)
+            items[:] = [item for item in items if not item.path.name.startswith(BACKEND_INDEPENDENT)]
     for item in items:
-        if is_postgres() and item.path.name.startswith(BACKEND_INDEPENDENT):
-            item.add_marker(pytest.mark.skip(reason="does not depend on the database backend (see the SQLite run)"))
         if is_postgres() and item.get_closest_marker("sqlite_only"):
             item.add_marker(pytest.mark.skip(reason="SQLite only (this run is on PostgreSQL)"))
         if not is_postgres() and item.get_closest_marker("postgresql_only"):
