@@ -26,6 +26,8 @@ async def start_health(
             "dispatcher_delay_s": round(result.delay_s, 1),
             "max_delay_s": result.max_delay_s,
             "mode": mode,
+            # Several instances on PostgreSQL: whether this one is the elected sender of the outbox.
+            "sends_outbox": services.dispatcher.active,
         }
         return web.json_response(body, status=200 if result.ok else 503)
 

@@ -174,6 +174,7 @@ async def test_a_registration_alternating_between_instances_completes(pair: Pair
 async def test_exactly_one_instance_sends_and_another_takes_over_when_it_stops(pair: Pair) -> None:
     holder = await one_sender(pair.instances)
     other = pair.instances[1 - holder]
+    assert [services(bot).dispatcher.active for bot in pair.instances] == [holder == 0, holder == 1]
     # Rows queued on the instance that does not send are sent at once by the one that does (NOTIFY).
     waiting = pair.server.user(4201)
     await queue(other, [4201])

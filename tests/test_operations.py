@@ -116,6 +116,7 @@ async def test_health_reports_the_database_and_the_dispatchers_delay(webhook_bot
         "dispatcher_delay_s": 0.0,
         "max_delay_s": 300.0,
         "mode": "webhook",
+        "sends_outbox": True,  # the only instance
     }
     await seed_participant(bot, 1001)
     async with services(bot).store.write() as unit:
