@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.storage.db import Database
+from bot.storage.db import Database, load_migrations
 from bot.storage.participants import NewParticipant
 from bot.storage.postgres import ParameterError, _number, changed_rows, pg_sql
 from bot.storage.store import Store
@@ -65,3 +66,18 @@ async def test_errors_do_not_carry_parameter_values(tmp_path: Path) -> None:
         assert NIK not in str(duplicate.value) and "participants_nik_key" in str(duplicate.value)
     finally:
         await db.close()
+
+
+@pytest.mark.postgresql_only
+async def test_instances_starting_together_apply_each_migration_once(tmp_path: Path) -> None:
+    url = database_url(tmp_path / "together.db")
+    first, second = await Database.open(url), await Database.open(url)
+    try:
+        applied = await asyncio.gather(first.migrate(), second.migrate())
+        names = sorted(applied[0] + applied[1])
+        assert names == sorted(f"{m.version:04d}_{m.name}" for m in load_migrations("postgresql"))
+        async with first.reading() as session:
+            assert await session.fetchval("SELECT COUNT(*) FROM schema_migrations") == len(names)
+    finally:
+        await first.close()
+        await second.close()
