@@ -260,7 +260,9 @@ async def test_a_broadcast_of_2000_goes_out_once_per_recipient_across_a_takeover
 
 
 async def test_two_dispatchers_at_once_never_send_the_same_row(server: FakeTelegram, tmp_path: Path) -> None:
-    """Even with the election out of the way (both send), claiming skips rows the other has taken."""
+    """Even with the election out of the way (both send), no row is sent twice: a claim marks its rows 'sending' in a
+    write transaction (one at a time across instances), and FOR UPDATE SKIP LOCKED would skip rows another claim
+    holds if claims ever ran side by side."""
     url = fresh_postgres_url()
     databases = [await Database.open(url), await Database.open(url)]
     try:
