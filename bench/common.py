@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import json
 import math
 import os
@@ -15,7 +14,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from scripts.pg_test_server import PostgresServer
 
 
 class BenchFailure(RuntimeError):
@@ -98,7 +97,7 @@ class PostgresRun:
 
     def __enter__(self) -> PostgresRun:
         if self.admin_url is None:
-            self._server = _pg_test_server().PostgresServer.start_new()
+            self._server = PostgresServer.start_new()
             self.admin_url = self._server.url
         return self
 
@@ -168,15 +167,6 @@ async def copy(source_url: str, target_url: str) -> None:
     wrong = [c for c in counts if not c.matches]
     if wrong:
         raise BenchFailure(f"copying {source_url.split(':')[0]} to {target_url.split(':')[0]} lost rows: {wrong}")
-
-
-def _pg_test_server() -> Any:
-    spec = importlib.util.spec_from_file_location("pg_test_server", ROOT / "scripts" / "pg_test_server.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pg_test_server"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def add_backend_options(parser: argparse.ArgumentParser) -> None:

@@ -9,11 +9,9 @@ auditor would, with the repositories' `?` placeholders, from plain synchronous t
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import itertools
 import os
 import sqlite3
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Coroutine, Sequence
@@ -27,19 +25,8 @@ from bot.storage.postgres import pg_sql
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
-ROOT = Path(__file__).resolve().parent.parent
 
 T = TypeVar("T")
-
-
-def load_pg_test_server() -> Any:
-    """scripts/pg_test_server.py (a script, not a package module)."""
-    spec = importlib.util.spec_from_file_location("pg_test_server", ROOT / "scripts" / "pg_test_server.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pg_test_server"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 class _Postgres:

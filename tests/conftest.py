@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from fakegram import FakeTelegram
-from tests.backends import Backend, is_postgres, load_pg_test_server
+from scripts.pg_test_server import PostgresServer
+from tests.backends import Backend, is_postgres
 from tests.harness import BotHarness
 
 # Opt in to PTB's timedelta-valued retry_after (what PTB 23 will do), as main.py does.
@@ -33,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if url:
         Backend.use_postgres(url)
         return
-    server = load_pg_test_server().PostgresServer.start_new()
+    server = PostgresServer.start_new()
     Backend.use_postgres(server.url, server)
 
 
