@@ -33,6 +33,7 @@ from bot.services.reminders import ReminderPlanner
 from bot.services.reports import GROUPINGS, ReportService
 from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
+from bot.storage.connect import open_database
 from bot.storage.db import BackupUnsupported, Database
 from bot.storage.store import Store
 from bot.storage.transfer import TableCount, TransferRefused, copy_database
@@ -87,7 +88,7 @@ def playground_start(value: str) -> datetime:
 
 def cmd_migrate(settings: Settings) -> int:
     async def migrate() -> list[str]:
-        db = await Database.open(settings.database_url)
+        db = await open_database(settings.database_url)
         try:
             return await db.migrate()
         finally:
@@ -108,7 +109,7 @@ def cmd_import_courses(settings: Settings, path: Path) -> int:
     content = path.read_bytes()
 
     async def run() -> ImportReport:
-        db = await Database.open(settings.database_url)
+        db = await open_database(settings.database_url)
         try:
             await db.migrate()
             provinces = ProvinceCatalog.load()
@@ -134,7 +135,7 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> CourseCompleted | Refusal:
-        db = await Database.open(settings.database_url)
+        db = await open_database(settings.database_url)
         try:
             await db.migrate()
             store = Store(db)
@@ -162,7 +163,7 @@ def cmd_report(settings: Settings, filters: list[str], out: Path | None, *, full
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> str | Refusal:
-        db = await Database.open(settings.database_url)
+        db = await open_database(settings.database_url)
         try:
             await db.migrate()
             reports = _report_service(settings, db)
@@ -192,7 +193,7 @@ def cmd_backup(settings: Settings, out: Path) -> int:
     """A consistent copy of the database while the bot may be running (SQLite's online backup API)."""
 
     async def run() -> None:
-        db = await Database.open(settings.database_url)
+        db = await open_database(settings.database_url)
         try:
             await db.backup(out)
         finally:
@@ -214,9 +215,9 @@ def cmd_migrate_data(source_url: str, target_url: str) -> int:
         print(f"copied {table}: {copied}", flush=True)
 
     async def run() -> list[TableCount]:
-        source = await Database.open(source_url)
+        source = await open_database(source_url)
         try:
-            target = await Database.open(target_url)
+            target = await open_database(target_url)
             try:
                 return await copy_database(source, target, progress)
             finally:

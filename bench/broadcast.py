@@ -61,7 +61,8 @@ from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from bot.services.reminders import QuietHours  # noqa: E402
 from bot.services.survey_catalog import EMPLOYMENT_STATUSES  # noqa: E402
 from bot.storage.broadcasts import BROADCAST_KIND, Audience, subject  # noqa: E402
-from bot.storage.db import Database, to_db_time  # noqa: E402
+from bot.storage.connect import open_database  # noqa: E402
+from bot.storage.db import to_db_time  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
 DEFAULT_SIZES = (20_000, 1_000_000)
@@ -141,7 +142,7 @@ def remove_database(db_path: Path) -> None:
 async def migrated(db_path: Path) -> None:
     """A fresh file with the project's schema (any earlier file of that name is removed)."""
     remove_database(db_path)
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     try:
         await db.migrate()
     finally:
@@ -366,7 +367,7 @@ async def timed_send(service: BroadcastService, broadcast_id: int) -> tuple[int,
 
 async def measure(database: Path | str, catalog: ProvinceCatalog) -> Measured:
     settings = bench_settings()
-    db = await Database.open(database)
+    db = await open_database(database)
     try:
         store = Store(db)
         quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)

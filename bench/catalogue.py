@@ -67,7 +67,7 @@ from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
 from bot.services.reminders import ReminderPlanner  # noqa: E402
 from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
+from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from fakegram import BotMessage, FakeTelegram, FakeUser  # noqa: E402
@@ -246,7 +246,7 @@ async def timed_imports(
     db_path: Path, content: bytes, expected: int, provinces: ProvinceCatalog
 ) -> tuple[float, float]:
     """Import into a fresh database, then import the same file again; seconds for each."""
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     try:
         await db.migrate()
         # Wired as bot/app.py wires it (the planner re-plans reminders of people enrolled in a changed course).
@@ -318,7 +318,7 @@ def new_participant(index: int, province: Province) -> NewParticipant:
 
 async def seed_participants(db_path: Path, count: int, provinces: Sequence[Province]) -> list[int]:
     """`count` registered participants in one transaction; their Telegram user ids."""
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     try:
         async with Store(db).write() as unit:
             for index in range(count):

@@ -154,11 +154,11 @@ def _remove_sqlite(path: Path) -> None:
 
 
 async def copy(source_url: str, target_url: str) -> None:
-    from bot.storage.db import Database
+    from bot.storage.connect import open_database
     from bot.storage.transfer import copy_database
 
-    source = await Database.open(source_url)
-    target = await Database.open(target_url)
+    source = await open_database(source_url)
+    target = await open_database(target_url)
     try:
         counts = await copy_database(source, target)
     finally:

@@ -72,7 +72,7 @@ from bot.runner import serve  # noqa: E402
 from bot.services.provinces import ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
 from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
+from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402
 from bot.storage.store import Store, Unit  # noqa: E402
 from fakegram import FakeTelegram, FakeUser  # noqa: E402
@@ -156,7 +156,7 @@ def new_participant(index: int, catalog: ProvinceCatalog) -> NewParticipant:
 
 async def prepare_database(db_path: Path, messages: int, participants: int) -> None:
     """A fresh, migrated database with `messages` due outbox rows and `participants` registered people."""
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     try:
         await db.migrate()
         catalog = ProvinceCatalog.load()

@@ -105,7 +105,8 @@ from bot.services.survey_catalog import (  # noqa: E402
     SurveyCatalog,
 )
 from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
-from bot.storage.db import Database, to_db_time  # noqa: E402
+from bot.storage.connect import open_database  # noqa: E402
+from bot.storage.db import to_db_time  # noqa: E402
 from bot.storage.reports import Scope, Totals  # noqa: E402
 from bot.storage.surveys import SELF_REPORTED  # noqa: E402
 
@@ -265,7 +266,7 @@ def remove_database(db_path: Path) -> None:
 async def migrated(db_path: Path) -> None:
     """A fresh file with the project's schema (any earlier file of that name is removed)."""
     remove_database(db_path)
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     try:
         await db.migrate()
     finally:
@@ -836,7 +837,7 @@ class Measured:
 
 async def figures(db_path: Path | str, catalog: ProvinceCatalog) -> tuple[Summary, dict[str, list[Group]]]:
     """The whole programme's summary and breakdowns, as /laporan computes them (not timed)."""
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     try:
         service = ReportService(db, bench_settings(), ManualClock(NOW), catalog)
         summary = await service.summary(Scope())
@@ -846,7 +847,7 @@ async def figures(db_path: Path | str, catalog: ProvinceCatalog) -> tuple[Summar
 
 
 async def measure(database: Path | str, catalog: ProvinceCatalog, t: Translator) -> Measured:
-    db = await Database.open(database)
+    db = await open_database(database)
     try:
         service = ReportService(db, bench_settings(), ManualClock(NOW), catalog)
         started = time.perf_counter()

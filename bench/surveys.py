@@ -71,6 +71,7 @@ from bot.services.survey_catalog import EMPLOYMENT, EMPLOYMENT_FIELD, SurveyCata
 from bot.services.surveys import Accepted, Prompt, SurveyService  # noqa: E402
 from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
 from bot.storage.catalogue import CourseFields, NewSession  # noqa: E402
+from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 from bot.storage.enrollments import ENROLLED  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402
@@ -397,7 +398,7 @@ async def measure(
         provinces.append(province)
     settings = bench_settings(db_path)
     clock = ManualClock(SEEDED_AT)
-    db = await Database.open(settings.sqlite_path)
+    db = await open_database(settings.sqlite_path)
     try:
         await db.migrate()
         services = wire(db, settings, province_catalog, clock)

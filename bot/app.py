@@ -64,7 +64,7 @@ from bot.services.reports import REPORT_ZONE, ReportService
 from bot.services.staff import StaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
-from bot.storage.db import Database
+from bot.storage.connect import open_database
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def build_application(
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
 
     async def post_init(app: VokasiApp) -> None:
-        db = await Database.open(settings.database_url)
+        db = await open_database(settings.database_url)
         await db.migrate()
         store = Store(db)
         provinces = ProvinceCatalog.load()

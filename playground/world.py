@@ -23,7 +23,7 @@ from bot.services.catalogue import CatalogueService
 from bot.services.catalogue_import import parse_catalogue
 from bot.services.provinces import ProvinceCatalog
 from bot.services.reminders import ReminderPlanner
-from bot.storage.db import Database
+from bot.storage.connect import open_database
 from bot.storage.store import Store
 from fakegram import FakeTelegram, FakeUser
 
@@ -170,7 +170,7 @@ class Playground:
 
     async def _import_sample_catalogue(self, settings: Settings) -> None:
         """The sample catalogue, through the same import service as a staff member's upload."""
-        db = await Database.open(settings.sqlite_path)
+        db = await open_database(settings.sqlite_path)
         try:
             await db.migrate()
             provinces = ProvinceCatalog.load()

@@ -27,7 +27,8 @@ from bot.i18n import Translations
 from bot.services import report_files
 from bot.services.provinces import ProvinceCatalog
 from bot.services.survey_catalog import SurveyCatalog
-from bot.storage.db import Database, to_db_time
+from bot.storage.connect import open_database
+from bot.storage.db import to_db_time
 
 LINE_KEYS = [
     "bench",
@@ -135,7 +136,7 @@ async def test_reports_benchmark_smoke(tmp_path: Path) -> None:
 
     # The workbook check counts the rows of the sheets.
     t = Translations(LANGUAGE).get(LANGUAGE)
-    db = await Database.open(db_path)
+    db = await open_database(db_path)
     try:
         surveys = SurveyCatalog.load(Settings(_env_file=None).surveys_dir)
         content = await report_files.workbook(db, t, summary, groups, surveys, full_nik=False)

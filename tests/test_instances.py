@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.storage.db import Database
+from bot.storage.connect import open_database
 from bot.storage.outbox import NewOutboxMessage
 from bot.storage.store import Store
 from fakegram import FakeTelegram
@@ -264,7 +264,7 @@ async def test_two_dispatchers_at_once_never_send_the_same_row(server: FakeTeleg
     write transaction (one at a time across instances), and FOR UPDATE SKIP LOCKED would skip rows another claim
     holds if claims ever ran side by side."""
     url = fresh_postgres_url()
-    databases = [await Database.open(url), await Database.open(url)]
+    databases = [await open_database(url), await open_database(url)]
     try:
         await databases[0].migrate()
         a, b = instance(server, url, tmp_path, "a"), instance(server, url, tmp_path, "b")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.storage.db import Database
+from bot.storage.connect import open_database
 from bot.storage.store import Store
 from fakegram import FakeTelegram
 from tests.backends import database_url
@@ -25,7 +25,7 @@ def delivered(server: FakeTelegram) -> Counter[int]:
 
 
 async def queue_messages(db_path: Path) -> None:
-    db = await Database.open(database_url(db_path))
+    db = await open_database(database_url(db_path))
     await db.migrate()
     now = datetime.now(UTC) - timedelta(minutes=1)
     try:

@@ -10,7 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.storage.db import Database, load_migrations
+from bot.storage.connect import open_database
+from bot.storage.db import load_migrations
 from bot.storage.participants import NewParticipant
 from bot.storage.postgres import ParameterError, _number, changed_rows, pg_sql
 from bot.storage.store import Store
@@ -39,7 +40,7 @@ def test_numeric_results_read_as_sqlite_gives_them() -> None:
 
 @pytest.mark.postgresql_only
 async def test_errors_do_not_carry_parameter_values(tmp_path: Path) -> None:
-    db = await Database.open(database_url(tmp_path / "errors.db"))
+    db = await open_database(database_url(tmp_path / "errors.db"))
     try:
         await db.migrate()
         async with db.transaction() as session:
@@ -71,7 +72,7 @@ async def test_errors_do_not_carry_parameter_values(tmp_path: Path) -> None:
 @pytest.mark.postgresql_only
 async def test_instances_starting_together_apply_each_migration_once(tmp_path: Path) -> None:
     url = database_url(tmp_path / "together.db")
-    first, second = await Database.open(url), await Database.open(url)
+    first, second = await open_database(url), await open_database(url)
     try:
         applied = await asyncio.gather(first.migrate(), second.migrate())
         names = sorted(applied[0] + applied[1])

@@ -12,7 +12,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import Asked, Choice, RegistrationService, Stale, Step, Text
-from bot.storage.db import Database
+from bot.storage.connect import open_database
 from bot.storage.store import Store
 from tests.backends import database_url
 from tests.harness import START
@@ -20,7 +20,7 @@ from tests.harness import START
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[tuple[RegistrationService, ManualClock]]:
-    db = await Database.open(database_url(tmp_path / "s.db"))
+    db = await open_database(database_url(tmp_path / "s.db"))
     await db.migrate()
     clock = ManualClock(START)
     settings = Settings(_env_file=None, registration_timeout_hours=72)

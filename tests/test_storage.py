@@ -11,7 +11,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.storage.db import Database, load_migrations, split_statements
+from bot.storage.connect import open_database
+from bot.storage.db import load_migrations, split_statements
 from bot.storage.participants import NewParticipant
 from bot.storage.store import Store
 from tests.backends import database_url
@@ -40,7 +41,7 @@ def new_participant(telegram_user_id: int = 1, nik: str = "3201015501900001") ->
 
 
 async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
-    db = await Database.open(database_url(tmp_path / "a.db"))
+    db = await open_database(database_url(tmp_path / "a.db"))
     try:
         first = await db.migrate()
         assert first == [f"{m.version:04d}_{m.name}" for m in load_migrations()]
@@ -59,13 +60,13 @@ async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
 
 @pytest.mark.sqlite_only
 async def test_database_file_is_private(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "data" / "b.db")
+    db = await open_database(tmp_path / "data" / "b.db")
     await db.close()
     assert stat.S_IMODE(os.stat(tmp_path / "data" / "b.db").st_mode) == 0o600
 
 
 async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
-    db = await Database.open(database_url(tmp_path / "c.db"))
+    db = await open_database(database_url(tmp_path / "c.db"))
     await db.migrate()
     store = Store(db)
     try:
@@ -87,7 +88,7 @@ async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
 
 
 async def test_update_accepts_only_editable_columns(tmp_path: Path) -> None:
-    db = await Database.open(database_url(tmp_path / "d.db"))
+    db = await open_database(database_url(tmp_path / "d.db"))
     await db.migrate()
     store = Store(db)
     try:
@@ -116,7 +117,7 @@ async def test_rebuilding_the_enrolments_table_keeps_rows_and_references(
 ) -> None:
     """Migration 0004 changes `enrollments` (a new CHECK: SQLite rebuilds the table, PostgreSQL alters it) under
     rows that attendance rows point at."""
-    db = await Database.open(database_url(tmp_path / "old.db"))
+    db = await open_database(database_url(tmp_path / "old.db"))
     before = [m for m in load_migrations(db.dialect) if m.version < 4]
     monkeypatch.setattr("bot.storage.db.load_migrations", lambda dialect: before)
     await db.migrate()

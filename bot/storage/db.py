@@ -7,6 +7,8 @@ Two implementations serve the same repositories and services:
 - `bot/storage/postgres.py` (`DATABASE_URL=postgresql://user@host/db`): an asyncpg pool, for deployments with
   several bot instances on one database.
 
+`bot/storage/connect.py` opens the one a URL names; this interface knows neither.
+
 Repositories write their SQL once: `?` placeholders (PostgreSQL's session turns them into `$1, $2...`), ON
 CONFLICT, RETURNING, partial indexes, and rows read by position or by column name. Where the two dialects really
 differ, the repository asks `session.dialect` (only `bot/storage/` may); services never see SQL.
@@ -118,20 +120,9 @@ class BackupUnsupported(RuntimeError):
 
 
 class Database(ABC):
-    """The process's door to its database; `Database.open(url)` picks the implementation."""
+    """The process's door to its database; `bot.storage.connect.open_database(url)` opens one."""
 
     dialect: str
-
-    @staticmethod
-    async def open(target: str | Path) -> Database:
-        """Open a database by URL (`sqlite:///path`, `postgresql://...`) or, for SQLite, a file path."""
-        if isinstance(target, str) and is_postgres_url(target):
-            from bot.storage.postgres import PostgresDatabase
-
-            return await PostgresDatabase.connect(target)
-        from bot.storage.sqlite import SqliteDatabase
-
-        return await SqliteDatabase.connect(sqlite_path(target))
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -208,23 +199,6 @@ class Database(ABC):
             applied.append(f"{migration.version:04d}_{migration.name}")
             log.info("applied migration %04d_%s", migration.version, migration.name)
         return applied
-
-
-def is_postgres_url(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
-
-
-def sqlite_path(target: str | Path) -> Path:
-    """The file of a `sqlite:///path` URL (or a path given as such)."""
-    if isinstance(target, Path):
-        return target
-    prefix = "sqlite:///"
-    if target.startswith(prefix):
-        return Path(target[len(prefix) :])
-    if "://" in target:
-        scheme = target.split("://")[0]
-        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme}://")
-    return Path(target)
 
 
 @dataclass(frozen=True, slots=True)
