@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import date as _date  # `date` is also a method name below
@@ -19,12 +20,24 @@ from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
 
 from bot.config import LANGUAGES
-from bot.services.provinces import zone_label
 
 log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
+
+# Indonesia's three zones by the IANA names used for them (Asia/Pontianak is WIB like Jakarta).
+ZONE_LABELS: Mapping[str, str] = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_label(timezone: str) -> str:
+    """WIB, WITA or WIT for an Indonesian IANA zone (the zone name itself for any other)."""
+    return ZONE_LABELS.get(timezone, timezone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,20 +175,6 @@ class ProvinceCatalog:
         return tuple(p for p in self._provinces if p.code in codes)
 
 
-# Indonesia's three zones by the IANA names used for them (Asia/Pontianak is WIB like Jakarta).
-ZONE_LABELS: Mapping[str, str] = {
-    "Asia/Jakarta": "WIB",
-    "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA",
-    "Asia/Jayapura": "WIT",
-}
-
-
-def zone_label(timezone: str) -> str:
-    """WIB, WITA or WIT for an Indonesian IANA zone (the zone name itself for any other)."""
-    return ZONE_LABELS.get(timezone, timezone)
-
-
 def _parse_entry(source: Path, index: int, entry: Any) -> Province:
     where = f"{source}: provinces[{index}]"
     if not isinstance(entry, dict):
