@@ -6,18 +6,22 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-postgresql lint bench migrate clean
+.PHONY: run test test-postgresql lint lock bench migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# Installs come from the lock files (exact versions, checked against their hashes), so a fresh machine gets what CI
+# tested; the project itself is then installed without resolving anything (setuptools comes from the lock too).
+$(STAMP_RUN): requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(STAMP_DEV): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(STAMP_DEV): requirements-dev.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(STAMP_RUN)
 
 # The playground's browser test drives Debian's Chromium (Playwright downloads no browser), with an emoji font
@@ -52,6 +56,15 @@ lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo --no-cache
+
+# Refresh the lock files after a change of pyproject.toml's dependencies (the newest versions its ranges allow).
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps --no-emit-find-links \
+	--no-emit-index-url --upgrade
+lock: $(STAMP_DEV)
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock \
+		pyproject.toml
 
 bench: $(STAMP_DEV)
 	$(PY) bench/registration.py

@@ -66,6 +66,7 @@ BACKEND_INDEPENDENT = (
     "test_bench_soak_smoke.py",
     "test_bench_surveys_smoke.py",
     "test_cli.py",
+    "test_structure.py",
 )
 
 
