@@ -22,12 +22,12 @@ from bot.services.catalogue_import import (
     STATUSES,
     CatalogueRejected,
     CourseSpec,
-    ImportProblem,
     InstituteSpec,
     SessionSpec,
     parse_catalogue,
 )
 from bot.services.provinces import ProvinceCatalog
+from bot.services.spreadsheet import ImportProblem
 
 CATALOG = ProvinceCatalog.load()
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_courses.csv"

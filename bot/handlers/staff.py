@@ -10,7 +10,8 @@ from bot.context import VokasiContext
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.catalogue import ImportReport
-from bot.services.catalogue_import import CatalogueRejected, ImportProblem
+from bot.services.catalogue_import import CatalogueRejected
+from bot.services.spreadsheet import ImportProblem
 from bot.services.staff import CATALOGUE, PERMISSIONS
 
 log = logging.getLogger(__name__)
