@@ -63,10 +63,10 @@ from bot.config import Settings  # noqa: E402
 from bot.runner import serve  # noqa: E402
 from bot.services.catalogue import PAGE_SIZE, CatalogueService  # noqa: E402
 from bot.services.catalogue_import import COLUMNS  # noqa: E402
+from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
 from bot.services.reminders import ReminderPlanner  # noqa: E402
-from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
 from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402
 from bot.storage.store import Store  # noqa: E402

@@ -69,9 +69,9 @@ from bot.app import VokasiApp, build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.runner import serve  # noqa: E402
+from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.provinces import ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
-from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
 from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402
 from bot.storage.store import Store, Unit  # noqa: E402

@@ -85,8 +85,8 @@ from bot.concurrency import PerUserUpdateProcessor  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.i18n import Translations, Translator  # noqa: E402
 from bot.runner import serve  # noqa: E402
+from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
-from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
 from fakegram import FakeTelegram, FakeUser  # noqa: E402
 
 DEFAULT_USERS = 100

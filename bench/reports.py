@@ -95,6 +95,7 @@ from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.i18n import Translations, Translator  # noqa: E402
 from bot.services import report_files  # noqa: E402
+from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
 from bot.services.reports import Group, ReportService, Summary  # noqa: E402
@@ -104,7 +105,6 @@ from bot.services.survey_catalog import (  # noqa: E402
     EMPLOYMENT_STATUSES,
     SurveyCatalog,
 )
-from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
 from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.db import to_db_time  # noqa: E402
 from bot.storage.reports import Scope, Totals  # noqa: E402

@@ -103,11 +103,11 @@ from bot.i18n import Translations, Translator, load_catalogue  # noqa: E402
 from bot.runner import serve  # noqa: E402
 from bot.services.catalogue import CatalogueService  # noqa: E402
 from bot.services.completion import CourseCompleted  # noqa: E402
+from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.enrollment import Refusal  # noqa: E402
 from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
 from bot.services.reminders import ReminderPlanner  # noqa: E402
-from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
 from bot.storage.broadcasts import BROADCAST_KIND, subject  # noqa: E402
 from bot.storage.db import Database, from_db_time, to_db_time  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402

@@ -64,12 +64,13 @@ from bench.common import BenchFailure, machine_info, percentile, print_lines  # 
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services.completion import CompletionService, CourseCompleted  # noqa: E402
+from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
 from bot.services.reminders import ReminderPlanner  # noqa: E402
 from bot.services.survey_catalog import EMPLOYMENT, EMPLOYMENT_FIELD, SurveyCatalog  # noqa: E402
-from bot.services.surveys import Accepted, Prompt, SurveyService  # noqa: E402
-from bot.services.validation import EDUCATION_LEVELS  # noqa: E402
+from bot.services.survey_prompts import Accepted, Prompt  # noqa: E402
+from bot.services.surveys import SurveyService  # noqa: E402
 from bot.storage.catalogue import CourseFields, NewSession  # noqa: E402
 from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.db import Database  # noqa: E402

@@ -58,7 +58,8 @@ from bot.services.enrollment import EnrollmentService
 from bot.services.lookup import LookupService
 from bot.services.operations import OperationsService
 from bot.services.provinces import ProvinceCatalog
-from bot.services.registration import RegistrationService, Step
+from bot.services.registration import RegistrationService
+from bot.services.registration_dialog import Step
 from bot.services.reminders import ReminderPlanner
 from bot.services.reports import REPORT_ZONE, ReportService
 from bot.services.staff import StaffService

@@ -16,13 +16,13 @@ from bot.handlers.registration import QUESTION_KEYS
 from bot.i18n import Raw, Translations, load_catalogue
 from bot.services.broadcasts import EMPLOYMENT_FILTERS, ENROLLMENT_STATES
 from bot.services.catalogue_import import PROBLEM_KEYS
+from bot.services.education import EDUCATION_LEVELS
 from bot.services.provinces import ProvinceCatalog
-from bot.services.registration import EDITABLE
+from bot.services.registration_dialog import EDITABLE
 from bot.services.report_files import ANSWER_COLUMNS, COLUMNS
 from bot.services.reports import GROUPINGS
 from bot.services.staff import ROLES
 from bot.services.survey_catalog import QuestionType
-from bot.services.validation import EDUCATION_LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
 # A string in the code shaped like a message key ("ask-nik", "err-import-empty") is taken as one...

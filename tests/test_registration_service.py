@@ -11,7 +11,8 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services.provinces import ProvinceCatalog
-from bot.services.registration import Asked, Choice, RegistrationService, Stale, Step, Text
+from bot.services.registration import RegistrationService
+from bot.services.registration_dialog import Asked, Choice, Stale, Step, Text
 from bot.storage.connect import open_database
 from bot.storage.store import Store
 from tests.backends import database_url

@@ -11,23 +11,12 @@ from babel.dates import get_month_names
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from bot.services.dates import add_months, parse_past_date, phk_eligible
+from bot.services.education import EDUCATION_LEVELS, match_education
+from bot.services.identifiers import NikInfo, mask_nik, parse_kpj, parse_nik, parse_phone
+from bot.services.names import parse_employer, parse_full_name, parse_regency
 from bot.services.provinces import ProvinceCatalog
-from bot.services.validation import (
-    EDUCATION_LEVELS,
-    NikInfo,
-    ValidationError,
-    add_months,
-    mask_nik,
-    match_education,
-    parse_employer,
-    parse_full_name,
-    parse_kpj,
-    parse_nik,
-    parse_past_date,
-    parse_phone,
-    parse_regency,
-    phk_eligible,
-)
+from bot.services.validation import ValidationError
 
 TODAY = date(2026, 11, 23)
 CATALOG = ProvinceCatalog.load()

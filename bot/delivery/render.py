@@ -9,8 +9,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Raw, Translator
+from bot.services.survey_answers import plain_number
 from bot.services.survey_catalog import RATING_SCALE, Question, SurveyCatalog
-from bot.services.surveys import DONE, SKIP, TOGGLE, Prompt, plain_number
+from bot.services.survey_prompts import DONE, SKIP, TOGGLE, Prompt
 
 
 @dataclass(frozen=True, slots=True)

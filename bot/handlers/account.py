@@ -10,7 +10,7 @@ from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.handlers.registration import ask, show_result
 from bot.handlers.views import profile_text
 from bot.i18n import Translator
-from bot.services.registration import Step
+from bot.services.registration_dialog import Step
 
 
 async def profile(update: Update, context: VokasiContext) -> None:

@@ -27,9 +27,10 @@ from bot.handlers.access import staff_button, staff_command
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.broadcasts import EMPLOYMENT_FILTERS, ENROLLMENT_STATES, Panel, Progress
+from bot.services.dates import parse_date_time
 from bot.services.enrollment import Refusal
 from bot.services.staff import BROADCAST
-from bot.services.validation import ValidationError, parse_date_time
+from bot.services.validation import ValidationError
 from bot.storage.broadcasts import OPTED_OUT, STOPPED, Audience, Broadcast, Figures
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.services.education import EDUCATION_LEVELS
 from bot.services.provinces import Province, ProvinceCatalog
-from bot.services.registration import BACK, CONFIRM, EDIT, EDITABLE, KPJ_UNKNOWN, Step
-from bot.services.validation import EDUCATION_LEVELS
+from bot.services.registration_dialog import BACK, CONFIRM, EDIT, EDITABLE, KPJ_UNKNOWN, Step
 
 MENU_KEYS = ("menu-courses", "menu-schedule", "menu-employment", "menu-profile", "menu-help")
 

@@ -9,9 +9,9 @@ from bot.handlers.access import staff_command
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.enrollment import Refusal
+from bot.services.identifiers import mask_nik
 from bot.services.lookup import Card
 from bot.services.staff import LOOKUP
-from bot.services.validation import mask_nik
 
 
 async def lookup_command(update: Update, context: VokasiContext) -> None:

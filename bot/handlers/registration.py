@@ -14,7 +14,7 @@ from bot.handlers import keyboards
 from bot.handlers.common import Markup, edit_pressed, send, translator_for, user_id_of
 from bot.handlers.views import profile_text, summary_text
 from bot.i18n import Translator
-from bot.services.registration import (
+from bot.services.registration_dialog import (
     AlreadyRegistered,
     Answer,
     Asked,

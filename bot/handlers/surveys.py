@@ -9,7 +9,7 @@ from bot.delivery.render import survey_answer, survey_keyboard, survey_message
 from bot.handlers import keyboards
 from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
-from bot.services.surveys import Accepted, Finished, Prompt, Rejected, SurveyRefusal, Toggled
+from bot.services.survey_prompts import Accepted, Finished, Prompt, Rejected, SurveyRefusal, Toggled
 
 
 async def show(update: Update, context: VokasiContext, t: Translator, prompt: Prompt, *, before: str = "") -> None:

@@ -6,9 +6,9 @@ from datetime import date, tzinfo
 from typing import Protocol
 
 from bot.i18n import Raw, Translator
+from bot.services.identifiers import mask_nik
 from bot.services.provinces import ProvinceCatalog
-from bot.services.registration import DEFAULT_TIMEZONE, Details
-from bot.services.validation import mask_nik
+from bot.services.registration_dialog import DEFAULT_TIMEZONE, Details
 from bot.storage.participants import Participant
 
 

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from bot.services.enrollment import Refusal
-from bot.services.validation import ValidationError, parse_phone
+from bot.services.identifiers import parse_phone
+from bot.services.validation import ValidationError
 from bot.storage.catalogue import Course
 from bot.storage.enrollments import Enrollment
 from bot.storage.participants import Participant

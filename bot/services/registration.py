@@ -1,216 +1,54 @@
 """Registration and profile editing: a dialog whose step and answers are rows, so a restart resumes it.
 
-Every answer is validated and saved in one transaction. The handler layer turns the results into questions,
-explanations and keyboards; nothing here knows about Telegram.
+The service leads it from the consent notice to the summary, then creates the participant (or, for a profile
+edit, updates the one field). Every answer is read (registration_answers) and saved in one transaction; the
+handler layer turns the results (registration_dialog) into questions, explanations and keyboards, and nothing
+here knows about Telegram.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.dates import phk_eligible
 from bot.services.provinces import ProvinceCatalog
-from bot.services.validation import (
-    EDUCATION_LEVELS,
-    ValidationError,
-    match_education,
-    parse_employer,
-    parse_full_name,
-    parse_kpj,
-    parse_nik,
-    parse_past_date,
-    parse_phone,
-    parse_regency,
-    phk_eligible,
+from bot.services.registration_answers import AnswerReader, Refused, local_today, options_of
+from bot.services.registration_dialog import (
+    BACK,
+    CONFIRM,
+    EDIT,
+    EDITABLE,
+    QUESTIONS,
+    AlreadyRegistered,
+    Answer,
+    Asked,
+    Choice,
+    Details,
+    Draft,
+    Expired,
+    Flow,
+    Invalid,
+    NoDialog,
+    ProfileUpdated,
+    Registered,
+    Result,
+    Stale,
+    Start,
+    Step,
 )
+from bot.services.validation import ValidationError
 from bot.storage.db import from_db_time, to_db_time
 from bot.storage.dialogs import Dialog
-from bot.storage.participants import NewParticipant, Participant
+from bot.storage.participants import NewParticipant
 from bot.storage.store import Store, Unit
 
 # Bump whenever the consent notice (message "consent-notice") changes in substance: each participant's row
 # records the version they agreed to (UU PDP No. 27/2022 asks us to show what was consented to, and when).
 CONSENT_VERSION = "2026-11-v1"
-
-# Where the person is before they give a province (Indonesia's most populous zone).
-DEFAULT_TIMEZONE = ZoneInfo("Asia/Jakarta")
-
-
-class Flow(StrEnum):
-    REGISTRATION = "registration"
-    PROFILE = "profile"
-
-
-class Step(StrEnum):
-    NAME = "name"
-    NIK = "nik"
-    KPJ = "kpj"
-    PHONE = "phone"
-    PROVINCE = "province"
-    REGENCY = "regency"
-    EMPLOYER = "employer"
-    PHK_DATE = "phk_date"
-    EDUCATION = "education"
-    SUMMARY = "summary"
-    EDIT_PICK = "edit"
-
-
-# The questions of registration, in the order they are asked.
-QUESTIONS: tuple[Step, ...] = (
-    Step.NAME,
-    Step.NIK,
-    Step.KPJ,
-    Step.PHONE,
-    Step.PROVINCE,
-    Step.REGENCY,
-    Step.EMPLOYER,
-    Step.PHK_DATE,
-    Step.EDUCATION,
-)
-# What a person can choose to change (domicile is province then regency).
-EDITABLE: tuple[Step, ...] = tuple(step for step in QUESTIONS if step is not Step.REGENCY)
-# Steps answered only with buttons.
-BUTTON_STEPS = frozenset({Step.SUMMARY, Step.EDIT_PICK})
-
-KPJ_UNKNOWN = "unknown"
-CONFIRM = "confirm"
-EDIT = "edit"
-BACK = "back"
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    phone: str
-    own: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    value: str
-
-
-Answer = Text | Contact | Choice
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """The answers given so far in a dialog."""
-
-    flow: Flow
-    step: Step
-    data: dict[str, Any]
-
-    @classmethod
-    def of(cls, dialog: Dialog) -> Draft:
-        return cls(Flow(dialog.flow), Step(dialog.step), dialog.data)
-
-    @property
-    def editing(self) -> bool:
-        return bool(self.data.get("editing"))
-
-    def value(self, key: str) -> Any:
-        return self.data.get(key)
-
-
-@dataclass(frozen=True, slots=True)
-class Details:
-    """A finished registration's answers (what the summary shows and the participant row stores)."""
-
-    full_name: str
-    nik: str
-    birth_date: date
-    gender: str
-    kpj: str | None
-    phone: str
-    province_code: str
-    regency: str
-    last_employer: str
-    phk_date: date
-    education: str
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Details:
-        return cls(
-            full_name=data["full_name"],
-            nik=data["nik"],
-            birth_date=date.fromisoformat(data["birth_date"]),
-            gender=data["gender"],
-            kpj=data.get("kpj"),
-            phone=data["phone"],
-            province_code=data["province_code"],
-            regency=data["regency"],
-            last_employer=data["last_employer"],
-            phk_date=date.fromisoformat(data["phk_date"]),
-            education=data["education"],
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Asked:
-    """The dialog moved (or stays) at `draft.step`: ask that question."""
-
-    draft: Draft
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """The answer was refused; nothing changed. Explain `key` and ask `draft.step` again."""
-
-    draft: Draft
-    key: str
-    params: dict[str, str] = field(default_factory=dict)
-    options: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Stale:
-    """A button that does not belong to the current question (old or forged): nothing changed."""
-
-
-@dataclass(frozen=True, slots=True)
-class NoDialog:
-    """Nothing in progress for this person."""
-
-
-@dataclass(frozen=True, slots=True)
-class Expired:
-    """The dialog was left too long and has been discarded with its answers."""
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    participant: Participant
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileUpdated:
-    participant: Participant
-
-
-@dataclass(frozen=True, slots=True)
-class AlreadyRegistered:
-    participant: Participant
-
-
-Result = Asked | Invalid | Stale | NoDialog | Expired | Registered | ProfileUpdated | AlreadyRegistered
-
-
-@dataclass(frozen=True, slots=True)
-class Start:
-    """What /start finds: a participant, a dialog to resume, or a newcomer who must see the consent notice."""
-
-    participant: Participant | None
-    draft: Draft | None
 
 
 class RegistrationService:
@@ -219,6 +57,7 @@ class RegistrationService:
         self._provinces = provinces
         self._settings = settings
         self._clock = clock
+        self._answers = AnswerReader(provinces, clock)
 
     # ----------------------------------------------------------------- entry points
 
@@ -301,10 +140,10 @@ class RegistrationService:
             if draft.step is Step.EDIT_PICK:
                 return await self._pick(unit, user_id, draft, answer)
             try:
-                values = await self._parse(unit, user_id, draft, answer)
+                values = await self._answers.read(unit, user_id, draft, answer)
             except ValidationError as error:
-                return Invalid(draft, error.key, dict(error.params), self._options(error))
-            except _Refused:
+                return Invalid(draft, error.key, dict(error.params), options_of(error))
+            except Refused:
                 return Stale()
             data = {**draft.data, **values}
             if draft.flow is Flow.PROFILE:
@@ -384,67 +223,6 @@ class RegistrationService:
         position = QUESTIONS.index(draft.step)
         return QUESTIONS[position + 1] if position + 1 < len(QUESTIONS) else Step.SUMMARY
 
-    # ----------------------------------------------------------------- validation of one answer
-
-    async def _parse(self, unit: Unit, user_id: int, draft: Draft, answer: Answer) -> dict[str, Any]:
-        step = draft.step
-        if isinstance(answer, Contact):
-            if step is not Step.PHONE:
-                raise ValidationError("err-unsupported-message")
-            if not answer.own:
-                raise ValidationError("err-contact-not-own")
-            return {"phone": parse_phone(answer.phone, from_contact=True)}
-        if isinstance(answer, Choice):
-            return self._choice(step, answer.value)
-        text = answer.text
-        today = self._today(draft.data.get("province_code"))
-        match step:
-            case Step.NAME:
-                return {"full_name": parse_full_name(text)}
-            case Step.NIK:
-                info = parse_nik(text, self._provinces, today)
-                holder = await unit.participants.nik_holder(info.nik)
-                if holder is not None and holder != user_id:
-                    raise ValidationError("err-nik-taken")
-                return {"nik": info.nik, "birth_date": info.birth_date.isoformat(), "gender": info.gender}
-            case Step.KPJ:
-                return {"kpj": parse_kpj(text)}
-            case Step.PHONE:
-                return {"phone": parse_phone(text)}
-            case Step.PROVINCE:
-                matches = self._provinces.match(text)
-                if not matches:
-                    raise ValidationError("err-province-unknown")
-                if len(matches) > 1:
-                    raise _Ambiguous(tuple(p.code for p in matches))
-                return {"province_code": matches[0].code}
-            case Step.REGENCY:
-                return {"regency": parse_regency(text)}
-            case Step.EMPLOYER:
-                return {"last_employer": parse_employer(text)}
-            case Step.PHK_DATE:
-                return {"phk_date": parse_past_date(text, today).isoformat()}
-            case Step.EDUCATION:
-                level = match_education(text)
-                if level is None:
-                    raise ValidationError("err-education-unknown")
-                return {"education": level}
-        raise ValidationError("err-use-buttons")
-
-    def _choice(self, step: Step, value: str) -> dict[str, Any]:
-        """A button press for a question; values no button offers are forged and refused."""
-        if step is Step.KPJ and value == KPJ_UNKNOWN:
-            return {"kpj": None}
-        if step is Step.PROVINCE and self._provinces.get(value) is not None:
-            return {"province_code": value}
-        if step is Step.EDUCATION and value in EDUCATION_LEVELS:
-            return {"education": value}
-        raise _Refused
-
-    @staticmethod
-    def _options(error: ValidationError) -> tuple[str, ...]:
-        return error.options if isinstance(error, _Ambiguous) else ()
-
     # ----------------------------------------------------------------- helpers
 
     @property
@@ -458,30 +236,13 @@ class RegistrationService:
             return Expired()
         return dialog
 
-    def _today(self, province_code: str | None) -> date:
-        province = self._provinces.get(province_code) if province_code else None
-        zone = province.tzinfo if province is not None else DEFAULT_TIMEZONE
-        return self._clock.now().astimezone(zone).date()
-
     def _eligible(self, phk_date: date, province_code: str) -> bool:
         return phk_eligible(
             phk_date,
-            self._today(province_code),
+            local_today(self._provinces, province_code, self._clock.now()),
             self._settings.eligibility_min_months,
             self._settings.eligibility_max_months,
         )
-
-
-class _Refused(Exception):
-    """A button value no keyboard offered."""
-
-
-class _Ambiguous(ValidationError):
-    """A typed province that fits several: offer them as buttons."""
-
-    def __init__(self, options: tuple[str, ...]) -> None:
-        super().__init__("err-province-ambiguous")
-        self.options = options
 
 
 def _changes_for(step: Step, data: dict[str, Any]) -> dict[str, object]:

@@ -23,9 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import Translator
+from bot.services.identifiers import mask_nik
 from bot.services.reports import REPORT_ZONE, Group, Summary
 from bot.services.survey_catalog import Survey, SurveyCatalog
-from bot.services.validation import mask_nik
 from bot.storage.db import Database, Row, from_db_time
 from bot.storage.reports import ReportRepository
 from bot.text import shorten

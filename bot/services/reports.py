@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.dates import add_months
 from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
-from bot.services.validation import add_months
 from bot.storage.db import Database
 from bot.storage.reports import GroupCompletions, ReportRepository, Scope, Totals, WaveFigures
 from bot.text import shorten

@@ -1,0 +1,162 @@
+"""Dates as people type them (15-01-2025, 15 Januari 2025, 01/2025, with a time of day, or a month alone, month
+names in Indonesian and English from CLDR), and calendar-month arithmetic, with the PHK-date window of the
+programme's eligibility rule built on it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from datetime import date, time
+from functools import cache
+
+from babel.dates import get_month_names
+
+from bot.services.validation import ValidationError
+
+DEFAULT_EARLIEST = date(1990, 1, 1)
+_MONTH_LOCALES = ("id", "en")
+# Common Indonesian abbreviations that CLDR does not list.
+_EXTRA_MONTH_ABBREVIATIONS: Mapping[str, int] = {"agt": 8, "ags": 8, "des": 12, "okt": 10, "mei": 5}
+_MIN_MONTH_PREFIX = 3
+_DATE_SPLIT_RE = re.compile(r"[\s\-/.,]+")
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+@cache
+def _month_names() -> tuple[dict[str, int], dict[str, int]]:
+    """(abbreviations, full names) from CLDR via Babel, lower case, for Indonesian and English."""
+    abbreviated: dict[str, int] = dict(_EXTRA_MONTH_ABBREVIATIONS)
+    wide: dict[str, int] = {}
+    for locale in _MONTH_LOCALES:
+        for context in ("format", "stand-alone"):
+            for month, name in get_month_names("abbreviated", context=context, locale=locale).items():
+                abbreviated[str(name).casefold().rstrip(".")] = int(month)
+            for month, name in get_month_names("wide", context=context, locale=locale).items():
+                wide[str(name).casefold()] = int(month)
+    return abbreviated, wide
+
+
+def _month_from_name(token: str) -> int | None:
+    if not token.isalpha():
+        return None
+    abbreviated, wide = _month_names()
+    found = abbreviated.get(token) or wide.get(token)
+    if found is not None:
+        return found
+    if len(token) < _MIN_MONTH_PREFIX:
+        return None
+    months = {month for name, month in wide.items() if name.startswith(token)}
+    return months.pop() if len(months) == 1 else None
+
+
+def _number(token: str, min_len: int, max_len: int) -> int | None:
+    if min_len <= len(token) <= max_len and set(token) <= _ASCII_DIGITS:
+        return int(token)
+    return None
+
+
+def _parse_date_tokens(tokens: list[str]) -> tuple[int, int, int] | None:
+    """(year, month, day) from the tokens of a typed date, or None when no accepted pattern fits."""
+    if len(tokens) == 3:
+        a, b, c = tokens
+        year = _number(c, 4, 4)
+        if year is not None:
+            day = _number(a, 1, 2)
+            month = _number(b, 1, 2)
+            if day is not None and month is not None:  # 15-01-2025
+                return year, month, day
+            named = _month_from_name(b)
+            if day is not None and named is not None:  # 15 Januari 2025
+                return year, named, day
+            named, day = _month_from_name(a), _number(b, 1, 2)
+            if named is not None and day is not None:  # January 15, 2025
+                return year, named, day
+            return None
+        year, month, day = _number(a, 4, 4), _number(b, 1, 2), _number(c, 1, 2)
+        if year is not None and month is not None and day is not None:  # 2025-01-15
+            return year, month, day
+        return None
+    if len(tokens) == 2:
+        a, b = tokens
+        year = _number(b, 4, 4)
+        if year is None:
+            return None
+        month = _number(a, 1, 2)
+        if month is None:
+            month = _month_from_name(a)
+        if month is not None:  # 01/2025, Januari 2025 -> the 1st of the month
+            return year, month, 1
+    return None
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _DATE_SPLIT_RE.split(text.strip().casefold()) if t]
+
+
+def parse_date(text: str) -> date:
+    """A date as people type it: 15-01-2025, 15 Januari 2025, 2025-01-15, 01/2025 (the 1st of the month)."""
+    parts = _parse_date_tokens(_tokens(text))
+    if parts is None:
+        raise ValidationError("err-date-format")
+    try:
+        return date(*parts)
+    except ValueError:
+        raise ValidationError("err-date-format") from None
+
+
+_TIME_RE = re.compile(r"^(\d{1,2})[.:](\d{2})$")
+
+
+def parse_date_time(text: str) -> tuple[date, time]:
+    """A date and a time of day: 25-11-2026 08.00, 25/11/2026 8:00, 2026-11-25 08:00."""
+    parts = text.strip().rsplit(maxsplit=1)
+    match = _TIME_RE.match(parts[-1]) if len(parts) == 2 else None
+    if match is None:
+        raise ValidationError("err-datetime-format")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValidationError("err-datetime-format")
+    try:
+        day = parse_date(parts[0])
+    except ValidationError:
+        raise ValidationError("err-datetime-format") from None
+    return day, time(hour, minute)
+
+
+def parse_month(text: str) -> date:
+    """A month and year: 03/2026, Maret 2026, 2026-03; returned as the 1st of that month."""
+    tokens = _tokens(text)
+    if len(tokens) == 2 and _number(tokens[0], 4, 4) is not None:  # 2026-03
+        tokens = [tokens[1], tokens[0]]
+    parts = _parse_date_tokens(tokens) if len(tokens) == 2 else None
+    if parts is None:
+        raise ValidationError("err-month-format")
+    try:
+        return date(*parts)
+    except ValueError:
+        raise ValidationError("err-month-format") from None
+
+
+def parse_past_date(text: str, today: date, earliest: date = DEFAULT_EARLIEST) -> date:
+    value = parse_date(text)
+    if value > today:
+        raise ValidationError("err-date-future", {"today": today.isoformat()})
+    if value < earliest:
+        raise ValidationError("err-date-too-old", {"earliest": earliest.isoformat()})
+    return value
+
+
+def add_months(d: date, months: int) -> date:
+    """Calendar month arithmetic: the day is clipped to the target month (31 Mar - 1 month = 28/29 Feb)."""
+    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    if not 1 <= year <= 9999:
+        raise OverflowError("date value out of range")
+    month = month0 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def phk_eligible(phk_date: date, today: date, min_months: int, max_months: int) -> bool:
+    """Whether a lay-off (PHK) date lies between ``max_months`` and ``min_months`` months before today."""
+    return add_months(today, -max_months) <= phk_date <= add_months(today, -min_months)
