@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.soak import main, run, scheduled_moment
+from bench.soak import main, run
+from bench.soak_conductor import scheduled_moment
 
 KEYS = [
     "bench",
