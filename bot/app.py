@@ -35,9 +35,11 @@ from bot.delivery.ratelimit import PriorityRateLimiter
 from bot.handlers import (
     account,
     attendance,
+    broadcast_progress,
     broadcasts,
     completion,
     courses,
+    dispatch,
     lookup,
     menu,
     registration,
@@ -57,6 +59,7 @@ from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.lookup import LookupService
 from bot.services.operations import OperationsService
+from bot.services.pending import PendingService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.services.registration_dialog import Step
@@ -130,6 +133,7 @@ def build_application(
                 lookup=LookupService(store),
                 reports=ReportService(db, settings, clock, provinces),
                 operations=OperationsService(store, settings, clock, staff),
+                pending=PendingService(store, settings.admin_ids, survey_catalog),
                 dispatcher=dispatcher,
             )
         )
@@ -153,8 +157,8 @@ def build_application(
                 name="report-weekly-job",
             )
         app.job_queue.run_repeating(
-            _sending_instance(broadcasts.progress_job),
-            interval=broadcasts.PROGRESS_EVERY_S,
+            _sending_instance(broadcast_progress.progress_job),
+            interval=broadcast_progress.PROGRESS_EVERY_S,
             first=1,
             name="broadcast-watch",
         )
@@ -233,12 +237,13 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             CallbackQueryHandler(reports.report_button, pattern=reports.PATTERN),
             CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
             CallbackQueryHandler(menu.stale_button),
-            # Free messages: commands we do not have, text, a shared contact, edits, and everything else.
-            MessageHandler(new_message & filters.COMMAND, menu.unknown_command),
-            MessageHandler(new_message & filters.TEXT, menu.text),
-            MessageHandler(new_message & filters.CONTACT, menu.contact),
-            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited),
-            MessageHandler(new_message, menu.other),
+            # Free messages: commands we do not have, text, a shared contact, edits, and everything else. Each goes
+            # to what the person is in the middle of (the table in bot/handlers/dispatch.py), else the menu's answer.
+            MessageHandler(new_message & filters.COMMAND, dispatch.unknown_command),
+            MessageHandler(new_message & filters.TEXT, dispatch.text),
+            MessageHandler(new_message & filters.CONTACT, dispatch.contact),
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, dispatch.edited),
+            MessageHandler(new_message, dispatch.other),
         ]
     )
     app.add_error_handler(on_error)

@@ -18,6 +18,7 @@ from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.lookup import LookupService
 from bot.services.operations import OperationsService
+from bot.services.pending import PendingService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.services.reports import ReportService
@@ -48,6 +49,7 @@ class Services:
     lookup: LookupService
     reports: ReportService
     operations: OperationsService
+    pending: PendingService
     dispatcher: Dispatcher
 
 

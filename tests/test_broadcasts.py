@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.handlers.broadcasts import refresh_progress
+from bot.handlers.broadcast_progress import refresh_progress
 from bot.services.broadcasts import BroadcastService, Panel
 from bot.services.enrollment import Refusal
 from bot.storage.broadcasts import Audience

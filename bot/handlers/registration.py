@@ -14,6 +14,7 @@ from bot.handlers import keyboards
 from bot.handlers.common import Markup, edit_pressed, send, translator_for, user_id_of
 from bot.handlers.views import profile_text, summary_text
 from bot.i18n import Translator
+from bot.services.pending import Pending
 from bot.services.registration_dialog import (
     AlreadyRegistered,
     Answer,
@@ -213,14 +214,16 @@ async def _browse_provinces(update: Update, context: VokasiContext, t: Translato
 
 
 # --------------------------------------------------------------------- messages
+# While a dialog waits for its answer, the dispatch table (bot/handlers/dispatch.py) sends the person's messages
+# here. Each returns False when the dialog was gone by then (the answer for a person with none is given instead).
 
 
-async def dialog_text(update: Update, context: VokasiContext) -> bool:
-    """A typed answer; returns False when no dialog is in progress (the caller handles the message then)."""
+async def dialog_text(update: Update, context: VokasiContext, pending: Pending) -> bool:
+    """A typed answer to the dialog's question."""
     return await _answer(update, context, Text(_message_text(update)))
 
 
-async def dialog_contact(update: Update, context: VokasiContext) -> bool:
+async def dialog_contact(update: Update, context: VokasiContext, pending: Pending) -> bool:
     """A shared contact: only the person's own number is accepted as their phone."""
     message = update.effective_message
     assert message is not None and message.contact is not None
@@ -228,7 +231,7 @@ async def dialog_contact(update: Update, context: VokasiContext) -> bool:
     return await _answer(update, context, Contact(message.contact.phone_number, own))
 
 
-async def dialog_other(update: Update, context: VokasiContext) -> bool:
+async def dialog_other(update: Update, context: VokasiContext, pending: Pending) -> bool:
     """Stickers, photos, voice notes...: ask for text or buttons, and repeat the question."""
     draft = await context.services.registration.current(user_id_of(update))
     if draft is None:
@@ -239,13 +242,22 @@ async def dialog_other(update: Update, context: VokasiContext) -> bool:
     return True
 
 
-async def dialog_edited(update: Update, context: VokasiContext) -> bool:
+async def dialog_edited(update: Update, context: VokasiContext, pending: Pending) -> bool:
     """An edited message is not read as an answer: say so and repeat the question."""
+    return await _ask_again(update, context, "err-edited-message")
+
+
+async def dialog_command(update: Update, context: VokasiContext, pending: Pending) -> bool:
+    """A command the bot does not have, typed mid-dialog: say so and repeat the question."""
+    return await _ask_again(update, context, "unknown-command")
+
+
+async def _ask_again(update: Update, context: VokasiContext, reason: str) -> bool:
     draft = await context.services.registration.current(user_id_of(update))
     if draft is None:
         return False
     t = await translator_for(update, context)
-    await ask(update, context, t, draft, before=t("err-edited-message"))
+    await ask(update, context, t, draft, before=t(reason))
     return True
 
 

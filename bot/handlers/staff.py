@@ -11,8 +11,8 @@ from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.catalogue import ImportReport
 from bot.services.catalogue_import import CatalogueRejected
+from bot.services.pending import Situation
 from bot.services.spreadsheet import ImportProblem
-from bot.services.staff import CATALOGUE, PERMISSIONS
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,12 @@ def rejected_text(t: Translator, problems: list[ImportProblem]) -> str:
     return t("import-rejected", count=len(problems)) + "\n\n" + "\n".join(lines)
 
 
-async def catalogue_document(update: Update, context: VokasiContext) -> bool:
-    """A document from someone whose role may import the catalogue: imported all or nothing, with every problem
-    listed. False for anyone else's document, or a message without one."""
+async def catalogue_document(update: Update, context: VokasiContext, situation: Situation) -> None:
+    """A document from someone whose role may import the catalogue (the dispatch table has checked the role):
+    imported all or nothing, with every problem listed."""
     message = update.effective_message
-    if message is None or message.document is None:
-        return False
-    role = await context.services.staff.role(user_id_of(update))
-    if role is None or CATALOGUE not in PERMISSIONS[role]:
-        return False
+    assert message is not None and message.document is not None
     await _import(update, context, message.document)
-    return True
 
 
 async def _import(update: Update, context: VokasiContext, document: Document) -> None:

@@ -9,6 +9,7 @@ from bot.delivery.render import survey_answer, survey_keyboard, survey_message
 from bot.handlers import keyboards
 from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
+from bot.services.pending import Pending
 from bot.services.survey_prompts import Accepted, Finished, Prompt, Rejected, SurveyRefusal, Toggled
 
 
@@ -28,9 +29,12 @@ async def employment_status(update: Update, context: VokasiContext) -> None:
     await show(update, context, t, result)
 
 
-async def survey_text(update: Update, context: VokasiContext) -> bool:
-    """Typed text while a survey is running: its answer, or why it does not fit and the question again.
-    False when no survey is running."""
+# While a survey runs, the dispatch table (bot/handlers/dispatch.py) sends the person's messages here. Each returns
+# False when the survey was over by then (expired meanwhile): the answer for a person with none is given instead.
+
+
+async def survey_text(update: Update, context: VokasiContext, pending: Pending) -> bool:
+    """Typed text while a survey is running: its answer, or why it does not fit and the question again."""
     message = update.effective_message
     result = await context.services.surveys.answer_text(user_id_of(update), (message.text or "") if message else "")
     if result is None:
@@ -43,7 +47,7 @@ async def survey_text(update: Update, context: VokasiContext) -> bool:
     return True
 
 
-async def survey_other(update: Update, context: VokasiContext) -> bool:
+async def survey_other(update: Update, context: VokasiContext, pending: Pending) -> bool:
     """A photo, sticker or contact while a survey is running: the question again, asking for words or buttons."""
     prompt = await context.services.surveys.current(user_id_of(update))
     if prompt is None:
@@ -54,7 +58,7 @@ async def survey_other(update: Update, context: VokasiContext) -> bool:
     return True
 
 
-async def survey_edited(update: Update, context: VokasiContext) -> bool:
+async def survey_edited(update: Update, context: VokasiContext, pending: Pending) -> bool:
     """An edited message is not read as an answer: say so and ask the survey's question again."""
     prompt = await context.services.surveys.current(user_id_of(update))
     if prompt is None:

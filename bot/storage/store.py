@@ -12,6 +12,7 @@ from bot.storage.dialogs import DialogRepository
 from bot.storage.enrollments import EnrollmentRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.participants import ParticipantRepository
+from bot.storage.pending import PendingRepository
 from bot.storage.preferences import PreferenceRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
@@ -32,6 +33,7 @@ class Unit:
         self.staff = StaffRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.updates = UpdateRepository(session)
+        self.pending = PendingRepository(session)
 
 
 class Store:

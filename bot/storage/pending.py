@@ -1,0 +1,64 @@
+"""What of one person's may be waiting for their answer, read in one statement: their latest broadcast draft (staff),
+their registration or profile dialog, their running survey, and whether they are a participant or staff.
+
+The rows say what is stored; which of them really waits (a draft at the audience step does not, a survey whose
+definition was removed does not) is the service's rule (bot/services/pending.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.db import Session
+
+# One row per thing found, tagged by what it is; a person has at most one of each (the latest draft; the primary
+# key of dialogs and staff; the unique telegram_user_id and the one active run per participant).
+_OUTSTANDING = (
+    "SELECT 'draft' AS what, b.id AS id, b.step AS detail"
+    " FROM (SELECT id, step FROM broadcasts WHERE created_by = ? AND status = 'draft'"
+    " ORDER BY id DESC LIMIT 1) AS b"
+    " UNION ALL SELECT 'dialog', NULL, flow FROM dialogs WHERE telegram_user_id = ?"
+    " UNION ALL SELECT 'survey', r.id, r.survey FROM survey_runs AS r"
+    " JOIN participants AS p ON p.id = r.participant_id WHERE p.telegram_user_id = ? AND r.status = 'active'"
+    " UNION ALL SELECT 'participant', id, NULL FROM participants WHERE telegram_user_id = ?"
+    " UNION ALL SELECT 'staff', NULL, role FROM staff WHERE telegram_user_id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outstanding:
+    """One person's open items as stored; None where they have none."""
+
+    draft_id: int | None = None
+    # What the draft waits for: 'message', 'audience' or 'time'.
+    draft_step: str | None = None
+    # 'registration' or 'profile'.
+    dialog_flow: str | None = None
+    survey_run_id: int | None = None
+    survey: str | None = None
+    participant_id: int | None = None
+    # The role stored in the staff table (ADMIN_IDS are the service's to add).
+    staff_role: str | None = None
+
+
+class PendingRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    async def outstanding(self, telegram_user_id: int) -> Outstanding:
+        rows = await self._s.fetchall(_OUTSTANDING, (telegram_user_id,) * 5)
+        found = {row["what"]: (row["id"], row["detail"]) for row in rows}
+        draft_id, draft_step = found.get("draft", (None, None))
+        _, dialog_flow = found.get("dialog", (None, None))
+        run_id, survey = found.get("survey", (None, None))
+        participant_id, _ = found.get("participant", (None, None))
+        _, staff_role = found.get("staff", (None, None))
+        return Outstanding(
+            draft_id=draft_id,
+            draft_step=draft_step,
+            dialog_flow=dialog_flow,
+            survey_run_id=run_id,
+            survey=survey,
+            participant_id=participant_id,
+            staff_role=staff_role,
+        )
