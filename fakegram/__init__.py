@@ -34,12 +34,20 @@ deleted messages removed). Every Bot API call is recorded as a :class:`RecordedR
 (403), :meth:`~FakeTelegram.rate_limit` (429 with ``retry_after``) and :meth:`~FakeTelegram.fail_next`
 (transient 5xx).
 
+The modules: ``server`` (the HTTP surface, what a test inspects and injects), ``users`` (the simulated users, who
+reach the server through the ``client_api`` Protocol), ``updates`` (the update queue and ``getUpdates``),
+``methods/`` (the Bot API methods, one module per kind: ``messages``, ``media``, ``commands``, ``profile``), and
+what they share: ``chats`` (finding a chat, putting the bot's messages in it), ``content`` (text, captions and
+keyboards checked as Telegram does), ``files``, ``faults``, ``request_params``, ``errors``, ``models``, ``_html``.
+
 Note: PTB 22 warns (``PTBDeprecationWarning``) when it builds a ``RetryAfter`` unless the environment
 variable ``PTB_TIMEDELTA=true`` is set; with ``filterwarnings=error`` set it when testing rate limits.
 """
 
+from fakegram.errors import ApiError
+from fakegram.files import StoredFile
 from fakegram.models import BotMessage, RecordedRequest
-from fakegram.server import ApiError, FakeTelegram, StoredFile
+from fakegram.server import FakeTelegram
 from fakegram.users import OWN, FakeUser
 
 __all__ = ["OWN", "ApiError", "BotMessage", "FakeTelegram", "FakeUser", "RecordedRequest", "StoredFile"]

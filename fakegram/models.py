@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BotMessage", "RecordedRequest"]
+__all__ = ["BotMessage", "JSONDict", "RecordedRequest"]
+
+JSONDict = dict[str, Any]
+"""A Bot API object (a request's parameters, an update, a message) as decoded JSON."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 from fakegram._html import utf16_len
+from fakegram.client_api import ClientApi
 from fakegram.models import BotMessage
-
-if TYPE_CHECKING:
-    from fakegram.server import FakeTelegram
 
 __all__ = ["OWN", "FakeUser"]
 
@@ -32,7 +30,7 @@ class FakeUser:
 
     def __init__(
         self,
-        server: FakeTelegram,
+        server: ClientApi[FakeUser],
         user_id: int,
         first_name: str,
         last_name: str | None = None,

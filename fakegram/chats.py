@@ -1,0 +1,164 @@
+"""The bot's private chats: finding the chat a request names, and putting the bot's messages into it.
+
+Every simulated user has one private chat with the bot (its ``chat_id`` is the user's id). :class:`Chats` finds the
+chat of a request (by id or ``@username``), creates a bot message in it (with its reply, its inline keyboard and the
+:class:`~fakegram.models.BotMessage` snapshot the tests read) and applies edits the way Telegram does, refusing an
+edit that changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fakegram.content import NOT_MODIFIED, inline, kind_of, message_id
+from fakegram.errors import bad
+from fakegram.files import StoredFile
+from fakegram.models import BotMessage, JSONDict
+from fakegram.users import FakeUser
+
+__all__ = ["Chats"]
+
+
+class Chats:
+    """The users by id, the bot as the sender of its messages, and ``now`` as their date (Unix seconds)."""
+
+    def __init__(self, bot_user: JSONDict, now: Callable[[], int]) -> None:
+        self.bot_user = bot_user
+        self._now = now
+        self._users: dict[int, FakeUser] = {}
+
+    def add(self, user: FakeUser) -> None:
+        self._users[user.user_id] = user
+
+    def get(self, user_id: int) -> FakeUser | None:
+        return self._users.get(user_id)
+
+    def __iter__(self) -> Iterator[FakeUser]:
+        return iter(list(self._users.values()))
+
+    def chat(self, params: JSONDict, key: str = "chat_id") -> FakeUser:
+        """The chat named by ``params[key]``; 400 "chat not found" otherwise."""
+        chat_id = params.get(key)
+        if chat_id is None or chat_id == "":
+            raise bad(f"{key} is empty")
+        if isinstance(chat_id, str):
+            name = chat_id.removeprefix("@")
+            for user in self._users.values():
+                if user.username == name:
+                    return user
+            raise bad("chat not found")
+        found = self._users.get(chat_id) if isinstance(chat_id, int) else None
+        if found is None:
+            raise bad("chat not found")
+        return found
+
+    def deliver(
+        self,
+        user: FakeUser,
+        params: JSONDict,
+        content: JSONDict,
+        *,
+        text: str | None = None,
+        caption: str | None = None,
+        parse_mode: str | None = None,
+        plain: str | None = None,
+        entities: list[JSONDict] | None = None,
+        stored: StoredFile | None = None,
+        markup: JSONDict | None = None,
+    ) -> JSONDict:
+        """Create a bot message in ``user``'s chat; its API dict."""
+        reply_to = self._reply_to(user, params)
+        new_id = user.alloc_message_id()
+        raw: JSONDict = {
+            "message_id": new_id,
+            "from": self.bot_user,
+            "chat": user.chat_dict,
+            "date": self._now(),
+            **content,
+        }
+        if reply_to is not None:
+            raw["reply_to_message"] = reply_to
+        keyboard = inline(markup)
+        if keyboard is not None:
+            raw["reply_markup"] = keyboard
+        if params.get("protect_content"):
+            raw["has_protected_content"] = True
+        kind = kind_of(raw)
+        view = BotMessage(
+            message_id=new_id,
+            chat_id=user.chat_id,
+            text=text,
+            caption=caption,
+            parse_mode=parse_mode,
+            inline_keyboard=keyboard["inline_keyboard"] if keyboard else None,
+            reply_markup=markup,
+            kind=kind,
+            document=stored.content if stored is not None and kind == "document" else None,
+            file_name=stored.file_name if stored is not None else None,
+            photo=stored.content if stored is not None and kind == "photo" else None,
+            plain_text=plain,
+            entities=list(entities or []),
+            mime_type=stored.mime_type if stored is not None else None,
+            file_id=stored.file_id if stored is not None else None,
+            date=raw["date"],
+            reply_to_message_id=reply_to["message_id"] if reply_to else None,
+            raw=raw,
+        )
+        user.add_bot_message(view)
+        user.apply_reply_markup(markup)
+        return raw
+
+    def _reply_to(self, user: FakeUser, params: JSONDict) -> JSONDict | None:
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict):
+            replied, allow = reply.get("message_id"), reply.get("allow_sending_without_reply")
+        elif params.get("reply_to_message_id") is not None:
+            replied, allow = params["reply_to_message_id"], params.get("allow_sending_without_reply")
+        else:
+            return None
+        raw = user.raw_message(replied) if isinstance(replied, int) else None
+        if raw is None:
+            if allow:
+                return None
+            raise bad("message to be replied not found")
+        return {k: v for k, v in raw.items() if k != "reply_to_message"}
+
+    def editable(self, params: JSONDict) -> tuple[FakeUser, BotMessage]:
+        """The chat and the bot's message an edit names (a user's message cannot be edited by the bot)."""
+        user = self.chat(params)
+        edited_id = message_id(params)
+        view = user.bot_message(edited_id)
+        if view is None:
+            if user.raw_message(edited_id) is not None:
+                raise bad("message can't be edited")
+            raise bad("message to edit not found")
+        return user, view
+
+    def edit(
+        self, user: FakeUser, view: BotMessage, raw_changes: JSONDict, markup: JSONDict | None, **changes: Any
+    ) -> JSONDict:
+        """Apply an edit (``raw_changes`` with ``None`` values delete keys); raise 'not modified'."""
+        old = {k: v for k, v in view.raw.items() if k != "edit_date"}
+        new = dict(old)
+        for key, value in raw_changes.items():
+            if value is None or value == []:
+                new.pop(key, None)
+            else:
+                new[key] = value
+        keyboard = inline(markup)
+        if keyboard is None:
+            new.pop("reply_markup", None)
+        else:
+            new["reply_markup"] = keyboard
+        if new == old:
+            raise bad(NOT_MODIFIED)
+        new["edit_date"] = self._now()
+        user.replace_bot_message(
+            view,
+            raw=new,
+            inline_keyboard=keyboard["inline_keyboard"] if keyboard else None,
+            reply_markup=keyboard,
+            **changes,
+        )
+        return new

@@ -1,0 +1,23 @@
+"""The Bot API methods of the fake server, one module per kind of method.
+
+``messages`` (sending, editing, deleting, copying and forwarding), ``media`` (documents, photos and ``getFile``),
+``commands`` (the bot's command lists and the answers to callback queries) and ``profile`` (the bot itself and its
+chats). Each module has a class built from the parts of the server it needs (the private chats, the file store);
+its ``methods()`` returns a :data:`MethodTable`, which :class:`~fakegram.server.FakeTelegram`
+registers. A new kind of method (forum topics, say) is a new module here and one more table in the server's list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fakegram.models import JSONDict
+
+__all__ = ["Method", "MethodTable"]
+
+Method = Callable[[JSONDict], Awaitable[Any]]
+"""A Bot API method: the decoded parameters in, the ``result`` out (or an ApiError raised)."""
+
+MethodTable = dict[str, Method]
+"""Bot API method names (as Telegram spells them) and their handlers."""
