@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fakegram.chats import Chats
+from fakegram.chats import Chat, Chats
 from fakegram.content import COPYABLE_KEYS, check_markup, inline, kind_of, message_id, render
 from fakegram.errors import bad
 from fakegram.files import FileStore
 from fakegram.methods import MethodTable
 from fakegram.models import JSONDict
-from fakegram.users import FakeUser
 
 __all__ = ["MessageMethods"]
 
@@ -141,7 +140,7 @@ class MessageMethods:
         return True
 
     def _source_message(self, params: JSONDict, what: str, done: str) -> JSONDict:
-        source_chat = self._chats.chat(params, "from_chat_id")
+        source_chat = self._chats.chat(params, "from_chat_id", write=False)
         raw = source_chat.raw_message(message_id(params))
         if raw is None:
             raise bad(f"message to {what} not found")
@@ -149,7 +148,7 @@ class MessageMethods:
             raise bad(f"message can't be {done}")
         return raw
 
-    def _replay(self, target: FakeUser, params: JSONDict, content: JSONDict, markup: JSONDict | None) -> JSONDict:
+    def _replay(self, target: Chat, params: JSONDict, content: JSONDict, markup: JSONDict | None) -> JSONDict:
         file_id: str | None = None
         if "document" in content:
             file_id = content["document"]["file_id"]
