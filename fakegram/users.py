@@ -1,4 +1,5 @@
-"""The user side of the fake: a private chat with the bot, seen from a Telegram client."""
+"""The user side of the fake: a private chat with the bot, seen from a Telegram client (writing in groups is in
+:mod:`fakegram.group_client`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, Final, Literal
 
 from fakegram.client_api import ClientApi
 from fakegram.content import command_entities
+from fakegram.group_client import GroupClient
 from fakegram.models import BotMessage
 
 __all__ = ["OWN", "FakeUser"]
@@ -18,8 +20,9 @@ OWN: Final = "own"
 _PENDING_PREVIEW = 8
 
 
-class FakeUser:
-    """A simulated Telegram user in a private chat with the bot (``chat_id == user_id``).
+class FakeUser(GroupClient):
+    """A simulated Telegram user in a private chat with the bot (``chat_id == user_id``), who may also write in
+    groups (:class:`~fakegram.group_client.GroupClient`).
 
     ``send_*`` methods queue an update for ``getUpdates`` and return its ``update_id``. What the bot
     sends to this chat is visible through :attr:`messages`, :meth:`new_messages`, :meth:`wait_messages`,
