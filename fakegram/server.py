@@ -26,6 +26,7 @@ from fakegram.files import FileStore, StoredFile
 from fakegram.groups import FakeGroup
 from fakegram.methods import Method
 from fakegram.methods.commands import CommandMethods
+from fakegram.methods.forum import ForumMethods
 from fakegram.methods.media import MediaMethods
 from fakegram.methods.messages import MessageMethods
 from fakegram.methods.profile import ProfileMethods
@@ -96,6 +97,7 @@ class FakeTelegram:
             ProfileMethods(self._chats).methods(),
             MessageMethods(self._chats, self._files).methods(),
             MediaMethods(self._chats, self._files).methods(),
+            ForumMethods(self._chats).methods(),
             self._commands.methods(),
         )
         self._methods: dict[str, tuple[str, Method]] = {}
