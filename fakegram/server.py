@@ -287,12 +287,14 @@ class FakeTelegram:
         global_per_s: float | None = None,
         per_chat_per_s: float | None = None,
         retry_after: int = 1,
+        per_group_per_min: float | None = None,
     ) -> None:
         """Answer message-sending methods beyond these rates with 429 and ``retry_after``.
 
-        Token buckets (burst = max(1, rate)) on :attr:`clock`; ``None`` disables a limit.
+        Token buckets on :attr:`clock` (burst = max(1, rate); a group's, any chat with a negative id, holds its whole
+        minute, e.g. 20); one request (``copyMessages`` too) takes one token; ``None`` disables a limit.
         """
-        self._faults.rate_limit(global_per_s, per_chat_per_s, retry_after)
+        self._faults.rate_limit(global_per_s, per_chat_per_s, retry_after, per_group_per_min)
 
     def fail_next(self, count: int, status: int = 502, methods: set[str] | None = None) -> None:
         """Answer the next ``count`` matching requests with a transient ``status`` (e.g. 5xx).
