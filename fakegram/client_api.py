@@ -1,10 +1,10 @@
 """What a simulated user asks of the server: the few operations a Telegram client needs, as a Protocol.
 
-A :class:`~fakegram.users.FakeUser` uploads files, queues updates (its messages, edits and button presses), opens
-callback queries and reads the server's time; :class:`~fakegram.server.FakeTelegram` provides them. The user module
-depends on this Protocol instead of the server, so the server can import the users without an import cycle. It is
-generic in the user type because the server's side of each operation takes the user it concerns, and this module
-knows nothing of that class.
+A :class:`~fakegram.users.FakeUser` uploads files, queues updates (its messages, in its private chat or a group, its
+edits and button presses), opens callback queries and reads the server's time and who the bot is (a group, too);
+:class:`~fakegram.server.FakeTelegram` provides them. The user module depends on this Protocol instead of the server,
+so the server can import the users without an import cycle. It is generic in the user type because the server's side
+of each operation takes the user it concerns, and this module knows nothing of that class.
 """
 
 from __future__ import annotations
@@ -24,6 +24,16 @@ class ClientApi(Protocol[UserT_contra]):
 
     @property
     def bot_id(self) -> int: ...
+
+    @property
+    def bot_user(self) -> JSONDict:
+        """The bot as the sender of a message (a ``User`` dict)."""
+        ...
+
+    @property
+    def bot_username(self) -> str:
+        """The bot's username, for a command or a mention addressed to it in a group."""
+        ...
 
     def now(self) -> int:
         """The server's time, as the ``date`` of a message (Unix seconds)."""

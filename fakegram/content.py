@@ -3,11 +3,13 @@
 Text and captions are rendered from their ``parse_mode`` (HTML) or ``entities`` into plain text and entities, within
 Telegram's lengths (4,096 characters of text, 1,024 of caption, counted in UTF-16); reply markup is checked button
 by button (callback data of 1-64 bytes, an action on every inline button). A request's ``message_id`` is read here
-too. Each check raises the :class:`~fakegram.errors.ApiError` Telegram answers with.
+too, and the ``bot_command`` entity a user's app puts on a command. Each check raises the
+:class:`~fakegram.errors.ApiError` Telegram answers with.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from fakegram._html import EntityParseError, parse_html, utf16_len
@@ -19,6 +21,7 @@ __all__ = [
     "COPYABLE_KEYS",
     "NOT_MODIFIED",
     "check_markup",
+    "command_entities",
     "inline",
     "kind_of",
     "message_id",
@@ -28,6 +31,7 @@ __all__ = [
 _MAX_TEXT: Final = 4096
 _MAX_CAPTION: Final = 1024
 _MAX_CALLBACK_DATA: Final = 64
+_COMMAND_RE: Final = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)")
 
 _INLINE_BUTTON_ACTIONS = (
     "callback_data",
@@ -60,6 +64,12 @@ def kind_of(raw: JSONDict) -> str:
         if key in raw:
             return key
     return "other"
+
+
+def command_entities(text: str) -> list[JSONDict]:
+    """The ``bot_command`` entity a Telegram app gives a text starting with ``/command`` (or ``/command@bot``)."""
+    match = _COMMAND_RE.match(text)
+    return [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}] if match else []
 
 
 def message_id(params: JSONDict) -> int:

@@ -1,9 +1,10 @@
 """The faults a test can inject into the fake server: what makes Telegram refuse or fail a request.
 
 A user who blocked the bot or deleted their account (403 on sending and editing), rate limits on message-sending
-methods (429 with ``retry_after``, from token buckets overall and per chat) and transient failures of the next
-requests (5xx). :meth:`Faults.check` runs before a method does and raises the :class:`~fakegram.errors.ApiError`
-Telegram would answer.
+methods (429 with ``retry_after``, from token buckets overall, per chat and per group: a group, any chat with a
+negative id, has a budget a minute, which ``copyMessages`` spends once whatever it copies) and transient failures of
+the next requests (5xx). :meth:`Faults.check` runs before a method does and raises the
+:class:`~fakegram.errors.ApiError` Telegram would answer.
 """
 
 from __future__ import annotations
@@ -19,14 +20,18 @@ __all__ = ["Faults"]
 
 
 class _Bucket:
-    __slots__ = ("stamp", "tokens")
+    """Refilled at ``rate`` tokens a second up to ``capacity``."""
 
-    def __init__(self, tokens: float, stamp: float) -> None:
-        self.tokens = tokens
+    __slots__ = ("capacity", "rate", "stamp", "tokens")
+
+    def __init__(self, rate: float, capacity: float, stamp: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
         self.stamp = stamp
 
-    def available(self, rate: float, now: float) -> float:
-        return min(max(1.0, rate), self.tokens + (now - self.stamp) * rate)
+    def available(self, now: float) -> float:
+        return min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
 
 
 @dataclass(slots=True)
@@ -56,9 +61,11 @@ class Faults:
         self._faults: list[_Fault] = []
         self._global_rate: float | None = None
         self._chat_rate: float | None = None
+        self._group_per_min: float | None = None
         self._retry_after = 1
         self._global_bucket: _Bucket | None = None
         self._chat_buckets: dict[int, _Bucket] = {}
+        self._group_buckets: dict[int, _Bucket] = {}
 
     def block(self, chat_id: int) -> None:
         self._blocked.add(chat_id)
@@ -75,12 +82,20 @@ class Faults:
     def is_deactivated(self, chat_id: int) -> bool:
         return chat_id in self._deactivated
 
-    def rate_limit(self, global_per_s: float | None, per_chat_per_s: float | None, retry_after: int) -> None:
+    def rate_limit(
+        self,
+        global_per_s: float | None,
+        per_chat_per_s: float | None,
+        retry_after: int,
+        per_group_per_min: float | None = None,
+    ) -> None:
         self._global_rate = global_per_s
         self._chat_rate = per_chat_per_s
+        self._group_per_min = per_group_per_min
         self._retry_after = retry_after
         self._global_bucket = None
         self._chat_buckets.clear()
+        self._group_buckets.clear()
 
     def fail_next(self, count: int, status: int, methods: frozenset[str] | None) -> None:
         """``methods`` are canonical method names; ``None`` is every method but ``getUpdates``."""
@@ -108,22 +123,28 @@ class Faults:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
 
     def _check_rate(self, chat_id: int | None) -> None:
-        if self._global_rate is None and self._chat_rate is None:
+        if self._global_rate is None and self._chat_rate is None and self._group_per_min is None:
             return
         now = self._clock()
-        buckets: list[tuple[_Bucket, float]] = []
+        buckets: list[_Bucket] = []
         if self._global_rate is not None:
             if self._global_bucket is None:
-                self._global_bucket = _Bucket(max(1.0, self._global_rate), now)
-            buckets.append((self._global_bucket, self._global_rate))
+                self._global_bucket = _Bucket(self._global_rate, max(1.0, self._global_rate), now)
+            buckets.append(self._global_bucket)
         if self._chat_rate is not None and chat_id is not None:
             bucket = self._chat_buckets.get(chat_id)
             if bucket is None:
-                bucket = self._chat_buckets[chat_id] = _Bucket(max(1.0, self._chat_rate), now)
-            buckets.append((bucket, self._chat_rate))
-        levels = [bucket.available(rate, now) for bucket, rate in buckets]
+                bucket = self._chat_buckets[chat_id] = _Bucket(self._chat_rate, max(1.0, self._chat_rate), now)
+            buckets.append(bucket)
+        if self._group_per_min is not None and chat_id is not None and chat_id < 0:
+            bucket = self._group_buckets.get(chat_id)
+            if bucket is None:  # the whole minute's budget at once, then refilled steadily
+                per_min = self._group_per_min
+                bucket = self._group_buckets[chat_id] = _Bucket(per_min / 60.0, max(1.0, per_min), now)
+            buckets.append(bucket)
+        levels = [bucket.available(now) for bucket in buckets]
         allowed = all(level >= 1.0 for level in levels)
-        for (bucket, _rate), level in zip(buckets, levels, strict=True):
+        for bucket, level in zip(buckets, levels, strict=True):
             bucket.tokens = level - 1.0 if allowed else level
             bucket.stamp = now
         if not allowed:

@@ -34,7 +34,7 @@ class RecordedRequest:
 
 @dataclass(slots=True)
 class BotMessage:
-    """A bot message as the simulated user currently sees it.
+    """A bot message as the simulated user (or the members of a group) currently see it.
 
     Objects are snapshots: an edit replaces the object in :attr:`FakeUser.messages` with a new one, so a
     reference kept by a test keeps showing the version it got.
@@ -62,6 +62,8 @@ class BotMessage:
     file_id: str | None = None
     date: int = 0
     reply_to_message_id: int | None = None
+    message_thread_id: int | None = None
+    """The forum topic the message is in (``None`` in a private chat and in a group's General topic)."""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

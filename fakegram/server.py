@@ -4,7 +4,8 @@
 request's parameters are read (:mod:`fakegram.request_params`), the token checked, the injected faults applied
 (:mod:`fakegram.faults`), and the method run from the tables of :mod:`fakegram.updates` and the modules of
 :mod:`fakegram.methods`; every answer is recorded as a :class:`~fakegram.models.RecordedRequest`. The server is
-also what simulated users reach (:class:`~fakegram.client_api.ClientApi`) and what a test waits on.
+also what simulated users reach (:class:`~fakegram.client_api.ClientApi`), where a test makes users and groups, and
+what it waits on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import collections
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
 from aiohttp import web
 
@@ -22,8 +23,10 @@ from fakegram.chats import Chats
 from fakegram.errors import ApiError
 from fakegram.faults import Faults
 from fakegram.files import FileStore, StoredFile
+from fakegram.groups import FakeGroup
 from fakegram.methods import Method
 from fakegram.methods.commands import CommandMethods
+from fakegram.methods.forum import ForumMethods
 from fakegram.methods.media import MediaMethods
 from fakegram.methods.messages import MessageMethods
 from fakegram.methods.profile import ProfileMethods
@@ -94,6 +97,7 @@ class FakeTelegram:
             ProfileMethods(self._chats).methods(),
             MessageMethods(self._chats, self._files).methods(),
             MediaMethods(self._chats, self._files).methods(),
+            ForumMethods(self._chats).methods(),
             self._commands.methods(),
         )
         self._methods: dict[str, tuple[str, Method]] = {}
@@ -176,6 +180,18 @@ class FakeTelegram:
     @property
     def users(self) -> list[FakeUser]:
         return list(self._chats)
+
+    def group(
+        self, chat_id: int, title: str, *, forum: bool = True, kind: Literal["group", "supergroup"] = "supergroup"
+    ) -> FakeGroup:
+        """The group with this id, the bot in it as a plain member (created on first call, then the same object);
+        a supergroup's id is ``-100...``, a basic group's (``kind="group"``, never a forum) a small negative one."""
+        existing = self._chats.group(chat_id)
+        if existing is not None:
+            return existing
+        created = FakeGroup(self, chat_id, title, forum=forum, kind=kind)
+        self._chats.add_group(created)
+        return created
 
     def requests_for(self, method: str) -> list[RecordedRequest]:
         """Recorded requests of one method (case-insensitive method name)."""
@@ -271,12 +287,14 @@ class FakeTelegram:
         global_per_s: float | None = None,
         per_chat_per_s: float | None = None,
         retry_after: int = 1,
+        per_group_per_min: float | None = None,
     ) -> None:
         """Answer message-sending methods beyond these rates with 429 and ``retry_after``.
 
-        Token buckets (burst = max(1, rate)) on :attr:`clock`; ``None`` disables a limit.
+        Token buckets on :attr:`clock` (burst = max(1, rate); a group's, any chat with a negative id, holds its whole
+        minute, e.g. 20); one request (``copyMessages`` too) takes one token; ``None`` disables a limit.
         """
-        self._faults.rate_limit(global_per_s, per_chat_per_s, retry_after)
+        self._faults.rate_limit(global_per_s, per_chat_per_s, retry_after, per_group_per_min)
 
     def fail_next(self, count: int, status: int = 502, methods: set[str] | None = None) -> None:
         """Answer the next ``count`` matching requests with a transient ``status`` (e.g. 5xx).
@@ -315,12 +333,12 @@ class FakeTelegram:
         """Wake :meth:`wait_until` watchers after a change kept outside the server (a playground's clock)."""
         await self._notify()
 
-    async def _notify(self, user: FakeUser | None = None) -> None:
+    async def _notify(self, chat: FakeUser | FakeGroup | None = None) -> None:
         self.changes += 1
         async with self._changed:
             self._changed.notify_all()
-        if user is not None:
-            await user.notify()
+        if chat is not None:
+            await chat.notify()
 
     # ------------------------------------------------------------------ HTTP surface
 
@@ -338,7 +356,7 @@ class FakeTelegram:
         arrived = self.clock()
         method = self._canonical(request.match_info["method"])
         params: JSONDict = {}
-        user: FakeUser | None = None
+        chat: FakeUser | FakeGroup | None = None
         try:
             params = await read_params(request)
             if request.match_info["token"] != self.token:
@@ -348,7 +366,7 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             self._faults.check(method, params)
             chat_id = params.get("chat_id")
-            user = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+            chat = self._chats.find(chat_id) if isinstance(chat_id, int) else None
             if method == "getUpdates":
                 result = await self._updates.get_updates(params, request)
             else:
@@ -371,5 +389,5 @@ class FakeTelegram:
         )
         self.requests.append(record)
         self._requests_by_method[method].append(record)
-        await self._notify(user)
+        await self._notify(chat)
         return web.json_response(body, status=status)

@@ -1,14 +1,15 @@
-"""The user side of the fake: a private chat with the bot, seen from a Telegram client."""
+"""The user side of the fake: a private chat with the bot, seen from a Telegram client (writing in groups is in
+:mod:`fakegram.group_client`)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 from typing import Any, Final, Literal
 
-from fakegram._html import utf16_len
 from fakegram.client_api import ClientApi
+from fakegram.content import command_entities
+from fakegram.group_client import GroupClient
 from fakegram.models import BotMessage
 
 __all__ = ["OWN", "FakeUser"]
@@ -16,12 +17,12 @@ __all__ = ["OWN", "FakeUser"]
 OWN: Final = "own"
 """Default of :meth:`FakeUser.send_contact`'s ``user_id``: the contact is the sender's own."""
 
-_COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)")
 _PENDING_PREVIEW = 8
 
 
-class FakeUser:
-    """A simulated Telegram user in a private chat with the bot (``chat_id == user_id``).
+class FakeUser(GroupClient):
+    """A simulated Telegram user in a private chat with the bot (``chat_id == user_id``), who may also write in
+    groups (:class:`~fakegram.group_client.GroupClient`).
 
     ``send_*`` methods queue an update for ``getUpdates`` and return its ``update_id``. What the bot
     sends to this chat is visible through :attr:`messages`, :meth:`new_messages`, :meth:`wait_messages`,
@@ -144,11 +145,8 @@ class FakeUser:
         ``entities`` adds formatting as a Telegram client does (``{"type": "bold", "offset": 0, "length": 4}``).
         """
         content: dict[str, Any] = {"text": text}
-        match = _COMMAND_RE.match(text)
-        if match:
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
-        if entities:
-            content["entities"] = [*content.get("entities", []), *entities]
+        if command_entities(text) or entities:
+            content["entities"] = [*command_entities(text), *(entities or [])]
         return await self._send_message(content)
 
     async def send_command(self, command: str, args: str = "") -> int:
@@ -241,9 +239,8 @@ class FakeUser:
         new["text"] = new_text
         new["edit_date"] = self._server.now()
         new.pop("entities", None)
-        match = _COMMAND_RE.match(new_text)
-        if match:
-            new["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
+        if command_entities(new_text):
+            new["entities"] = command_entities(new_text)
         self._raw[message_id] = new
         return await self._server.enqueue_update(self, "edited_message", new)
 

@@ -1,25 +1,26 @@
 """Sending, editing, deleting, copying and forwarding messages, and the chat actions shown meanwhile.
 
 ``sendMessage`` renders and limits the text and checks the keyboard; the three ``editMessage*`` methods change a
-message of the bot's (400 "message is not modified" when nothing changes); ``copyMessage`` and ``forwardMessage``
-replay a message of any chat into another (service messages cannot be); ``sendChatAction`` records what the user
-would see ("typing...").
+message of the bot's (400 "message is not modified" when nothing changes); ``copyMessage``, ``copyMessages`` and
+``forwardMessage`` replay messages of any chat (a group's too) into another (service messages cannot be), in the
+topic ``message_thread_id`` names; ``sendChatAction`` records what the user would see ("typing...").
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Final
 
-from fakegram.chats import Chats
+from fakegram.chats import Chat, Chats
 from fakegram.content import COPYABLE_KEYS, check_markup, inline, kind_of, message_id, render
 from fakegram.errors import bad
 from fakegram.files import FileStore
 from fakegram.methods import MethodTable
 from fakegram.models import JSONDict
-from fakegram.users import FakeUser
 
 __all__ = ["MessageMethods"]
 
+_MAX_COPIED: Final = 100
 _CHAT_ACTIONS: Final = frozenset(
     {
         "typing",
@@ -53,6 +54,7 @@ class MessageMethods:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "copyMessage": self._copy_message,
+            "copyMessages": self._copy_messages,
             "forwardMessage": self._forward_message,
         }
 
@@ -141,7 +143,7 @@ class MessageMethods:
         return True
 
     def _source_message(self, params: JSONDict, what: str, done: str) -> JSONDict:
-        source_chat = self._chats.chat(params, "from_chat_id")
+        source_chat = self._chats.chat(params, "from_chat_id", write=False)
         raw = source_chat.raw_message(message_id(params))
         if raw is None:
             raise bad(f"message to {what} not found")
@@ -149,7 +151,7 @@ class MessageMethods:
             raise bad(f"message can't be {done}")
         return raw
 
-    def _replay(self, target: FakeUser, params: JSONDict, content: JSONDict, markup: JSONDict | None) -> JSONDict:
+    def _replay(self, target: Chat, params: JSONDict, content: JSONDict, markup: JSONDict | None) -> JSONDict:
         file_id: str | None = None
         if "document" in content:
             file_id = content["document"]["file_id"]
@@ -185,6 +187,24 @@ class MessageMethods:
                     content["caption_entities"] = entities
         return {"message_id": self._replay(target, params, content, markup)["message_id"]}
 
+    async def _copy_messages(self, params: JSONDict) -> Any:
+        """Copy the messages that exist and can be copied, in order, skipping the others (as Telegram does)."""
+        ids = _message_ids(params.get("message_ids"))
+        target = self._chats.chat(params)
+        self._chats.check_thread(target, params)  # a wrong topic fails before anything is copied
+        source = self._chats.chat(params, "from_chat_id", write=False)
+        found = [raw for mid in ids if (raw := source.raw_message(mid)) is not None and kind_of(raw) != "other"]
+        if not found:
+            raise bad("messages can't be forwarded")  # the Bot API server's answer when nothing was left to copy
+        copied: list[JSONDict] = []
+        for raw in found:
+            content: JSONDict = {k: raw[k] for k in COPYABLE_KEYS if k in raw}
+            if params.get("remove_caption"):
+                content.pop("caption", None)
+                content.pop("caption_entities", None)
+            copied.append({"message_id": self._replay(target, params, content, None)["message_id"]})
+        return copied
+
     async def _forward_message(self, params: JSONDict) -> Any:
         raw = self._source_message(params, "forward", "forwarded")
         target = self._chats.chat(params)
@@ -192,3 +212,25 @@ class MessageMethods:
         sender = raw.get("from", self._chats.bot_user)
         content["forward_origin"] = {"type": "user", "date": raw["date"], "sender_user": sender}
         return self._replay(target, params, content, None)
+
+
+def _message_ids(value: Any) -> list[int]:
+    """``copyMessages``' ``message_ids``: 1-100 positive ids in strictly increasing order, as Telegram checks them."""
+    if value in (None, "", []):
+        raise bad("message identifiers are not specified")
+    if not isinstance(value, list):
+        raise bad("expected an Array of message identifiers")
+    if len(value) > _MAX_COPIED:
+        raise bad("too many message identifiers specified")
+    ids: list[int] = []
+    for item in value:
+        if isinstance(item, str) and item.lstrip("-").isdigit():
+            item = int(item)
+        if not isinstance(item, int) or isinstance(item, bool):
+            raise bad("message identifier must be a Number")
+        if item <= 0:
+            raise bad("invalid message identifier specified")
+        ids.append(item)
+    if any(later <= earlier for earlier, later in itertools.pairwise(ids)):
+        raise bad("message identifiers must be in a strictly increasing order")
+    return ids
