@@ -29,6 +29,8 @@ class OutboxMessage:
     # Set for a copy of an existing message instead of a rendered text.
     copy_from_chat_id: int | None = None
     copy_message_id: int | None = None
+    # What the row is about ("ticket:12": one ticket's rows to one chat are sent in order).
+    subject: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ def _message(row: Row) -> OutboxMessage:
         language=row["language"] if "language" in row.keys() else None,  # noqa: SIM118 (Row: `in` tests values)
         copy_from_chat_id=row["copy_from_chat_id"],
         copy_message_id=row["copy_message_id"],
+        subject=row["subject"],
     )
 
 
@@ -170,11 +173,32 @@ class OutboxRepository:
         """Whether a claimed message is still to be sent (not withdrawn while it waited for its turn)."""
         return bool(await self._s.fetchval("SELECT status = 'sending' FROM outbox WHERE id = ?", (message_id,)))
 
-    async def mark_sent(self, message_id: int, telegram_message_id: int, now: datetime) -> None:
+    async def mark_sent(
+        self, message_id: int, telegram_message_id: int, now: datetime, *, forget_params: bool = False
+    ) -> None:
+        """The row was sent; with `forget_params` its parameters go too (a staff answer's text, once delivered)."""
         await self._s.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL WHERE id = ?",
-            (to_db_time(now), telegram_message_id, message_id),
+            "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL,"
+            " params = CASE WHEN ? THEN '{}' ELSE params END WHERE id = ?",
+            (to_db_time(now), telegram_message_id, forget_params, message_id),
         )
+
+    async def waiting_for(self, telegram_user_id: int, subject: str) -> list[OutboxMessage]:
+        """The rows with this subject still to be sent to this chat (pending or claimed), oldest first."""
+        rows = await self._s.fetchall(
+            "SELECT * FROM outbox WHERE telegram_user_id = ? AND subject = ? AND status IN ('pending', 'sending')"
+            " ORDER BY id",
+            (telegram_user_id, subject),
+        )
+        return [_message(row) for row in rows]
+
+    async def subject_of_sent(self, telegram_user_id: int, telegram_message_id: int) -> str | None:
+        """The subject of the row that became this message in this chat (a staff member replying to a ticket)."""
+        value = await self._s.fetchval(
+            "SELECT subject FROM outbox WHERE telegram_user_id = ? AND telegram_message_id = ? AND status = 'sent'",
+            (telegram_user_id, telegram_message_id),
+        )
+        return None if value is None else str(value)
 
     async def mark_failed(self, message_id: int, error: str, *, status: str = "failed") -> None:
         await self._s.execute("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", (status, error, message_id))

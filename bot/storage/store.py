@@ -16,6 +16,7 @@ from bot.storage.pending import PendingRepository
 from bot.storage.preferences import PreferenceRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
+from bot.storage.tickets import TicketReplyRepository, TicketRepository
 from bot.storage.updates import UpdateRepository
 
 
@@ -34,6 +35,8 @@ class Unit:
         self.broadcasts = BroadcastRepository(session)
         self.updates = UpdateRepository(session)
         self.pending = PendingRepository(session)
+        self.tickets = TicketRepository(session)
+        self.ticket_replies = TicketReplyRepository(session)
 
 
 class Store:

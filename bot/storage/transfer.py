@@ -32,10 +32,12 @@ TABLES = (
     "audit_log",
     "broadcasts",
     "seen_updates",
+    "tickets",
+    "ticket_replies",
 )
 # Tables whose `id` is generated (SQLite's rowid alias, PostgreSQL's identity column).
 GENERATED_IDS = ("participants", "institutes", "courses", "course_sessions", "enrollments", "outbox", "survey_runs",
-                 "audit_log", "broadcasts")  # fmt: skip
+                 "audit_log", "broadcasts", "tickets")  # fmt: skip
 BATCH = 2000
 
 
