@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     report_weekly_at: time = time(8, 0)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
+    # The help desk ("Tanya Petugas"): staff supergroups with forum topics (comma-separated chat ids; the bot an
+    # admin that can manage topics), one topic per ticket. Empty: operators and admins get tickets in their private
+    # chat with the bot. A person writing within HELPDESK_REOPEN_DAYS of their ticket's closing reopens it.
+    helpdesk_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    helpdesk_reopen_days: float = Field(default=7, ge=0)
+    faq_path: Path = DATA_DIR / "faq.yaml"
     log_level: str = "INFO"
     # "text" (one line per event) or "json" (one JSON object per line, for log collectors).
     log_format: Literal["text", "json"] = "text"
@@ -92,6 +98,15 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("helpdesk_chat_ids", mode="before")
+    @classmethod
+    def _split_chats(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return (value,)
         return value
 
     @field_validator("webhook_url", "webhook_secret", mode="before")

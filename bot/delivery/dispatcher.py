@@ -22,14 +22,17 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot, JobQueue
 
 from bot.clock import Clock
-from bot.delivery.ratelimit import BULK, RateLimiterClosed, Withdrawn
+from bot.delivery import helpdesk
+from bot.delivery.ratelimit import BULK, INTERACTIVE, RateLimiterClosed, Withdrawn
 from bot.delivery.render import render
 from bot.i18n import Translations
+from bot.services.helpdesk import ANSWER_KIND, ANSWER_PRIORITY, RELAY_KIND
+from bot.services.helpdesk_staff import HelpdeskStaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.storage.broadcasts import BROADCAST_KIND
 from bot.storage.db import Leadership
 from bot.storage.outbox import OutboxMessage
-from bot.storage.store import Store
+from bot.storage.store import Store, Unit
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ class Outcome:
     error: str | None = None
     status: str | None = None  # "failed" / "expired" when not sent and not retried
     unreachable: bool = False
+    # A helpdesk group's row Telegram refused because the group ('group') or the ticket's topic ('topic') is gone.
+    lost: str | None = None
 
 
 class Dispatcher:
@@ -64,6 +69,7 @@ class Dispatcher:
         concurrency: int = 32,
         paid_broadcasts: bool = False,
         leadership: Leadership | None = None,
+        helpdesk_staff: HelpdeskStaffService | None = None,
     ) -> None:
         self._store = store
         self._bot = bot
@@ -79,6 +85,8 @@ class Dispatcher:
         # Several instances on one database (PostgreSQL): only the elected one sends; None: this one always does.
         self._leadership = leadership
         self._notifying: set[asyncio.Task[None]] = set()
+        self._helpdesk_staff = helpdesk_staff
+        self._helpdesk = None if helpdesk_staff is None else helpdesk.HelpdeskSender(bot, translations, helpdesk_staff)
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
         """Recover what a crash left half-sent, then send what is due and sweep periodically. With several
@@ -177,9 +185,37 @@ class Dispatcher:
                 if not batch:
                     self._alarm(next_due)
                     return sent
-                outcomes = await asyncio.gather(*(self._send(message) for message in batch))
+                runs = await asyncio.gather(*(self._send_in_order(rows) for rows in _in_order(batch)))
+                outcomes = [outcome for run in runs for outcome in run]
                 await self._record(outcomes)
                 sent += sum(1 for o in outcomes if o.telegram_message_id is not None)
+
+    async def _send_in_order(self, rows: list[OutboxMessage]) -> list[Outcome]:
+        """Rows that must arrive in order (one ticket's, to one chat), one after the other; a run of copies as one
+        call. After one is not sent, the rest wait for its retry (they keep their order)."""
+        outcomes: list[Outcome] = []
+        index = 0
+        while index < len(rows):
+            run = _copy_run(rows, index)
+            if len(run) > 1 and self._helpdesk is not None:
+                sent = await self._send_copies(run)
+            else:
+                sent = [await self._send(rows[index])]
+            outcomes += sent
+            index += len(sent)
+            if any(outcome.telegram_message_id is None for outcome in sent):
+                delay = next((o.retry_in_s for o in sent if o.retry_in_s is not None), 1.0)
+                outcomes += [Outcome(row, retry_in_s=delay, error="after an earlier message") for row in rows[index:]]
+                break
+        return outcomes
+
+    async def _send_copies(self, run: list[OutboxMessage]) -> list[Outcome]:
+        assert self._helpdesk is not None
+        try:
+            ids = await self._helpdesk.copy_run(run, {"priority": BULK})
+        except Exception:
+            return [await self._send(run[0])]
+        return [Outcome(message, telegram_message_id=copied) for message, copied in zip(run, ids, strict=True)]
 
     async def _send(self, message: OutboxMessage) -> Outcome:
         now = self._clock.now()
@@ -192,8 +228,12 @@ class Dispatcher:
         except RetryAfter as error:  # the rate limiter already retried several times
             return self._retry(message, _seconds(error.retry_after), "429 retry after")
         except Forbidden as error:
+            if message.telegram_user_id < 0:  # a helpdesk group: the bot was removed
+                return Outcome(message, error=f"forbidden: {error.message}", status="cancelled", lost="group")
             return Outcome(message, error=f"forbidden: {error.message}", status="failed", unreachable=True)
         except BadRequest as error:
+            if message.telegram_user_id < 0 and (lost := helpdesk.lost(error.message)) is not None:
+                return Outcome(message, error=f"bad request: {error.message}", status="cancelled", lost=lost)
             gone = "chat not found" in error.message.lower()
             return Outcome(message, error=f"bad request: {error.message}", status="failed", unreachable=gone)
         except Withdrawn:  # cancelled while it waited for its turn (the row is already 'cancelled')
@@ -215,7 +255,9 @@ class Dispatcher:
             async with self._store.read() as unit:
                 return await unit.outbox.still_wanted(message.id)
 
-        limit = {"priority": BULK, "still_wanted": still_wanted}
+        limit = {"priority": INTERACTIVE if message.priority >= ANSWER_PRIORITY else BULK, "still_wanted": still_wanted}
+        if self._helpdesk is not None and message.kind in helpdesk.KINDS:
+            return await self._helpdesk.send(message, limit)
         if message.copy_message_id is not None and message.copy_from_chat_id is not None:
             copied = await self._bot.copy_message(
                 message.telegram_user_id,
@@ -254,7 +296,8 @@ class Dispatcher:
             for outcome in outcomes:
                 message = outcome.message
                 if outcome.telegram_message_id is not None:
-                    await unit.outbox.mark_sent(message.id, outcome.telegram_message_id, now)
+                    forget = message.kind == ANSWER_KIND
+                    await unit.outbox.mark_sent(message.id, outcome.telegram_message_id, now, forget_params=forget)
                 elif outcome.retry_in_s is not None:
                     await unit.outbox.retry_at(
                         message.id, now + timedelta(seconds=outcome.retry_in_s), outcome.error or ""
@@ -266,12 +309,53 @@ class Dispatcher:
                     self.unreachable.add(message.telegram_user_id)
                     await unit.participants.mark_unreachable(message.telegram_user_id, outcome.error or "", now)
                     await unit.outbox.cancel_for_recipient(message.telegram_user_id, UNREACHABLE)
+                if outcome.lost is not None and self._helpdesk_staff is not None:
+                    await self._lost(unit, outcome)
                 if outcome.error == WITHDRAWN:
                     log.info("outbox message %d (%s) withdrawn before its turn", message.id, message.kind)
                 elif outcome.status in ("failed", "cancelled") and not outcome.unreachable:
                     log.warning("outbox message %d (%s) not sent: %s", message.id, message.kind, outcome.error)
         if retry_in and self._job_queue is not None:
             self._job_queue.run_once(self._job, when=min(retry_in), name="outbox-retry")
+
+    async def _lost(self, unit: Unit, outcome: Outcome) -> None:
+        """A helpdesk group (or one ticket's topic) Telegram refused: its tickets go to the staff's private chats."""
+        assert self._helpdesk_staff is not None
+        message = outcome.message
+        log.warning(
+            "helpdesk %s of chat %d is gone; its tickets move to private chats", outcome.lost, message.telegram_user_id
+        )
+        if outcome.lost == "group":
+            await self._helpdesk_staff.group_lost(unit, message.telegram_user_id, [message], outcome.error or "")
+        else:
+            ticket_id = int(message.params.get("ticket", 0))
+            await self._helpdesk_staff.topic_lost(unit, ticket_id, message.telegram_user_id, [message])
+
+
+def _in_order(batch: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """The batch as runs that are sent concurrently: one ticket's rows to one chat together, in order; every other
+    row alone."""
+    runs: dict[object, list[OutboxMessage]] = {}
+    for message in batch:
+        ordered = message.subject is not None and message.subject.startswith("ticket:")
+        runs.setdefault((message.telegram_user_id, message.subject) if ordered else message.id, []).append(message)
+    return [sorted(run, key=lambda m: m.id) for run in runs.values()]
+
+
+def _copy_run(rows: list[OutboxMessage], start: int) -> list[OutboxMessage]:
+    """The copies of one chat's messages from `start` on, for one copyMessages call."""
+    first = rows[start]
+    if first.kind != RELAY_KIND or first.copy_from_chat_id is None:
+        return [first]
+    run = [first]
+    for row in rows[start + 1 : start + helpdesk.MAX_COPIES]:
+        if row.kind != RELAY_KIND or row.copy_from_chat_id != first.copy_from_chat_id:
+            break
+        previous = run[-1].copy_message_id
+        if row.copy_message_id is None or previous is None or row.copy_message_id <= previous:
+            break
+        run.append(row)
+    return run
 
 
 def _seconds(value: float | timedelta) -> float:

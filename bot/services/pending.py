@@ -9,8 +9,10 @@ and which staff role they hold, which the answers given when nothing waits depen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
+from bot.clock import Clock
 from bot.services.staff import ADMIN, PERMISSIONS
 from bot.services.survey_catalog import SurveyCatalog
 from bot.storage.store import Store
@@ -26,11 +28,26 @@ class Kind(StrEnum):
     DIALOG = "dialog"
     # A running survey: the answer to its question.
     SURVEY = "survey"
+    # The help desk: the question the person was asked for ("Tanya Petugas"), what they add while their ticket is
+    # open, and a staff member's answer after "Balas" on a ticket in their private chat.
+    QUESTION = "question"
+    TICKET = "ticket"
+    STAFF_REPLY = "staff_reply"
 
 
-# Most pressing first. /siaran was typed last of all and asks for the very next message; a dialog's questions come
-# before a survey's, which waits (a participant editing their profile mid-survey finishes the edit first).
-PRECEDENCE = (Kind.ANNOUNCEMENT, Kind.SEND_TIME, Kind.DIALOG, Kind.SURVEY)
+# Most pressing first. /siaran, "Balas" and "Tanya Petugas" were chosen last of all and ask for the very next message;
+# a dialog's questions come before a survey's, which waits (a participant editing their profile mid-survey finishes
+# the edit first); an open ticket takes what nothing else waits for.
+PRECEDENCE = (
+    Kind.ANNOUNCEMENT,
+    Kind.SEND_TIME,
+    Kind.STAFF_REPLY,
+    Kind.QUESTION,
+    Kind.DIALOG,
+    Kind.SURVEY,
+    Kind.TICKET,
+)
+_TICKET_STATUSES = {"asking": Kind.QUESTION, "open": Kind.TICKET}
 
 # The broadcast draft steps that wait for a message (at 'audience' the staff member presses buttons).
 _DRAFT_STEPS = {"message": Kind.ANNOUNCEMENT, "time": Kind.SEND_TIME}
@@ -39,7 +56,7 @@ _DRAFT_STEPS = {"message": Kind.ANNOUNCEMENT, "time": Kind.SEND_TIME}
 @dataclass(frozen=True, slots=True)
 class Pending:
     """One thing waiting for the person's answer, with the id its owner needs (the broadcast draft, the survey
-    run; a dialog is the person's own, keyed by their Telegram id)."""
+    run, the ticket; a dialog is the person's own, keyed by their Telegram id)."""
 
     kind: Kind
     id: int | None = None
@@ -59,7 +76,16 @@ class Situation:
 
 
 class PendingService:
-    def __init__(self, store: Store, admin_ids: frozenset[int], catalog: SurveyCatalog) -> None:
+    def __init__(
+        self,
+        store: Store,
+        admin_ids: frozenset[int],
+        catalog: SurveyCatalog,
+        clock: Clock | None = None,
+        reopen_within: timedelta = timedelta(0),
+    ) -> None:
+        self._clock = clock
+        self._reopen_within = reopen_within
         self._store = store
         self._admin_ids = admin_ids
         self._catalog = catalog
@@ -79,5 +105,13 @@ class PendingService:
         # A run of a survey whose definition was taken out of data/surveys/ cannot be asked.
         if found.survey_run_id is not None and self._catalog.get(found.survey or "") is not None:
             waiting.append(Pending(Kind.SURVEY, found.survey_run_id))
+        ticket_kind = _TICKET_STATUSES.get(found.ticket_status or "")
+        closed_at = found.ticket_closed_at
+        if closed_at is not None and self._clock is not None and self._clock.now() - closed_at <= self._reopen_within:
+            ticket_kind = Kind.TICKET  # closed lately: a new message reopens it
+        if found.ticket_id is not None and ticket_kind is not None:
+            waiting.append(Pending(ticket_kind, found.ticket_id))
+        if found.replying_to is not None and role is not None:
+            waiting.append(Pending(Kind.STAFF_REPLY, found.replying_to))
         waiting.sort(key=lambda pending: PRECEDENCE.index(pending.kind))
         return Situation(tuple(waiting), registered=found.participant_id is not None, role=role)

@@ -1,7 +1,8 @@
 """Staff roles, what each may do, and the audit log.
 
-admin: everything, and manages staff. operator: catalogue, completion, broadcasts, lookup. viewer: reports and
-lookup. ADMIN_IDS are admins from the start and cannot be removed from the bot (only from the setting).
+admin: everything, and manages staff. operator: catalogue, completion, broadcasts, lookup, answering the help desk.
+viewer: reports, lookup, reading the help desk. ADMIN_IDS are admins from the start and cannot be removed from the
+bot (only from the setting).
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ COMPLETION: Final = "completion"
 BROADCAST: Final = "broadcast"
 LOOKUP: Final = "lookup"
 REPORTS: Final = "reports"
+# The help desk: read tickets (/tiket, the topics) and answer or close them.
+HELPDESK_READ: Final = "helpdesk_read"
+HELPDESK_ANSWER: Final = "helpdesk_answer"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    ADMIN: frozenset({MANAGE_STAFF, CATALOGUE, COMPLETION, BROADCAST, LOOKUP, REPORTS}),
-    OPERATOR: frozenset({CATALOGUE, COMPLETION, BROADCAST, LOOKUP}),
-    VIEWER: frozenset({REPORTS, LOOKUP}),
+    ADMIN: frozenset({MANAGE_STAFF, CATALOGUE, COMPLETION, BROADCAST, LOOKUP, REPORTS, HELPDESK_READ, HELPDESK_ANSWER}),
+    OPERATOR: frozenset({CATALOGUE, COMPLETION, BROADCAST, LOOKUP, HELPDESK_READ, HELPDESK_ANSWER}),
+    VIEWER: frozenset({REPORTS, LOOKUP, HELPDESK_READ}),
 }
 
 
