@@ -159,7 +159,7 @@ def next_question(person: Chat, run: int, question_id: int | None) -> Decide:
             [message] = replies
             if (outcome := following(message)) is not None:
                 return ok(outcome)
-            if texts.made_from("menu-unknown", message):
+            if texts.made_from("helpdesk-offer", message):
                 agenda.survey_message = agenda.survey_run = None
                 return ok("over")
             return wrong("the next question")

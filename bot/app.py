@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserUpdateProcessor
-from bot.config import Settings
+from bot.config import LANGUAGES, Settings
 from bot.context import BotData, Services, VokasiContext
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.ratelimit import PriorityRateLimiter
@@ -40,6 +40,8 @@ from bot.handlers import (
     completion,
     courses,
     dispatch,
+    helpdesk,
+    helpdesk_staff,
     lookup,
     menu,
     registration,
@@ -57,6 +59,9 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
+from bot.services.faq import Faq
+from bot.services.helpdesk import HelpdeskService
+from bot.services.helpdesk_staff import HelpdeskStaffService
 from bot.services.lookup import LookupService
 from bot.services.operations import OperationsService
 from bot.services.pending import PendingService
@@ -93,6 +98,7 @@ def build_application(
     clock = clock or SystemClock()
     # A mistake in a survey file stops the bot here, before it talks to anyone (SurveyDefinitionError).
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
+    faq = Faq.load(settings.faq_path, LANGUAGES)
 
     async def post_init(app: VokasiApp) -> None:
         db = await open_database(settings.database_url)
@@ -101,6 +107,9 @@ def build_application(
         provinces = ProvinceCatalog.load()
         translations = Translations(settings.default_language)
         planner = ReminderPlanner(settings, provinces)
+        staff = StaffService(store, settings, clock)
+        desk = HelpdeskService(store, settings, clock, faq)
+        desk_staff = HelpdeskStaffService(store, clock, staff, desk)
         dispatcher = Dispatcher(
             store,
             app.bot,
@@ -110,10 +119,10 @@ def build_application(
             concurrency=settings.dispatch_concurrency,
             paid_broadcasts=settings.allow_paid_broadcast,
             leadership=db.leadership(retry_s=settings.dispatcher_election_s),
+            helpdesk_staff=desk_staff,
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
-        staff = StaffService(store, settings, clock)
         app.bot_data.attach(
             Services(
                 settings=settings,
@@ -123,7 +132,7 @@ def build_application(
                 db=db,
                 store=store,
                 registration=RegistrationService(store, provinces, settings, clock),
-                accounts=AccountService(store, clock, planner, surveys),
+                accounts=AccountService(store, clock, planner, surveys, desk),
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
                 surveys=surveys,
@@ -133,8 +142,16 @@ def build_application(
                 lookup=LookupService(store),
                 reports=ReportService(db, settings, clock, provinces),
                 operations=OperationsService(store, settings, clock, staff),
-                pending=PendingService(store, settings.admin_ids, survey_catalog),
+                pending=PendingService(
+                    store,
+                    settings.admin_ids,
+                    survey_catalog,
+                    clock,
+                    timedelta(days=settings.helpdesk_reopen_days),
+                ),
                 dispatcher=dispatcher,
+                helpdesk=desk,
+                helpdesk_staff=desk_staff,
             )
         )
         await publish_commands(app.bot, translations)
@@ -223,6 +240,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["cari"], lookup.lookup_command),
             command(ALIASES["staf"], team.staff_command_handler),
             command(ALIASES["laporan"], reports.report_command),
+            command(ALIASES["tanya"], helpdesk.ask_command),
+            command(ALIASES["tiket"], helpdesk_staff.tickets_command),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
             CallbackQueryHandler(registration.consent_button, pattern=r"^consent:(yes|no)$"),
             CallbackQueryHandler(registration.answer_button, pattern=_dialog_pattern()),
@@ -236,6 +255,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             CallbackQueryHandler(broadcasts.broadcast_button, pattern=broadcasts.PATTERN),
             CallbackQueryHandler(reports.report_button, pattern=reports.PATTERN),
             CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
+            CallbackQueryHandler(helpdesk.button, pattern=helpdesk.PATTERN),
+            CallbackQueryHandler(helpdesk_staff.private_button, pattern=helpdesk_staff.PATTERN),
             CallbackQueryHandler(menu.stale_button),
             # Free messages: commands we do not have, text, a shared contact, edits, and everything else. Each goes
             # to what the person is in the middle of (the table in bot/handlers/dispatch.py), else the menu's answer.
@@ -244,6 +265,14 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             MessageHandler(new_message & filters.CONTACT, dispatch.contact),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, dispatch.edited),
             MessageHandler(new_message, dispatch.other),
+            # A helpdesk group: what staff write in a ticket's topic (answers and /tutup, /catatan, /jawab, /ambil).
+            MessageHandler(
+                filters.ChatType.SUPERGROUP
+                & filters.UpdateType.MESSAGE
+                & filters.IS_TOPIC_MESSAGE
+                & filters.Chat(list(settings.helpdesk_chat_ids)),
+                helpdesk_staff.topic_message,
+            ),
         ]
     )
     app.add_error_handler(on_error)

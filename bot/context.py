@@ -16,6 +16,8 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
+from bot.services.helpdesk import HelpdeskService
+from bot.services.helpdesk_staff import HelpdeskStaffService
 from bot.services.lookup import LookupService
 from bot.services.operations import OperationsService
 from bot.services.pending import PendingService
@@ -51,6 +53,8 @@ class Services:
     operations: OperationsService
     pending: PendingService
     dispatcher: Dispatcher
+    helpdesk: HelpdeskService
+    helpdesk_staff: HelpdeskStaffService
 
 
 class BotData:

@@ -139,14 +139,22 @@ class FakeUser(GroupClient):
 
     # ------------------------------------------------------------------ sending (user -> bot)
 
-    async def send_text(self, text: str, entities: list[dict[str, Any]] | None = None) -> int:
+    async def send_text(
+        self, text: str, entities: list[dict[str, Any]] | None = None, *, reply_to: int | None = None
+    ) -> int:
         """Send a text message; a leading ``/command`` (optionally ``@botname``) gets a bot_command entity.
 
-        ``entities`` adds formatting as a Telegram client does (``{"type": "bold", "offset": 0, "length": 4}``).
+        ``entities`` adds formatting as a Telegram client does (``{"type": "bold", "offset": 0, "length": 4}``);
+        ``reply_to`` makes it a reply to that message of the chat (Telegram's "Reply").
         """
         content: dict[str, Any] = {"text": text}
         if command_entities(text) or entities:
             content["entities"] = [*command_entities(text), *(entities or [])]
+        if reply_to is not None:
+            replied = self.raw_message(reply_to)
+            if replied is None:
+                raise LookupError(f"no message {reply_to} in {self!r}'s chat")
+            content["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
         return await self._send_message(content)
 
     async def send_command(self, command: str, args: str = "") -> int:

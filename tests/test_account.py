@@ -169,5 +169,5 @@ async def test_going_back_to_the_menu_abandons_a_profile_edit(bot: BotHarness) -
     assert bot.dialog(2010) is not None
     assert (await say(bot, user, "/start")).text == t("menu-intro", name="Siti Nurhaliza")
     assert bot.dialog(2010) is None
-    assert (await say(bot, user, "Budi")).text == t("menu-unknown")
+    assert (await say(bot, user, "Budi")).text == t("helpdesk-offer")
     assert bot.participant(2010)["full_name"] == "Siti Nurhaliza"  # type: ignore[index]

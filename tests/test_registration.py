@@ -239,7 +239,7 @@ async def test_start_for_a_participant_shows_the_menu(bot: BotHarness) -> None:
     assert reply.text == t("menu-intro", name="Siti Nurhaliza")
     assert user.reply_keyboard is not None
     assert (await say(bot, user, t("menu-courses"))).text == t("courses-empty")
-    assert (await say(bot, user, "halo")).text == t("menu-unknown")
+    assert (await say(bot, user, "halo")).text == t("helpdesk-offer")
 
 
 async def test_start_during_registration_resumes_it(bot: BotHarness) -> None:

@@ -223,7 +223,7 @@ async def test_a_nudge_after_three_days_then_expiry_after_seven(bot: BotHarness,
     assert user.callback_answers[-1]["text"] == t("survey-over")
     assert answers(bot) == {}
     reply = await say(bot, user, "4")  # no survey running: typed text is not an answer any more
-    assert reply.text == t("menu-unknown")
+    assert reply.text == t("helpdesk-offer")
 
 
 async def test_the_check_in_waits_for_the_running_survey(server: FakeTelegram, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import VokasiContext
-from bot.handlers import keyboards
+from bot.handlers import helpdesk, keyboards
 from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.handlers.registration import ask, show_result
 from bot.handlers.views import profile_text
@@ -73,8 +73,9 @@ async def help_command(update: Update, context: VokasiContext) -> None:
     t = await translator_for(update, context)
     services = context.services
     contact = services.settings.support_contact or t("support-contact-default")
-    registered = await services.accounts.participant(user_id_of(update)) is not None
-    await send(update, context, t("help", contact=contact), keyboards.main_menu(t) if registered else None)
+    # The main menu's reply keyboard stays on screen; this message carries the help desk's buttons.
+    ticket_line, desk = await helpdesk.help_lines(update, context, t)
+    await send(update, context, t("help", contact=contact) + ticket_line, desk)
 
 
 async def erase(update: Update, context: VokasiContext) -> None:

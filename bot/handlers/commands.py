@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.i18n import Translations
-from bot.services.staff import BROADCAST, COMPLETION, LOOKUP, MANAGE_STAFF, PERMISSIONS, REPORTS
+from bot.services.staff import BROADCAST, COMPLETION, HELPDESK_READ, LOOKUP, MANAGE_STAFF, PERMISSIONS, REPORTS
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("statuskerja", "cmd-employment"),
         ("profil", "cmd-profile"),
         ("bahasa", "cmd-language"),
+        ("tanya", "cmd-ask"),
         ("bantuan", "cmd-help"),
         ("berhenti", "cmd-mute"),
         ("lanjut", "cmd-unmute"),
@@ -35,6 +36,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("jobstatus", "cmd-employment"),
         ("profile", "cmd-profile"),
         ("language", "cmd-language"),
+        ("ask", "cmd-ask"),
         ("help", "cmd-help"),
         ("unsubscribe", "cmd-mute"),
         ("subscribe", "cmd-unmute"),
@@ -59,6 +61,8 @@ ALIASES = {
     "cari": ("cari", "find"),
     "staf": ("staf", "staff"),
     "laporan": ("laporan", "report"),
+    "tanya": ("tanya", "ask"),
+    "tiket": ("tiket", "tickets"),
 }
 # Staff commands in menu order: (Indonesian, English, description key, the permission it needs).
 STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
@@ -67,6 +71,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("laporan", "report", "cmd-report", REPORTS),
     ("cari", "find", "cmd-find", LOOKUP),
     ("staf", "staff", "cmd-staff", MANAGE_STAFF),
+    ("tiket", "tickets", "cmd-tickets", HELPDESK_READ),
 )
 
 

@@ -3,7 +3,8 @@ document or sticker, an edit, a command the bot does not have) reads once what t
 (bot/services/pending.py: the broadcast draft, dialog or survey waiting for their answer) and goes to its owner
 through the table OWNERS; what is left when nothing waits answers from DEFAULTS (bot/handlers/menu.py).
 
-A new thing that waits for an answer (a help-desk ticket, say) is one more Kind and one more row of OWNERS.
+A new thing that waits for an answer (the help desk's question, ticket and staff reply are) is one more Kind and
+one more row of OWNERS.
 Buttons need no table: their callback data names what they answer (the draft, the run, the dialog's step).
 """
 
@@ -15,10 +16,10 @@ from enum import StrEnum
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers import broadcasts, menu, registration, staff, surveys
+from bot.handlers import broadcasts, helpdesk, helpdesk_staff, menu, registration, staff, surveys
 from bot.handlers.common import user_id_of
 from bot.services.pending import Kind, Pending, Situation
-from bot.services.staff import CATALOGUE
+from bot.services.staff import CATALOGUE, HELPDESK_ANSWER
 
 
 class Incoming(StrEnum):
@@ -72,6 +73,25 @@ OWNERS: Mapping[Kind, Mapping[Incoming, Entry]] = {
         Incoming.MEDIA: surveys.survey_other,
         Incoming.EDITED: surveys.survey_edited,
     },
+    # The help desk. The question (typed: first the FAQ answers it matches), then whatever the person sends while
+    # the ticket is open; the menu's buttons keep opening their items. A staff member's answer after "Balas".
+    Kind.QUESTION: {
+        Incoming.TEXT: helpdesk.question_text,
+        Incoming.CONTACT: helpdesk.to_ticket,
+        Incoming.MEDIA: helpdesk.to_ticket,
+    },
+    Kind.TICKET: {
+        Incoming.TEXT: helpdesk.to_ticket,
+        Incoming.CONTACT: helpdesk.to_ticket,
+        Incoming.MEDIA: helpdesk.to_ticket,
+    },
+    Kind.STAFF_REPLY: {
+        Incoming.TEXT: helpdesk_staff.staff_reply,
+        Incoming.MENU_BUTTON: helpdesk_staff.staff_reply,
+        Incoming.CATALOGUE: helpdesk_staff.staff_reply,
+        Incoming.MEDIA: helpdesk_staff.staff_reply,
+        Incoming.COMMAND: helpdesk_staff.staff_reply,
+    },
 }
 
 # The answer when nothing waiting takes the message.
@@ -117,7 +137,12 @@ async def unknown_command(update: Update, context: VokasiContext) -> None:
 
 async def route(update: Update, context: VokasiContext, situation: Situation, incoming: Incoming) -> None:
     """Send the message to the owner of the first thing waiting that takes this kind (the next one when that was over
-    by the time it came to it), else to the default."""
+    by the time it came to it), else to the default. A staff member's Telegram reply to a ticket in their private
+    chat is an answer to it, whatever else waits."""
+    message = update.effective_message
+    replying = message is not None and message.reply_to_message is not None and situation.may(HELPDESK_ANSWER)
+    if replying and await helpdesk_staff.reply_in_private(update, context):
+        return
     for pending in situation.waiting:
         entry = OWNERS[pending.kind].get(incoming)
         if entry is not None and await entry(update, context, pending):

@@ -20,7 +20,7 @@ from bot.services.education import EDUCATION_LEVELS
 from bot.services.provinces import Province, ProvinceCatalog
 from bot.services.registration_dialog import BACK, CONFIRM, EDIT, EDITABLE, KPJ_UNKNOWN, Step
 
-MENU_KEYS = ("menu-courses", "menu-schedule", "menu-employment", "menu-profile", "menu-help")
+MENU_KEYS = ("menu-courses", "menu-schedule", "menu-employment", "menu-profile", "menu-ask", "menu-help")
 
 
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -33,7 +33,11 @@ def answer_data(step: Step, value: str) -> str:
 
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[t("menu-courses"), t("menu-schedule")], [t("menu-employment"), t("menu-profile")], [t("menu-help")]],
+        [
+            [t("menu-courses"), t("menu-schedule")],
+            [t("menu-employment"), t("menu-profile")],
+            [t("menu-ask"), t("menu-help")],
+        ],
         resize_keyboard=True,
         is_persistent=True,
     )

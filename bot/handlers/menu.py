@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers import account, courses, keyboards, schedule, surveys
+from bot.handlers import account, courses, helpdesk, keyboards, schedule, surveys
 from bot.handlers.common import send, translator_for
 from bot.services.pending import Situation
 
@@ -20,6 +20,7 @@ ITEMS: dict[str, Callable[[Update, VokasiContext], Awaitable[None]]] = {
     "menu-schedule": schedule.schedule_command,
     "menu-employment": surveys.employment_status,
     "menu-profile": account.profile,
+    "menu-ask": helpdesk.ask_command,
     "menu-help": account.help_command,
 }
 
@@ -43,12 +44,8 @@ async def open_item(update: Update, context: VokasiContext, situation: Situation
 
 
 async def unknown_text(update: Update, context: VokasiContext, situation: Situation) -> None:
-    """Typed text that is neither an answer nor a menu button."""
-    t = await translator_for(update, context)
-    if not situation.registered:
-        await send(update, context, t("not-registered"))
-    else:
-        await send(update, context, t("menu-unknown"), keyboards.main_menu(t))
+    """Typed text that is neither an answer nor a menu button: perhaps a question for the staff."""
+    await helpdesk.offer(update, context, registered=situation.registered)
 
 
 async def not_understood(update: Update, context: VokasiContext, situation: Situation) -> None:

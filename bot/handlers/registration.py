@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 
 from bot.context import VokasiContext
-from bot.handlers import keyboards
+from bot.handlers import helpdesk, keyboards
 from bot.handlers.common import Markup, edit_pressed, send, translator_for, user_id_of
 from bot.handlers.views import profile_text, summary_text
 from bot.i18n import Translator
@@ -134,7 +134,8 @@ async def start(update: Update, context: VokasiContext) -> None:
 
 
 async def cancel(update: Update, context: VokasiContext) -> None:
-    """/batal: discard the dialog in progress and what was typed in it."""
+    """/batal: discard the dialog in progress and what was typed in it (or the help-desk question or answer the bot
+    is waiting for)."""
     t = await translator_for(update, context)
     services = context.services
     flow = await services.registration.cancel(user_id_of(update))
@@ -143,6 +144,10 @@ async def cancel(update: Update, context: VokasiContext) -> None:
         await send(update, context, t("registration-cancelled"), ReplyKeyboardRemove())
     elif flow is Flow.PROFILE:
         await send(update, context, t("edit-cancelled"), keyboards.main_menu(t))
+    elif await services.helpdesk_staff.stop_reply(user_id_of(update)):
+        await send(update, context, t("helpdesk-reply-cancelled"))
+    elif await helpdesk.withdraw(update, context):
+        pass
     elif registered:
         await send(update, context, t("nothing-to-cancel"), keyboards.main_menu(t))
     else:

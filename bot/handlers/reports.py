@@ -22,6 +22,7 @@ from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Raw, Translator
 from bot.services import report_files
 from bot.services.enrollment import Refusal
+from bot.services.helpdesk_staff import HelpdeskFigures
 from bot.services.reports import REPORT_ZONE, Group, Summary, Wave
 from bot.services.staff import ADMIN, PERMISSIONS, REPORTS
 from bot.storage.reports import Scope
@@ -46,9 +47,10 @@ async def report_command(update: Update, context: VokasiContext) -> None:
         await send(update, context, t(scope.key, **scope.params) + "\n\n" + t("report-usage"))
         return
     summary = await reports.summary(scope)
+    desk = await _helpdesk_week(context.services)
     await context.services.staff.audit(user_id_of(update), "report:summary", _scope_detail(scope))
     role = await context.services.staff.role(user_id_of(update))
-    await send(update, context, summary_text(t, summary), _buttons(t, scope, full_export=role == ADMIN))
+    await send(update, context, summary_text(t, summary, desk), _buttons(t, scope, full_export=role == ADMIN))
 
 
 async def report_button(update: Update, context: VokasiContext) -> None:
@@ -102,7 +104,39 @@ async def report_button(update: Update, context: VokasiContext) -> None:
     await services.staff.audit(user_id, "report:export-full-nik" if full else "report:export", _scope_detail(scope))
 
 
-def summary_text(t: Translator, summary: Summary) -> str:
+async def _helpdesk_week(services: Services) -> HelpdeskFigures:
+    """The help desk over the last seven days (response times in wall-clock time, nights and weekends included)."""
+    now = services.clock.now()
+    return await services.helpdesk_staff.figures(now - timedelta(days=7), now)
+
+
+def helpdesk_text(t: Translator, desk: HelpdeskFigures) -> str:
+    def duration(seconds: float | None) -> str:
+        if seconds is None:
+            return "-"
+        return (
+            t("report-duration-hours", n=f"{seconds / 3600:.1f}")
+            if seconds >= 3600
+            else t("report-duration-minutes", n=max(1, round(seconds / 60)))
+        )
+
+    oldest = "-" if desk.oldest_open_since is None else t.moment(desk.oldest_open_since, REPORT_ZONE.key)
+    rating = "-" if desk.rating_mean is None else f"{desk.rating_mean:.1f}"
+    return t(
+        "report-helpdesk",
+        opened=desk.opened,
+        closed=desk.closed,
+        open=desk.still_open,
+        median=duration(desk.first_response_median_s),
+        p90=duration(desk.first_response_p90_s),
+        answered=desk.answered,
+        oldest=oldest,
+        rating=rating,
+        ratings=desk.ratings,
+    )
+
+
+def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None = None) -> str:
     totals = summary.totals
     lines = [
         t("report-title", when=t.moment(summary.generated_at, REPORT_ZONE.key)),
@@ -132,6 +166,8 @@ def summary_text(t: Translator, summary: Summary) -> str:
                 target=_pct(summary.target),
             )
         )
+    if desk is not None:
+        lines.append(helpdesk_text(t, desk))
     lines.append(t("report-definitions"))
     return "\n\n".join(line for line in lines if line)
 
@@ -170,7 +206,8 @@ async def weekly_job(context: VokasiContext) -> None:
 async def send_weekly(services: Services) -> int:
     """The weekly summary to every staff member who may read reports, through the outbox; returns how many."""
     summary = await services.reports.summary(Scope())
-    texts = {t.language: summary_text(t, summary) for t in services.translations.all()}
+    desk = await _helpdesk_week(services)
+    texts = {t.language: summary_text(t, summary, desk) for t in services.translations.all()}
     recipients = [m.telegram_user_id for m in await services.staff.members() if REPORTS in PERMISSIONS[m.role]]
     now = services.clock.now()
     week = now.astimezone(REPORT_ZONE).strftime("%G-W%V")
