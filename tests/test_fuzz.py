@@ -229,9 +229,9 @@ async def play_round(bot: BotHarness, round_: list[Action]) -> list[tuple[int, A
     # Someone whose help-desk ticket is open is told "received" once, not for every message of a flood.
     asking = {row[0] for row in bot.rows("SELECT telegram_user_id FROM tickets WHERE status = 'open'")}
     for person, action, expects_answer, answers in zip(people, round_, wrote, answered_before, strict=True):
-        if expects_answer and not person.new_messages() and len(person.callback_answers) == answers:
-            if person.user_id not in asking:
-                silent.append((person.user_id, action))
+        unanswered = expects_answer and not person.new_messages() and len(person.callback_answers) == answers
+        if unanswered and person.user_id not in asking:
+            silent.append((person.user_id, action))
     return silent
 
 

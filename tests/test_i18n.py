@@ -33,6 +33,9 @@ NOT_MESSAGES |= {"stand-alone", "outbox-alarm", "survey-tick", "broadcast-watch"
 NOT_MESSAGES |= {"outbox-election"}
 # An outbox message key rendered from the survey definition (bot/delivery/render.py), not from the catalogue.
 NOT_MESSAGES |= {"survey-question", "report-weekly"}
+# The help desk's outbox message keys, sent by bot/delivery/helpdesk.py from the ticket (its card, a topic action,
+# a staff answer, the closing notice with its rating buttons), each from texts of its own.
+NOT_MESSAGES |= {"helpdesk-card", "helpdesk-topic", "helpdesk-reply", "helpdesk-closed"}
 # Names a Translator goes by in the handlers: t("help"), old("button-stale"), t.plain("course-button").
 TRANSLATOR_CALLS = {"t", "old", "plain"}
 

@@ -37,6 +37,7 @@ async def test_full_registration_stores_every_answer(bot: BotHarness) -> None:
         t("menu-schedule"),
         t("menu-employment"),
         t("menu-profile"),
+        t("menu-ask"),
         t("menu-help"),
     ]
     # The summary's buttons are replaced by the choice, so they cannot be pressed twice.
@@ -183,7 +184,7 @@ async def test_refusing_consent_stores_nothing(bot: BotHarness) -> None:
     assert reply.text == t("consent-refused")
     for table in ("participants", "dialogs", "user_preferences"):
         assert bot.rows(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] == 0
-    assert (await say(bot, user, "Budi")).text == t("not-registered")
+    assert (await say(bot, user, "Budi")).text == t("not-registered") + "\n\n" + t("helpdesk-offer")
 
 
 async def test_nik_of_another_account_is_refused(bot: BotHarness) -> None:
@@ -316,9 +317,9 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
     names_id = [c["command"] for c in by_language["id"]]
     names_en = [c["command"] for c in by_language["en"]]
     assert names_id[:4] == ["start", "pelatihan", "jadwal", "statuskerja"]
-    assert names_id[4:] == ["profil", "bahasa", "bantuan", "berhenti", "lanjut", "hapusdata", "batal"]
+    assert names_id[4:] == ["profil", "bahasa", "tanya", "bantuan", "berhenti", "lanjut", "hapusdata", "batal"]
     assert names_en[:4] == ["start", "courses", "schedule", "jobstatus"]
-    assert names_en[4:] == ["profile", "language", "help", "unsubscribe", "subscribe", "deletedata", "cancel"]
+    assert names_en[4:] == ["profile", "language", "ask", "help", "unsubscribe", "subscribe", "deletedata", "cancel"]
     assert by_language[None] == by_language["id"]
     assert by_language["en"][4]["description"] == bot.t("en")("cmd-profile")
 

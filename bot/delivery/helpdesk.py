@@ -56,7 +56,7 @@ def card_text(t: Translator, card: Card) -> str:
     else:
         lines.append(t("helpdesk-card-nik", nik=card.masked_nik or "-"))
         for title, status in card.courses:
-            lines.append(t("helpdesk-card-course", title=title, status=t(f"helpdesk-enrolment-{status}")))
+            lines.append(t("helpdesk-card-course", title=title, status=t(f"enrollment-status-{status}")))
         if not card.courses:
             lines.append(t("helpdesk-card-no-course"))
         lines.append(t("helpdesk-card-attendance", yes=card.attendance_yes, no=card.attendance_no))

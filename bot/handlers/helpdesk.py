@@ -19,8 +19,8 @@ from bot.services.faq import FaqEntry
 from bot.services.helpdesk import Receipt
 from bot.services.pending import Pending
 
-# hd:send:<message id> | hd:faq-ok | hd:done:<ticket> | hd:rate:<ticket>:<1-5> | hd:faq | hd:faq:<key>
-PATTERN = r"^hd:(send:\d{1,10}|faq-ok|done:\d{1,10}|rate:\d{1,10}:[1-5]|faq|faq:[a-z][a-z0-9_]{0,31})$"
+# hd:send:<message id> | hd:answered | hd:done:<ticket> | hd:rate:<ticket>:<1-5> | hd:faq | hd:faq:<key>
+PATTERN = r"^hd:(send:\d{1,10}|answered|done:\d{1,10}|rate:\d{1,10}:[1-5]|faq|faq:[a-z][a-z0-9_]{0,31})$"
 
 
 async def ask_command(update: Update, context: VokasiContext) -> None:
@@ -80,7 +80,7 @@ async def button(update: Update, context: VokasiContext) -> None:
             await edit_pressed(query, None)
             receipt = await helpdesk.submit(user_id, [int(message_id)])
             await _acknowledge(update, context, receipt)
-        case ["faq-ok"]:
+        case ["answered"]:
             await query.answer()
             await helpdesk.withdraw_question(user_id)
             await edit_pressed(query, None)
@@ -151,7 +151,7 @@ def _suggestion_buttons(t: Translator, message_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t("btn-helpdesk-send-anyway"), callback_data=f"hd:send:{message_id}")],
-            [InlineKeyboardButton(t("btn-helpdesk-answered"), callback_data="hd:faq-ok")],
+            [InlineKeyboardButton(t("btn-helpdesk-answered"), callback_data="hd:answered")],
         ]
     )
 

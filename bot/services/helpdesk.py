@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.services.faq import Faq, FaqEntry
 from bot.services.staff import HELPDESK_ANSWER, PERMISSIONS
 from bot.storage.store import Store, Unit
-from bot.storage.tickets import ASKING, CLOSED, OPEN, Ticket
+from bot.storage.tickets import ASKING, OPEN, Ticket
 
 # Outbox kinds. To the staff (the group's topic or their private chats): the card that opens a ticket, copies of
 # the asker's messages, and topic actions (close, reopen, delete). To the asker: staff answers and notices.
@@ -72,10 +72,6 @@ class HelpdeskService:
     async def current(self, telegram_user_id: int) -> Ticket | None:
         async with self._store.read() as unit:
             return await unit.tickets.current(telegram_user_id)
-
-    async def latest(self, telegram_user_id: int) -> Ticket | None:
-        async with self._store.read() as unit:
-            return await unit.tickets.latest(telegram_user_id)
 
     async def ask(self, telegram_user_id: int) -> Ticket:
         """ "Tanya Petugas": the ticket that waits for the question (or the one already open)."""
@@ -159,7 +155,7 @@ class HelpdeskService:
                     not_before=now,
                     now=now,
                     message_key="helpdesk-card",
-                    params={"ticket": ticket.id, "private": target > 0, "reopened": reopened},
+                    params={"ticket": ticket.id},
                     subject=subject,
                 )
             for message_id in message_ids:
@@ -251,19 +247,3 @@ async def close_ticket(unit: Unit, ticket: Ticket, closed_by: int, now: datetime
             subject=f"{subject}:asker",
         )
     await unit.ticket_replies.forget_ticket(ticket.id)
-
-
-__all__ = [
-    "ALERT_KIND",
-    "ANSWER_KIND",
-    "ANSWER_PRIORITY",
-    "CARD_KIND",
-    "CLOSED",
-    "RELAY_KIND",
-    "STAFF_SIDE_KINDS",
-    "TOPIC_KIND",
-    "HelpdeskService",
-    "Receipt",
-    "close_ticket",
-    "ticket_subject",
-]

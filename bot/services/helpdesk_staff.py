@@ -279,7 +279,7 @@ class HelpdeskStaffService:
                     not_before=now,
                     now=now,
                     message_key="helpdesk-card",
-                    params={"ticket": ticket_id, "private": True, "reopened": False},
+                    params={"ticket": ticket_id},
                     subject=ticket_subject(ticket_id),
                 )
         seen: set[int] = set()
@@ -302,7 +302,7 @@ class HelpdeskStaffService:
                     not_before=now,
                     now=now,
                     message_key=row.message_key,
-                    params={**row.params, "private": True},
+                    params=row.params,
                     copy_of=copy,
                     subject=ticket_subject(ticket.id),
                 )

@@ -205,7 +205,8 @@ class OutboxRepository:
 
     async def retry_at(self, message_id: int, not_before: datetime, error: str) -> None:
         await self._s.execute(
-            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?",
+            # Only a row still being sent: one withdrawn or moved meanwhile stays as it is.
+            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ? AND status = 'sending'",
             (to_db_time(not_before), error, message_id),
         )
 

@@ -121,9 +121,6 @@ class TicketRepository:
         )
         return [_ticket(row) for row in rows]
 
-    async def count_open(self) -> int:
-        return int(await self._s.fetchval("SELECT COUNT(*) FROM tickets WHERE status = 'open'"))
-
     async def start(self, telegram_user_id: int, group_chat_id: int | None, now: datetime) -> int:
         """A new ticket waiting for its question."""
         return int(
@@ -178,9 +175,6 @@ class TicketRepository:
             "UPDATE tickets SET group_chat_id = ?, thread_id = ?, topic_closed = 0 WHERE id = ?",
             (group_chat_id, thread_id, ticket_id),
         )
-
-    async def set_topic_closed(self, ticket_id: int, closed: bool) -> None:
-        await self._s.execute("UPDATE tickets SET topic_closed = ? WHERE id = ?", (int(closed), ticket_id))
 
     async def to_private_chats(self, group_chat_id: int) -> list[int]:
         """A helpdesk group Telegram no longer lets us use: its tickets move to staff private chats."""
