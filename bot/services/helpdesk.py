@@ -74,7 +74,7 @@ class HelpdeskService:
             return await unit.tickets.current(telegram_user_id)
 
     async def ask(self, telegram_user_id: int) -> Ticket:
-        """ "Tanya Petugas": the ticket that waits for the question (or the one already open)."""
+        """Tanya Petugas: the ticket that waits for the question (or the one already open)."""
         async with self._store.write() as unit:
             current = await unit.tickets.current(telegram_user_id)
             if current is not None:
@@ -103,6 +103,7 @@ class HelpdeskService:
                 latest = await unit.tickets.latest(telegram_user_id)
                 if (
                     latest is not None
+                    and latest.asked_at is not None
                     and latest.closed_at is not None
                     and now - latest.closed_at <= self._reopen_within
                 ):
