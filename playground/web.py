@@ -2,8 +2,9 @@
 
 The page is a Telegram client for the simulated people: it shows each chat as fakegram holds it (both sides'
 messages, edits applied, deletions removed, the reply keyboard, button answers) and turns clicks and typing into
-the updates a Telegram client would send. The bot's texts travel as plain text plus Telegram message entities and
-the page builds the formatting from those, so nothing the bot sends is ever inserted as HTML.
+the updates a Telegram client would send; beside the phones, the staff's helpdesk group (playground/group_view.py),
+where Dewi reads the tickets' topics and writes in them. The bot's texts travel as plain text plus Telegram message
+entities and the page builds the formatting from those, so nothing the bot sends is ever inserted as HTML.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import quote, urlparse
 from aiohttp import web
 
 from fakegram import FakeUser
+from playground.group_view import GroupView, message_json
 from playground.world import SAMPLE_CATALOGUE, Playground
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -28,7 +30,6 @@ KEEPALIVE_S = 15.0
 MAX_TEXT = 4096
 MAX_UPLOAD = 20 * 1024 * 1024  # Telegram bots may download files up to 20 MB
 ADVANCES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "30d": timedelta(days=30)}
-_PLAIN_KINDS = ("sticker", "voice", "location")
 
 JSONDict = dict[str, Any]
 
@@ -38,6 +39,7 @@ class PlaygroundPage:
 
     def __init__(self, world: Playground) -> None:
         self.world = world
+        self.group = GroupView(world)
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -57,6 +59,8 @@ class PlaygroundPage:
         app.router.add_post("/api/chats/{user_id:\\d+}/reply", self._reply_button)
         app.router.add_post("/api/chats/{user_id:\\d+}/document", self._send_document)
         app.router.add_post("/api/chats/{user_id:\\d+}/sample-catalogue", self._send_sample_catalogue)
+        app.router.add_post("/api/group/topics/{thread_id:\\d+}/open", self._open_topic)
+        app.router.add_post("/api/group/topics/{thread_id:\\d+}/text", self._write_in_topic)
         app.router.add_get("/api/files/{file_id}", self._file)
         return app
 
@@ -87,7 +91,7 @@ class PlaygroundPage:
     # ------------------------------------------------------------------ what the page shows
 
     def state(self) -> JSONDict:
-        return {**self.meta(), "chats": [self.chat(uid) for uid in self.world.people]}
+        return {**self.meta(), "chats": [self.chat(uid) for uid in self.world.people], "group": self.group.state()}
 
     def meta(self) -> JSONDict:
         world = self.world
@@ -118,54 +122,7 @@ class PlaygroundPage:
         }
 
     def _message(self, raw: JSONDict) -> JSONDict:
-        server = self.world.server
-        message: JSONDict = {
-            "id": raw["message_id"],
-            "mine": raw.get("from", {}).get("id") != server.bot_id,
-            "date": raw.get("date", 0),
-            "edited": "edit_date" in raw,
-            "kind": "text",
-        }
-        if "text" in raw:
-            message["text"] = raw["text"]
-            message["entities"] = raw.get("entities", [])
-        elif "caption" in raw:
-            message["text"] = raw["caption"]
-            message["entities"] = raw.get("caption_entities", [])
-        if "photo" in raw:
-            largest = raw["photo"][-1]
-            message["kind"] = "photo"
-            message["file"] = {"url": _file_url(largest["file_id"]), "width": largest.get("width")}
-        elif "document" in raw:
-            document = raw["document"]
-            message["kind"] = "document"
-            message["file"] = {
-                "url": _file_url(document["file_id"]),
-                "name": document.get("file_name") or "file",
-                "size": document.get("file_size", 0),
-                "mime": document.get("mime_type"),
-            }
-        elif "contact" in raw:
-            contact = raw["contact"]
-            message["kind"] = "contact"
-            message["contact"] = {
-                "name": " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p),
-                "phone": contact.get("phone_number", ""),
-            }
-        else:
-            for kind in _PLAIN_KINDS:
-                if kind in raw:
-                    message["kind"] = kind
-        keyboard = raw.get("reply_markup", {}).get("inline_keyboard")
-        if keyboard:
-            message["buttons"] = [
-                [
-                    {"text": b.get("text", ""), "data": b.get("callback_data"), "url": _safe_url(b.get("url"))}
-                    for b in row
-                ]
-                for row in keyboard
-            ]
-        return message
+        return message_json(raw, mine=raw.get("from", {}).get("id") != self.world.server.bot_id)
 
     def _commands(self, user: FakeUser) -> list[JSONDict]:
         """The bot's command menu as this person's client shows it: their own scope first, then the default."""
@@ -186,13 +143,15 @@ class PlaygroundPage:
         return web.json_response(self.state())
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
-        """Server-Sent Events: the state at once, then whatever changed (a chat in full; the clock and people)."""
+        """Server-Sent Events: the state at once, then whatever changed (a chat or the group in full; the clock and
+        people)."""
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )
         await response.prepare(request)
         server, world = self.world.server, self.world
         sent_chats: dict[int, str] = {}
+        sent_group = ""
         seen: tuple[int, int] | None = None
         try:
             while not self._closing:
@@ -205,6 +164,10 @@ class PlaygroundPage:
                         if sent_chats.get(user_id) != chat:
                             sent_chats[user_id] = chat
                             await _event(response, chat)
+                    group = json.dumps(self.group.state())
+                    if group != sent_group:
+                        sent_group = group
+                        await _event(response, group)
                 try:
                     await server.wait_until(functools.partial(self._changed_since, current), timeout=KEEPALIVE_S)
                 except TimeoutError:
@@ -299,6 +262,28 @@ class PlaygroundPage:
         update_id = await user.send_document(content, SAMPLE_CATALOGUE.name, mime_type="text/csv")
         return web.json_response({"update_id": update_id})
 
+    async def _open_topic(self, request: web.Request) -> web.StreamResponse:
+        """The topic the page shows (one at a time); the one shown before counts as read."""
+        try:
+            self.group.open_topic(int(request.match_info["thread_id"]))
+        except KeyError:
+            raise web.HTTPNotFound(text="no such topic") from None
+        await self.world.changed()
+        return web.json_response({"open": self.group.open})
+
+    async def _write_in_topic(self, request: web.Request) -> web.StreamResponse:
+        """Dewi writes in a topic of the helpdesk group (a command such as /tutup is text starting with /)."""
+        text = str((await _json(request)).get("text", ""))
+        if not text.strip() or len(text) > MAX_TEXT:
+            raise web.HTTPBadRequest(text=f"text: 1 to {MAX_TEXT} characters")
+        try:
+            message_id = await self.group.write(int(request.match_info["thread_id"]), text)
+        except LookupError:
+            raise web.HTTPNotFound(text="no such topic") from None
+        except PermissionError:
+            raise web.HTTPConflict(text="the topic is closed; only the group's administrators write there") from None
+        return web.json_response({"message_id": message_id})
+
     async def _file(self, request: web.Request) -> web.StreamResponse:
         try:
             stored = self.world.server.file(request.match_info["file_id"])
@@ -340,16 +325,6 @@ async def _json(request: web.Request) -> JSONDict:
 
 async def _event(response: web.StreamResponse, data: str) -> None:
     await response.write(f"data: {data}\n\n".encode())
-
-
-def _file_url(file_id: str) -> str:
-    return f"/api/files/{quote(file_id, safe='')}"
-
-
-def _safe_url(url: object) -> str | None:
-    if isinstance(url, str) and urlparse(url).scheme in ("http", "https", "tg", "mailto"):
-        return url
-    return None
 
 
 def _guess_mime(name: str) -> str:

@@ -25,7 +25,7 @@ from bot.services.provinces import ProvinceCatalog
 from bot.services.reminders import ReminderPlanner
 from bot.storage.connect import open_database
 from bot.storage.store import Store
-from fakegram import FakeTelegram, FakeUser
+from fakegram import FakeGroup, FakeTelegram, FakeUser
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,9 @@ SAMPLE_LEAD = timedelta(days=9)
 # The staff member of the page: an admin from the start (ADMIN_IDS).
 ADMIN_ID = 9001
 FIRST_PARTICIPANT_ID = 1001
+# The staff's helpdesk group (HELPDESK_CHAT_IDS): a forum supergroup, one topic per ticket, Dewi a member.
+HELPDESK_GROUP_ID = -1001000009001
+HELPDESK_GROUP_TITLE = "Grup Petugas"
 # The longest jump the clock control accepts at once.
 MAX_ADVANCE = timedelta(days=400)
 # When time jumps, it stops at least this often (and at every outbox message due) to run the bot's jobs, so a
@@ -123,6 +126,9 @@ class Playground:
         self._base_settings = settings
         self.settings: Settings | None = None
         self.people: dict[int, Person] = {}
+        self.helpdesk: FakeGroup = self.server.group(HELPDESK_GROUP_ID, HELPDESK_GROUP_TITLE)
+        """Where the tickets' topics are made; the bot an administrator that manages topics."""
+        self.helpdesk.set_bot_admin(can_manage_topics=True)
         self.version = 0
         """Bumped when the clock or the people change (the page's stream compares it)."""
         self.busy = False
@@ -150,6 +156,7 @@ class Playground:
                     "bot_file_url": self.server.base_file_url,
                     "database_url": f"sqlite:///{self.workdir / 'vokasi.db'}",
                     "admin_ids": self._base_settings.admin_ids | {ADMIN_ID},
+                    "helpdesk_chat_ids": (HELPDESK_GROUP_ID,),
                     # fakegram has no rate limit, and a jump of the clock delivers days of reminders at once: the
                     # limiter's pacing (1/s per chat) would only make the page wait.
                     "telegram_messages_per_s": 1000.0,
@@ -160,6 +167,7 @@ class Playground:
                 }
             )
             self.add_person("Dewi (petugas)", staff=True, user_id=ADMIN_ID)
+            self.helpdesk.add_member(self.server.user(ADMIN_ID))
             self.add_person("Siti Rahayu")
             self.add_person("Budi Santoso")
             await self._import_sample_catalogue(self.settings)

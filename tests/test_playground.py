@@ -1,5 +1,6 @@
-"""The playground's server: its JSON API and event stream drive the real bot through fakegram, and its clock
-control runs the bot's jobs so that what is due arrives (tests/test_playground_browser.py uses the page itself)."""
+"""The playground's server: its JSON API and event stream drive the real bot through fakegram, its clock control
+runs the bot's jobs so that what is due arrives, and its helpdesk group lets Dewi answer a worker's question in the
+ticket's topic (tests/test_playground_browser.py uses the page itself)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ import pytest
 from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.i18n import Translations, Translator
-from fakegram import FakeUser
+from fakegram import GENERAL_TOPIC, FakeUser
 from playground import ADMIN_ID, Playground, PlaygroundPage
-from playground.world import SAMPLE_CATALOGUE, example_person, sample_start
+from playground.world import HELPDESK_GROUP_ID, SAMPLE_CATALOGUE, example_person, sample_start
 from tests.harness import START
 
 PARTICIPANT = 1001
+OTHER = 1002
+QUESTION = "Saya belum menerima surat undangan"  # no FAQ entry matches it: it goes to the staff at once
 
 
 @pytest.fixture
@@ -229,8 +232,9 @@ async def test_the_event_stream_sends_the_state_then_what_changed(
 ) -> None:
     async with http.get("/api/events") as stream:
         assert stream.headers["Content-Type"] == "text/event-stream"
-        first = [await next_event(stream) for _ in range(1 + len(world.people))]
-        assert first[0]["type"] == "meta" and {c["id"] for c in first[1:]} == set(world.people)
+        first = [await next_event(stream) for _ in range(2 + len(world.people))]
+        assert first[0]["type"] == "meta" and {c["id"] for c in first[1:-1]} == set(world.people)
+        assert first[-1]["type"] == "group"
         await post(http, "/api/people", {"name": "Rina Wati"})
         meta = await next_event(stream)
         assert "Rina Wati" in [p["name"] for p in meta["people"]]
@@ -240,6 +244,95 @@ async def test_the_event_stream_sends_the_state_then_what_changed(
             if event["type"] == "chat" and event["id"] == PARTICIPANT and len(event["messages"]) == 2:
                 break
         assert event["messages"][1]["buttons"]
+
+
+async def ask(world: Playground, http: aiohttp.ClientSession, user_id: int, ticket: int) -> None:
+    """A worker asks the help desk from their phone: /tanya, then the question."""
+    worker = world.user(user_id)
+    await post(http, f"/api/chats/{user_id}/text", {"text": "/tanya"})
+    await until(world, lambda: bool(worker.messages) and worker.messages[-1].text == t()("helpdesk-ask"))
+    await post(http, f"/api/chats/{user_id}/text", {"text": QUESTION})
+    await until(world, lambda: worker.messages[-1].text == t()("helpdesk-received", ticket=ticket))
+
+
+def entity_text(text: str, entity: dict[str, Any]) -> str:
+    """The part of a text an entity covers (its offset and length count UTF-16 code units)."""
+    units = text.encode("utf-16-le")
+    return units[2 * entity["offset"] : 2 * (entity["offset"] + entity["length"])].decode("utf-16-le")
+
+
+def topics_made(world: Playground) -> tuple[int, int]:
+    """How many tickets' topics the helpdesk group has (General aside), and the bot's messages in the newest."""
+    threads = [thread for thread in world.helpdesk.topics if thread != GENERAL_TOPIC]
+    return len(threads), len(world.helpdesk.topic_messages(max(threads))) if threads else 0
+
+
+async def test_a_worker_asks_and_dewi_answers_in_the_helpdesk_group(
+    world: Playground, http: aiohttp.ClientSession
+) -> None:
+    assert world.settings is not None and world.settings.helpdesk_chat_ids == (HELPDESK_GROUP_ID,)
+    assert world.helpdesk.bot_rights["can_manage_topics"] and world.helpdesk.is_member(ADMIN_ID)
+    group = (await state(http))["group"]
+    assert (group["title"], group["topics"], group["open"], group["messages"]) == ("Grup Petugas", [], None, [])
+
+    await ask(world, http, PARTICIPANT, ticket=1)
+    await until(world, lambda: topics_made(world) == (1, 2))
+    group = (await state(http))["group"]
+    [topic] = group["topics"]
+    assert topic["unread"] == 2 and topic["closed"] is False  # the card and the question
+    assert group["open"] is None and group["messages"] == []
+    await post(http, f"/api/group/topics/{topic['id']}/open", {})
+    group = (await state(http))["group"]
+    assert group["open"] == topic["id"] and group["topics"][0]["unread"] == 0
+    created, card, question = group["messages"]
+    assert created["kind"] == "service" and created["service"] == {"action": "created", "name": topic["name"]}
+    # The card's formatting travels as entities: "Tiket #1" in bold, no markup in the text.
+    assert "<b>" not in card["text"] and card["text"].startswith("🎫 Tiket #1")
+    assert [entity_text(card["text"], e) for e in card["entities"]] == ["Tiket #1"]
+    assert (question["text"], question["mine"], question["sender"]) == (QUESTION, False, "Vokasi Bot")
+
+    # Dewi answers in the topic; the worker's phone shows the answer signed with her name.
+    await post(http, f"/api/group/topics/{topic['id']}/text", {"text": "Undangan dikirim hari Senin, Bu."})
+    worker = world.user(PARTICIPANT)
+    await until(world, lambda: "Undangan dikirim" in (worker.messages[-1].text or ""))
+    answer = chat(await state(http), PARTICIPANT)["messages"][-1]
+    assert answer["text"] == "Petugas Dewi\nUndangan dikirim hari Senin, Bu." and not answer["mine"]
+    assert {"type": "bold", "offset": 0, "length": len("Petugas Dewi")} in answer["entities"]
+    mine = (await state(http))["group"]["messages"][-1]
+    assert mine["mine"] and mine["text"] == "Undangan dikirim hari Senin, Bu."
+
+    # Another worker's ticket counts unread while Dewi stays in the first one, and comes first (latest activity).
+    await ask(world, http, OTHER, ticket=2)
+    await until(world, lambda: topics_made(world) == (2, 2))
+    second, first = (await state(http))["group"]["topics"]
+    assert (second["unread"], first["id"], first["unread"]) == (2, topic["id"], 0)
+
+    # /tutup is text starting with a slash: the ticket closes, the topic too, and Dewi, a member, writes no more.
+    await post(http, f"/api/group/topics/{topic['id']}/text", {"text": "/tutup"})
+    await until(world, lambda: world.helpdesk.topics[topic["id"]].closed)
+    await until(world, lambda: t()("helpdesk-closed-by-staff", ticket=1) in (worker.messages[-1].text or ""))
+    group = (await state(http))["group"]
+    assert next(x for x in group["topics"] if x["id"] == topic["id"])["closed"] is True
+    assert group["messages"][-1]["service"]["action"] == "closed"
+    await post(http, f"/api/group/topics/{topic['id']}/text", {"text": "Satu lagi"}, 409)
+    await post(http, f"/api/group/topics/{second['id']}/text", {"text": " "}, 400)
+    await post(http, "/api/group/topics/999/text", {"text": "Halo"}, 404)
+    await post(http, "/api/group/topics/999/open", {}, 404)
+    # Opening the second topic reads it; the first, left, has nothing unread.
+    await post(http, f"/api/group/topics/{second['id']}/open", {})
+    topics = {x["id"]: x["unread"] for x in (await state(http))["group"]["topics"]}
+    assert topics == {second["id"]: 0, topic["id"]: 0}
+
+
+async def test_the_event_stream_sends_the_group_when_it_changes(world: Playground, http: aiohttp.ClientSession) -> None:
+    async with http.get("/api/events") as stream:
+        first = [await next_event(stream) for _ in range(2 + len(world.people))]
+        assert first[-1]["type"] == "group" and first[-1]["topics"] == []
+        await ask(world, http, PARTICIPANT, ticket=1)
+        while True:
+            event = await next_event(stream)
+            if event["type"] == "group" and event["topics"] and event["topics"][0]["unread"] == 2:
+                break
 
 
 async def next_event(stream: aiohttp.ClientResponse) -> dict[str, Any]:

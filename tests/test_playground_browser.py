@@ -1,6 +1,7 @@
 """The playground page in a real browser: headless Chromium from Debian's package (`make test` installs it),
 driven by Playwright without any browser download. A participant registers by typing and clicking, enrols,
-the clock moves 30 days forward, and the session reminder appears."""
+the clock moves 30 days forward, and the session reminder appears; a worker asks the help desk and Dewi answers
+and closes the ticket in the "Grup Petugas" panel, on a wide screen and a narrow one."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PARTICIPANT = 1002  # Budi Santoso; the page opens the first participant and the admin, Budi is opened by hand
+SITI = 1001  # the first participant, on screen from the start
+QUESTION = "Saya belum menerima surat undangan"  # no FAQ entry matches it: it goes to the staff at once
 WAIT_MS = 15_000
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test does)")
@@ -169,3 +172,68 @@ async def test_register_enrol_and_get_the_reminder_in_the_browser(
     await expect(page.locator("#clock-now")).to_contain_text("Desember 2026", timeout=60_000)
     await expect(page.locator("[data-advance='30d']")).to_be_enabled(timeout=60_000)
     await page.screenshot(path=str(tmp_path / "playground-reminder.png"), full_page=True, animations="disabled")
+
+
+async def test_a_ticket_both_ways_through_the_helpdesk_group_panel(
+    page_url: str, browser_page: Page, tmp_path: Path
+) -> None:
+    page = browser_page
+    await page.goto(page_url)
+    await expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=WAIT_MS)
+    panel = page.locator("#group")
+    await expect(panel.locator(".group-title")).to_have_text("Grup Petugas")
+    await expect(panel.locator(".topics-empty")).to_contain_text("/tanya")
+    siti = Phone(page.locator(f'[data-person="{SITI}"]'))
+
+    # The worker asks from her phone; the ticket's topic appears in the group, its card and question unread.
+    await siti.say("/tanya")
+    await siti.last_is(plain(t("helpdesk-ask")))
+    await siti.say(QUESTION)
+    await siti.last_is(plain(t("helpdesk-received", ticket=1)))
+    item = panel.locator(".topic-item")
+    await expect(item).to_have_count(1, timeout=WAIT_MS)
+    await expect(item.locator(".unread")).to_have_text("2", timeout=WAIT_MS)
+    await item.click()
+    await expect(item).to_have_class(re.compile(r"\bactive\b"))
+    await expect(item.locator(".unread")).to_have_count(0)
+    topic = panel.locator("#topic-chat")
+    await expect(topic.locator(".service")).to_contain_text("dibuat")
+    # The card, formatted from its entities ("Tiket #1" in bold), and the copy of the question, from the bot.
+    await expect(topic.locator(".msg:not(.mine) .text b", has_text="Tiket #1")).to_be_visible(timeout=WAIT_MS)
+    question = topic.locator(".msg:not(.mine)", has_text=QUESTION)
+    await expect(question).to_be_visible()
+    await expect(question.locator(".sender")).to_have_text("Vokasi Bot")
+
+    # Dewi answers in the topic; Siti's phone shows it signed with her name.
+    await panel.locator("#topic-input").fill("Undangan dikirim hari Senin, Bu.")
+    await panel.locator("#topic-composer .send").click()
+    await expect(topic.locator(".msg.mine", has_text="Undangan dikirim hari Senin")).to_be_visible(timeout=WAIT_MS)
+    await siti.last_is("Undangan dikirim hari Senin, Bu.")
+    await expect(siti.root.locator(".msg:not(.mine)").last.locator(".text b")).to_have_text("Petugas Dewi")
+
+    # Siti writes back: it reaches the open topic as text, never as markup.
+    await siti.say("Terima kasih <i>Bu</i>")
+    await expect(topic.locator(".msg:not(.mine)", has_text="Terima kasih <i>Bu</i>")).to_be_visible(timeout=WAIT_MS)
+    assert await topic.locator("i").count() == 0
+    await page.screenshot(path=str(tmp_path / "playground-helpdesk.png"), full_page=True, animations="disabled")
+
+    # A narrow screen: the panel fits under the phones, the topic list above the topic.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await panel.scroll_into_view_if_needed()
+    box = await panel.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    list_box, topic_box = await panel.locator("#group-topics").bounding_box(), await topic.bounding_box()
+    assert list_box is not None and topic_box is not None and list_box["y"] < topic_box["y"]
+    await page.screenshot(path=str(tmp_path / "playground-helpdesk-narrow.png"), full_page=True, animations="disabled")
+
+    # /tutup from the topic's commands: the ticket closes for Siti, the topic shows it is closed.
+    await panel.locator("#topic-commands button", has_text="/tutup").click()
+    await expect(panel.locator("#topic-input")).to_have_value("/tutup")
+    await panel.locator("#topic-composer .send").click()
+    await siti.sees(plain(t("helpdesk-closed-by-staff", ticket=1)))
+    await expect(panel.locator("#topic-closed")).to_be_visible(timeout=WAIT_MS)
+    await expect(topic.locator(".service").last).to_have_text("Topik ditutup")
+    await expect(panel.locator("#topic-composer")).to_be_hidden()
+    await expect(panel.locator("#topic-locked")).to_be_visible()
+    await expect(item).to_contain_text("🔒")

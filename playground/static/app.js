@@ -1,4 +1,5 @@
-// Mode latihan: a small Telegram client for the playground's simulated people. Plain JS, no build step.
+// Mode latihan: a small Telegram client for the playground's simulated people, and the staff's helpdesk group.
+// Plain JS, no build step.
 // The bot's texts arrive as plain text plus Telegram message entities; formatting is built with DOM nodes
 // (textContent), so nothing the bot sends is ever parsed as HTML.
 "use strict";
@@ -354,6 +355,8 @@ function renderMessage(phone, message) {
   const wrap = el("div", "msg" + (message.mine ? " mine" : ""));
   wrap.dataset.messageId = String(message.id);
   const bubble = el("div", "bubble");
+  // In a group, who wrote it (as Telegram shows above the bubble of someone else's message).
+  if (message.sender && !message.mine) bubble.append(el("div", "sender", message.sender));
   if (message.kind === "photo") {
     const link = el("a", "photo");
     link.href = message.file.url;
@@ -390,7 +393,7 @@ function renderMessage(phone, message) {
   const meta = el("span", "meta", (message.edited ? "diedit " : "") + timeFormat.format(new Date(message.date * 1000)));
   (bubble.lastElementChild || bubble).append(meta);
   wrap.append(bubble);
-  if (message.buttons) wrap.append(renderInlineKeyboard(phone, message));
+  if (message.buttons && phone) wrap.append(renderInlineKeyboard(phone, message));
   return wrap;
 }
 
@@ -484,6 +487,155 @@ function entityNode(entity, content) {
   return node;
 }
 
+// ---------------------------------------------------------------- the helpdesk group ("Grup Petugas")
+
+// Dewi's side of the help desk: the tickets' forum topics (one open at a time) and what she writes in them.
+const group = {
+  snapshot: null,
+  nodes: new Map(), // message id -> {signature, node}
+  shownThread: null, // the topic whose messages are on screen
+  seenMessages: null,
+  toastTimer: null,
+};
+const TOPIC_COMMANDS = [
+  ["/tutup", "tutup tiket"],
+  ["/catatan ", "catatan internal"],
+  ["/jawab ", "jawaban tersimpan (FAQ)"],
+  ["/ambil", "ambil tiket"],
+];
+const SERVICE_TEXTS = {
+  created: (name) => `Topik “${name}” dibuat`,
+  edited: (name) => `Nama topik diganti: “${name}”`,
+  closed: () => "Topik ditutup",
+  reopened: () => "Topik dibuka lagi",
+};
+
+function groupToast(text) {
+  const toast = document.getElementById("group-toast");
+  toast.textContent = text;
+  toast.hidden = false;
+  clearTimeout(group.toastTimer);
+  group.toastTimer = setTimeout(() => { toast.hidden = true; }, 3000);
+}
+
+function renderTopicList(snapshot) {
+  const list = document.getElementById("group-topics");
+  const items = snapshot.topics.map((topic) => {
+    const item = el("button", "topic-item" + (topic.id === snapshot.open ? " active" : ""));
+    item.type = "button";
+    item.dataset.thread = String(topic.id);
+    if (topic.id === snapshot.open) item.setAttribute("aria-current", "true");
+    const dot = el("span", "topic-dot");
+    dot.style.background = topic.color;
+    const label = topic.general ? "General" : topic.name;
+    const name = el("span", "topic-item-name", (topic.closed ? "🔒 " : "") + label);
+    item.append(dot, name);
+    if (topic.unread) item.append(el("span", "unread", String(topic.unread)));
+    item.addEventListener("click", async () => {
+      try {
+        await api(`/api/group/topics/${topic.id}/open`, {});
+      } catch (error) {
+        groupToast("Topik tidak bisa dibuka: " + error.message);
+      }
+    });
+    return item;
+  });
+  if (!items.length) {
+    items.push(el("div", "topics-empty",
+      "Belum ada tiket. Di HP peserta, ketik /tanya lalu tulis pertanyaan: topiknya muncul di sini."));
+  }
+  list.replaceChildren(...items);
+}
+
+function renderTopicChat(snapshot) {
+  const box = document.getElementById("topic-chat");
+  const topic = snapshot.topics.find((t) => t.id === snapshot.open) || null;
+  if (group.shownThread !== snapshot.open) {
+    group.nodes = new Map();
+    group.seenMessages = null;
+    group.shownThread = snapshot.open;
+  }
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const wanted = [];
+  const keep = new Map();
+  let lastDay = null;
+  for (const message of snapshot.messages) {
+    const day = dayFormat.format(new Date(message.date * 1000));
+    if (day !== lastDay) {
+      wanted.push(el("div", "day", day));
+      lastDay = day;
+    }
+    const signature = JSON.stringify(message);
+    const known = group.nodes.get(message.id);
+    let node;
+    if (known && known.signature === signature) {
+      node = known.node;
+      node.classList.remove("fresh");
+    } else {
+      node = message.kind === "service"
+        ? el("div", "service", SERVICE_TEXTS[message.service.action](message.service.name || ""))
+        : renderMessage(null, message);
+      if (group.seenMessages !== null) node.classList.add("fresh");
+    }
+    keep.set(message.id, { signature, node });
+    wanted.push(node);
+  }
+  group.nodes = keep;
+  if (!topic) {
+    wanted.push(el("div", "empty", snapshot.topics.length
+      ? "Pilih topik untuk membaca tiketnya dan menjawab sebagai Dewi."
+      : "Setiap pertanyaan peserta (/tanya) menjadi satu topik di grup ini, dengan kartu tiket dan salinan " +
+        "pesannya. Yang Dewi tulis di topik itu sampai ke peserta, bertanda nama petugas."));
+  }
+  box.replaceChildren(...wanted);
+  if (nearBottom || group.seenMessages === null || snapshot.messages.length > group.seenMessages) {
+    box.scrollTop = box.scrollHeight;
+  }
+  group.seenMessages = snapshot.messages.length;
+  document.getElementById("topic-head").hidden = !topic;
+  document.getElementById("topic-name").textContent = topic ? (topic.general ? "General" : topic.name) : "";
+  document.getElementById("topic-closed").hidden = !(topic && topic.closed);
+  document.getElementById("topic-composer").hidden = !topic || topic.closed;
+  document.getElementById("topic-commands").hidden = !topic || topic.closed || topic.general;
+  document.getElementById("topic-locked").hidden = !(topic && topic.closed);
+}
+
+function applyGroup(snapshot) {
+  group.snapshot = snapshot;
+  if (snapshot.writer) document.getElementById("group-writer").textContent = snapshot.writer.name;
+  renderTopicList(snapshot);
+  renderTopicChat(snapshot);
+}
+
+(function setUpGroup() {
+  const input = document.getElementById("topic-input");
+  const chips = document.getElementById("topic-commands");
+  for (const [command, label] of TOPIC_COMMANDS) {
+    const button = el("button");
+    button.type = "button";
+    button.title = label;
+    button.append(el("b", null, command.trim()), document.createTextNode(label));
+    button.addEventListener("click", () => {
+      input.value = command;
+      input.focus();
+    });
+    chips.append(button);
+  }
+  document.getElementById("topic-composer").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const thread = group.snapshot && group.snapshot.open;
+    const text = input.value;
+    if (!thread || !text.trim()) return;
+    input.value = "";
+    try {
+      await api(`/api/group/topics/${thread}/text`, { text });
+    } catch (error) {
+      input.value = text;
+      groupToast("Tidak terkirim: " + error.message);
+    }
+  });
+})();
+
 // ---------------------------------------------------------------- the stream
 
 function applyMeta(meta) {
@@ -523,6 +675,7 @@ function connect() {
     const data = JSON.parse(event.data);
     if (data.type === "meta") applyMeta(data);
     if (data.type === "chat") applyChat(data);
+    if (data.type === "group") applyGroup(data);
     document.body.dataset.ready = "true";
   };
 }
