@@ -26,7 +26,7 @@ from bot.delivery import helpdesk
 from bot.delivery.ratelimit import BULK, INTERACTIVE, RateLimiterClosed, Withdrawn
 from bot.delivery.render import render
 from bot.i18n import Translations
-from bot.services.helpdesk import ANSWER_KIND, ANSWER_PRIORITY, RELAY_KIND
+from bot.services.helpdesk import ANSWER_KIND, ANSWER_PRIORITY
 from bot.services.helpdesk_staff import HelpdeskStaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.storage.broadcasts import BROADCAST_KIND
@@ -79,6 +79,10 @@ class Dispatcher:
         self._clock = clock
         self.concurrency = concurrency
         self._lock = asyncio.Lock()
+        # Answers to people waiting for them have a lane of their own: never behind a batch that waits for a
+        # group's budget (bot/services/helpdesk.py ANSWER_PRIORITY).
+        self._urgent_lock = asyncio.Lock()
+        self._rerun = False
         self._job_queue: JobQueue[Any] | None = None
         self._wake_pending = False
         self.unreachable: set[int] = set()
@@ -146,7 +150,26 @@ class Dispatcher:
     async def _woken(self, _: object) -> None:
         # Cleared before sending, so rows queued while this run is busy get a wake-up of their own.
         self._wake_pending = False
+        if self._lock.locked():
+            # A run is busy (perhaps waiting for a group's budget): answers go now, the rest when it loops again.
+            self._rerun = True
+            await self.run_urgent()
+            return
         await self.run_once()
+
+    async def run_urgent(self) -> int:
+        """Send the answers that are due (priority ANSWER_PRIORITY and up) while another run is busy."""
+        sent = 0
+        async with self._urgent_lock:
+            while self.active:
+                async with self._store.write() as unit:
+                    batch = await unit.outbox.claim_due(
+                        self._clock.now(), self.concurrency, min_priority=ANSWER_PRIORITY
+                    )
+                if not batch:
+                    return sent
+                sent += await self._send_batch(batch)
+        return sent
 
     async def _job(self, _: object) -> None:
         await self.run_once()
@@ -179,16 +202,24 @@ class Dispatcher:
             while True:
                 if not self.active:
                     return sent
+                self._rerun = False
                 async with self._store.write() as unit:
-                    batch = await unit.outbox.claim_due(self._clock.now(), self.concurrency)
+                    now = self._clock.now()
+                    batch = await unit.outbox.claim_due(now, self.concurrency)
+                    batch += await helpdesk.followers(unit, batch, now)
                     next_due = None if batch else await unit.outbox.next_due()
                 if not batch:
+                    if self._rerun:  # rows came while this run was busy and nobody else took them
+                        continue
                     self._alarm(next_due)
                     return sent
-                runs = await asyncio.gather(*(self._send_in_order(rows) for rows in _in_order(batch)))
-                outcomes = [outcome for run in runs for outcome in run]
-                await self._record(outcomes)
-                sent += sum(1 for o in outcomes if o.telegram_message_id is not None)
+                sent += await self._send_batch(batch)
+
+    async def _send_batch(self, batch: list[OutboxMessage]) -> int:
+        runs = await asyncio.gather(*(self._send_in_order(rows) for rows in helpdesk.in_order(batch)))
+        outcomes = [outcome for run in runs for outcome in run]
+        await self._record(outcomes)
+        return sum(1 for o in outcomes if o.telegram_message_id is not None)
 
     async def _send_in_order(self, rows: list[OutboxMessage]) -> list[Outcome]:
         """Rows that must arrive in order (one ticket's, to one chat), one after the other; a run of copies as one
@@ -196,7 +227,7 @@ class Dispatcher:
         outcomes: list[Outcome] = []
         index = 0
         while index < len(rows):
-            run = _copy_run(rows, index)
+            run = helpdesk.copy_run_of(rows, index)
             if len(run) > 1 and self._helpdesk is not None:
                 sent = await self._send_copies(run)
             else:
@@ -330,32 +361,6 @@ class Dispatcher:
         else:
             ticket_id = int(message.params.get("ticket", 0))
             await self._helpdesk_staff.topic_lost(unit, ticket_id, message.telegram_user_id, [message])
-
-
-def _in_order(batch: list[OutboxMessage]) -> list[list[OutboxMessage]]:
-    """The batch as runs that are sent concurrently: one ticket's rows to one chat together, in order; every other
-    row alone."""
-    runs: dict[object, list[OutboxMessage]] = {}
-    for message in batch:
-        ordered = message.subject is not None and message.subject.startswith("ticket:")
-        runs.setdefault((message.telegram_user_id, message.subject) if ordered else message.id, []).append(message)
-    return [sorted(run, key=lambda m: m.id) for run in runs.values()]
-
-
-def _copy_run(rows: list[OutboxMessage], start: int) -> list[OutboxMessage]:
-    """The copies of one chat's messages from `start` on, for one copyMessages call."""
-    first = rows[start]
-    if first.kind != RELAY_KIND or first.copy_from_chat_id is None:
-        return [first]
-    run = [first]
-    for row in rows[start + 1 : start + helpdesk.MAX_COPIES]:
-        if row.kind != RELAY_KIND or row.copy_from_chat_id != first.copy_from_chat_id:
-            break
-        previous = run[-1].copy_message_id
-        if row.copy_message_id is None or previous is None or row.copy_message_id <= previous:
-            break
-        run.append(row)
-    return run
 
 
 def _seconds(value: float | timedelta) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -20,6 +21,7 @@ from bot.i18n import Raw, Translations, Translator
 from bot.services.helpdesk import ANSWER_KIND, CARD_KIND, RELAY_KIND, TOPIC_KIND
 from bot.services.helpdesk_staff import Card, HelpdeskStaffService
 from bot.storage.outbox import OutboxMessage
+from bot.storage.store import Unit
 
 KINDS: Final = frozenset({CARD_KIND, RELAY_KIND, TOPIC_KIND, ANSWER_KIND})
 # Telegram's copyMessages takes at most 100 ids.
@@ -167,6 +169,42 @@ class HelpdeskSender:
         text = t("helpdesk-signed", signature=Raw(signature), text=Raw(str(params.get("html") or "")))
         sent = await self._bot.send_message(message.telegram_user_id, text, rate_limit_args=limit)
         return sent.message_id
+
+
+async def followers(unit: Unit, batch: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
+    """A ticket's further copies due to the same chat, claimed with its first, so they go as one copyMessages
+    call (a person writing several messages costs a group one message of its budget, not one each)."""
+    more: list[OutboxMessage] = []
+    for target, subject in {(m.telegram_user_id, m.subject) for m in batch if m.kind == RELAY_KIND and m.subject}:
+        assert subject is not None
+        more += await unit.outbox.claim_following(target, subject, now, MAX_COPIES)
+    return more
+
+
+def in_order(batch: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """The batch as runs that are sent concurrently: one ticket's rows to one chat together, in order; every other
+    row alone."""
+    runs: dict[object, list[OutboxMessage]] = {}
+    for message in batch:
+        ordered = message.subject is not None and message.subject.startswith("ticket:")
+        runs.setdefault((message.telegram_user_id, message.subject) if ordered else message.id, []).append(message)
+    return [sorted(run, key=lambda m: m.id) for run in runs.values()]
+
+
+def copy_run_of(rows: list[OutboxMessage], start: int) -> list[OutboxMessage]:
+    """The copies of one chat's messages from `start` on, for one copyMessages call."""
+    first = rows[start]
+    if first.kind != RELAY_KIND or first.copy_from_chat_id is None:
+        return [first]
+    run = [first]
+    for row in rows[start + 1 : start + MAX_COPIES]:
+        if row.kind != RELAY_KIND or row.copy_from_chat_id != first.copy_from_chat_id:
+            break
+        previous = run[-1].copy_message_id
+        if row.copy_message_id is None or previous is None or row.copy_message_id <= previous:
+            break
+        run.append(row)
+    return run
 
 
 def lost(error_message: str) -> str | None:

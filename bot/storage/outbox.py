@@ -156,16 +156,33 @@ class OutboxRepository:
             (reason, telegram_user_id),
         )
 
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Mark up to `limit` due messages as being sent and return them, most urgent first, each with the
-        recipient's language (so sending needs no further reads)."""
+    async def claim_due(self, now: datetime, limit: int, *, min_priority: int | None = None) -> list[OutboxMessage]:
+        """Mark up to `limit` due messages (of at least `min_priority`) as being sent and return them, most urgent
+        first, each with the recipient's language (so sending needs no further reads)."""
+        return await self._claim(
+            "not_before <= ?" + ("" if min_priority is None else " AND priority >= ?"),
+            (to_db_time(now),) + (() if min_priority is None else (min_priority,)),
+            limit,
+        )
+
+    async def claim_following(
+        self, telegram_user_id: int, subject: str, now: datetime, limit: int
+    ) -> list[OutboxMessage]:
+        """Also claim what else of one subject is due to one chat (a ticket's next messages: sent with the first)."""
+        return await self._claim(
+            "not_before <= ? AND telegram_user_id = ? AND subject = ?",
+            (to_db_time(now), telegram_user_id, subject),
+            limit,
+        )
+
+    async def _claim(self, condition: str, params: tuple[Any, ...], limit: int) -> list[OutboxMessage]:
         # PostgreSQL: rows another claimer has locked are skipped, so two dispatchers never take the same row.
         rows = await self._s.fetchall(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("  # noqa: S608 (fixed text)
-            " SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ?"
+            f" SELECT id FROM outbox WHERE status = 'pending' AND {condition}"
             f" ORDER BY priority DESC, not_before, id LIMIT ?{self._s.skip_locked}) RETURNING *,"
             " (SELECT language FROM user_preferences p WHERE p.telegram_user_id = outbox.telegram_user_id) AS language",
-            (to_db_time(now), limit),
+            (*params, limit),
         )
         return sorted((_message(row) for row in rows), key=lambda m: (-m.priority, m.not_before, m.id))
 
