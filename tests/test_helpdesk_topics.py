@@ -146,3 +146,20 @@ async def test_erasure_deletes_the_topic(desk: BotHarness) -> None:
     assert group.topics[thread].deleted
     [row] = bot.rows("SELECT telegram_user_id, status FROM tickets")
     assert (row["telegram_user_id"], row["status"]) == (0, "closed")
+
+
+async def test_a_topic_deleted_by_hand_moves_only_its_ticket(desk: BotHarness) -> None:
+    bot, t = desk, desk.t()
+    group, thread = await open_ticket(bot)
+    topic = group.topics[thread]
+    topic.deleted = True  # a staff member deleted it in Telegram
+    topic.messages.clear()
+    await bot.user(ASKER).send_text("Halo?")
+    await bot.settle()
+    await bot.drain_outbox()
+    texts = [m.text or "" for m in bot.user(ADMIN_ID).new_messages()]
+    assert texts[-1] == "Halo?"
+    assert any(t("helpdesk-card-title", ticket=1, name="Peserta 1.") in text for text in texts)
+    assert not any("⚠️" in text for text in texts)  # the group itself still works: no alert
+    [row] = bot.rows("SELECT group_chat_id, thread_id FROM tickets")
+    assert row["group_chat_id"] is None
