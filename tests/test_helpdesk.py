@@ -162,11 +162,17 @@ async def test_erasure_unlinks_the_tickets_and_withdraws_what_was_not_copied(sta
     bot, t = staff_bot, staff_bot.t()
     await seed_participant(bot, ASKER)
     await ask(bot)
+    await bot.drain_outbox()
     asker = bot.user(ASKER)
+    await asker.send_text("satu lagi")  # still waiting in the outbox when the data is erased
+    await bot.settle()
     await say(bot, asker, "/hapusdata")
     await press(bot, asker, t("btn-erase-yes"))
     [ticket] = tickets(bot)
     assert ticket["telegram_user_id"] == 0 and ticket["status"] == "closed"
+    # The card and the copy the admin got are deleted from their chat.
+    await bot.drain_outbox()
+    assert bot.user(ADMIN_ID).messages == []
     assert bot.rows("SELECT COUNT(*) FROM outbox WHERE kind LIKE 'helpdesk%' AND status = 'pending'")[0][0] == 0
 
 

@@ -135,7 +135,11 @@ class HelpdeskSender:
         return (result + [result[-1] if result else 0] * len(messages))[: len(messages)]
 
     async def _topic_action(self, message: OutboxMessage, limit: dict[str, Any]) -> int:
-        chat, thread, action = message.telegram_user_id, int(message.params["thread"]), message.params["action"]
+        chat, action = message.telegram_user_id, message.params["action"]
+        if action == "delete_message":  # a copy in a staff member's private chat, after /hapusdata
+            await self._bot.delete_message(chat, int(message.params["message_id"]), rate_limit_args=limit)
+            return 0
+        thread = int(message.params["thread"])
         if action == "close":
             await self._bot.close_forum_topic(chat, thread, rate_limit_args=limit)
         elif action == "reopen":

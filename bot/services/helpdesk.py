@@ -200,7 +200,8 @@ class HelpdeskService:
 
     async def forget(self, unit: Unit, telegram_user_id: int) -> None:
         """/hapusdata, inside its transaction: the person's tickets close and lose the link to them, what was still
-        to be copied is withdrawn, and their topics are deleted (the copies in them with them)."""
+        to be copied is withdrawn, their topics are deleted (the copies in them with them), and the copies in staff
+        private chats too."""
         now = self._clock.now()
         for ticket in await unit.tickets.forget_person(telegram_user_id, now):
             subject = ticket_subject(ticket.id)
@@ -215,6 +216,19 @@ class HelpdeskService:
                     now=now,
                     message_key="helpdesk-topic",
                     params={"ticket": ticket.id, "action": "delete", "thread": ticket.thread_id},
+                    subject=f"{subject}:erased",
+                )
+            # Without a group, the copies sit in staff private chats: deleted one by one (Telegram lets a bot delete
+            # its own messages there for 48 hours; an older one stays and the row says why).
+            for chat_id, message_id in await unit.outbox.sent_copies(subject):
+                await unit.outbox.add(
+                    telegram_user_id=chat_id,
+                    kind=TOPIC_KIND,
+                    dedupe_key=f"{subject}:delete:{chat_id}:{message_id}",
+                    not_before=now,
+                    now=now,
+                    message_key="helpdesk-topic",
+                    params={"ticket": ticket.id, "action": "delete_message", "message_id": message_id},
                     subject=f"{subject}:erased",
                 )
 

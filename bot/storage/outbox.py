@@ -209,6 +209,15 @@ class OutboxRepository:
         )
         return [_message(row) for row in rows]
 
+    async def sent_copies(self, subject: str) -> list[tuple[int, int]]:
+        """(chat id, message id) of what rows with this subject became in private chats."""
+        rows = await self._s.fetchall(
+            "SELECT telegram_user_id, telegram_message_id FROM outbox WHERE subject = ? AND status = 'sent'"
+            " AND telegram_user_id > 0 AND telegram_message_id IS NOT NULL ORDER BY id",
+            (subject,),
+        )
+        return [(int(row[0]), int(row[1])) for row in rows]
+
     async def subject_of_sent(self, telegram_user_id: int, telegram_message_id: int) -> str | None:
         """The subject of the row that became this message in this chat (a staff member replying to a ticket)."""
         value = await self._s.fetchval(
