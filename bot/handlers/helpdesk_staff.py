@@ -19,7 +19,6 @@ from bot.storage.tickets import Ticket
 
 # hd:reply:<ticket> | hd:close:<ticket>
 PATTERN = r"^hd:(reply|close):\d{1,10}$"
-TOPIC_COMMANDS = ("tutup", "close", "catatan", "note", "jawab", "answer", "ambil", "take")
 
 
 def answer_of(message: Message) -> Answer:

@@ -29,7 +29,6 @@ RELAY_KIND: Final = "helpdesk_in"
 TOPIC_KIND: Final = "helpdesk_topic"
 ANSWER_KIND: Final = "helpdesk_out"
 ALERT_KIND: Final = "helpdesk_alert"
-STAFF_SIDE_KINDS: Final = frozenset({CARD_KIND, RELAY_KIND, TOPIC_KIND})
 # Answers to a person waiting for them are claimed before everything else and sent at the interactive priority.
 ANSWER_PRIORITY: Final = 30
 # A person who keeps writing is told "received" again only after this long.
