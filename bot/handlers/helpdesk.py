@@ -18,6 +18,7 @@ from bot.i18n import Translator
 from bot.services.faq import FaqEntry
 from bot.services.helpdesk import Receipt
 from bot.services.pending import Pending
+from bot.storage.tickets import OPEN
 
 # hd:send:<message id> | hd:answered | hd:done:<ticket> | hd:rate:<ticket>:<1-5> | hd:faq | hd:faq:<key>
 PATTERN = r"^hd:(send:\d{1,10}|answered|done:\d{1,10}|rate:\d{1,10}:[1-5]|faq|faq:[a-z][a-z0-9_]{0,31})$"
@@ -27,7 +28,7 @@ async def ask_command(update: Update, context: VokasiContext) -> None:
     """/tanya and the menu's "💬 Tanya Petugas": the bot asks for the question."""
     t = await translator_for(update, context)
     ticket = await context.services.helpdesk.ask(user_id_of(update))
-    if ticket.status == "open":
+    if ticket.status == OPEN:
         await send(update, context, t("helpdesk-open-already", ticket=ticket.id))
     else:
         await send(update, context, t("helpdesk-ask"))
@@ -116,7 +117,7 @@ async def help_lines(update: Update, context: VokasiContext, t: Translator) -> t
     """What /bantuan adds: the person's open ticket (with "Masalah saya sudah selesai") and the FAQ."""
     ticket = await context.services.helpdesk.current(user_id_of(update))
     rows = [[InlineKeyboardButton(t("btn-helpdesk-faq"), callback_data="hd:faq")]]
-    if ticket is None or ticket.status != "open":
+    if ticket is None or ticket.status != OPEN:
         return "", InlineKeyboardMarkup(rows)
     when = t.moment(ticket.asked_at or ticket.opened_at, "Asia/Jakarta")
     rows.insert(0, [InlineKeyboardButton(t("btn-helpdesk-done"), callback_data=f"hd:done:{ticket.id}")])

@@ -137,27 +137,17 @@ class HelpdeskService:
         targets = await self.staff_targets(unit, ticket)
         for target in targets:
             if reopened and ticket.group_chat_id is not None and ticket.thread_id is not None:
-                await unit.outbox.add(
-                    telegram_user_id=target,
-                    kind=TOPIC_KIND,
-                    dedupe_key=f"{subject}:reopen:{message_ids[0]}:{target}",
-                    not_before=now,
-                    now=now,
-                    message_key="helpdesk-topic",
-                    params={"ticket": ticket.id, "action": "reopen", "thread": ticket.thread_id},
-                    subject=subject,
+                await queue_topic_action(
+                    unit,
+                    target,
+                    ticket.id,
+                    "reopen",
+                    f"{subject}:reopen:{message_ids[0]}:{target}",
+                    now,
+                    thread=ticket.thread_id,
                 )
             if new:
-                await unit.outbox.add(
-                    telegram_user_id=target,
-                    kind=CARD_KIND,
-                    dedupe_key=f"{subject}:card:{message_ids[0]}:{target}",
-                    not_before=now,
-                    now=now,
-                    message_key="helpdesk-card",
-                    params={"ticket": ticket.id},
-                    subject=subject,
-                )
+                await queue_card(unit, target, ticket.id, f"{subject}:card:{message_ids[0]}:{target}", now)
             for message_id in message_ids:
                 await unit.outbox.add(
                     telegram_user_id=target,
@@ -206,29 +196,30 @@ class HelpdeskService:
             subject = ticket_subject(ticket.id)
             await unit.outbox.cancel_pending(subject, keep=set())
             await unit.ticket_replies.forget_ticket(ticket.id)
+            erased = f"{subject}:erased"
             if ticket.group_chat_id is not None and ticket.thread_id is not None:
-                await unit.outbox.add(
-                    telegram_user_id=ticket.group_chat_id,
-                    kind=TOPIC_KIND,
-                    dedupe_key=f"{subject}:delete",
-                    not_before=now,
-                    now=now,
-                    message_key="helpdesk-topic",
-                    params={"ticket": ticket.id, "action": "delete", "thread": ticket.thread_id},
-                    subject=f"{subject}:erased",
+                await queue_topic_action(
+                    unit,
+                    ticket.group_chat_id,
+                    ticket.id,
+                    "delete",
+                    f"{subject}:delete",
+                    now,
+                    subject=erased,
+                    thread=ticket.thread_id,
                 )
             # Without a group, the copies sit in staff private chats: deleted one by one (Telegram lets a bot delete
             # its own messages there for 48 hours; an older one stays and the row says why).
             for chat_id, message_id in await unit.outbox.sent_copies(subject):
-                await unit.outbox.add(
-                    telegram_user_id=chat_id,
-                    kind=TOPIC_KIND,
-                    dedupe_key=f"{subject}:delete:{chat_id}:{message_id}",
-                    not_before=now,
-                    now=now,
-                    message_key="helpdesk-topic",
-                    params={"ticket": ticket.id, "action": "delete_message", "message_id": message_id},
-                    subject=f"{subject}:erased",
+                await queue_topic_action(
+                    unit,
+                    chat_id,
+                    ticket.id,
+                    "delete_message",
+                    f"{subject}:delete:{chat_id}:{message_id}",
+                    now,
+                    subject=erased,
+                    message_id=message_id,
                 )
 
 
@@ -238,15 +229,14 @@ async def close_ticket(unit: Unit, ticket: Ticket, closed_by: int, now: datetime
         return
     subject = ticket_subject(ticket.id)
     if ticket.status == OPEN and ticket.group_chat_id is not None and ticket.thread_id is not None:
-        await unit.outbox.add(
-            telegram_user_id=ticket.group_chat_id,
-            kind=TOPIC_KIND,
-            dedupe_key=f"{subject}:close:{now.isoformat()}",
-            not_before=now,
-            now=now,
-            message_key="helpdesk-topic",
-            params={"ticket": ticket.id, "action": "close", "thread": ticket.thread_id},
-            subject=subject,
+        await queue_topic_action(
+            unit,
+            ticket.group_chat_id,
+            ticket.id,
+            "close",
+            f"{subject}:close:{now.isoformat()}",
+            now,
+            thread=ticket.thread_id,
         )
     if ticket.status == OPEN:
         await unit.outbox.add(
@@ -261,3 +251,42 @@ async def close_ticket(unit: Unit, ticket: Ticket, closed_by: int, now: datetime
             subject=f"{subject}:asker",
         )
     await unit.ticket_replies.forget_ticket(ticket.id)
+
+
+async def queue_card(unit: Unit, chat_id: int, ticket_id: int, dedupe_key: str, now: datetime) -> None:
+    """The card that opens a ticket for the staff (in its topic, or a staff member's private chat)."""
+    await unit.outbox.add(
+        telegram_user_id=chat_id,
+        kind=CARD_KIND,
+        dedupe_key=dedupe_key,
+        not_before=now,
+        now=now,
+        message_key="helpdesk-card",
+        params={"ticket": ticket_id},
+        subject=ticket_subject(ticket_id),
+    )
+
+
+async def queue_topic_action(
+    unit: Unit,
+    chat_id: int,
+    ticket_id: int,
+    action: str,
+    dedupe_key: str,
+    now: datetime,
+    *,
+    subject: str | None = None,
+    **detail: int,
+) -> None:
+    """Closing, reopening or deleting a ticket's topic (`thread`), or deleting a copy (`message_id`) in a private
+    chat: a row sent in order with the ticket's others (bot/delivery/helpdesk.py does it)."""
+    await unit.outbox.add(
+        telegram_user_id=chat_id,
+        kind=TOPIC_KIND,
+        dedupe_key=dedupe_key,
+        not_before=now,
+        now=now,
+        message_key="helpdesk-topic",
+        params={"ticket": ticket_id, "action": action, **detail},
+        subject=subject or ticket_subject(ticket_id),
+    )

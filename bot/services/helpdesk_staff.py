@@ -20,10 +20,10 @@ from bot.services.helpdesk import (
     ALERT_KIND,
     ANSWER_KIND,
     ANSWER_PRIORITY,
-    CARD_KIND,
     RELAY_KIND,
     HelpdeskService,
     close_ticket,
+    queue_card,
     ticket_subject,
 )
 from bot.services.identifiers import mask_nik
@@ -272,16 +272,7 @@ class HelpdeskStaffService:
             if ticket is None or ticket.status != OPEN:
                 continue
             for target in await self._helpdesk.staff_targets(unit, ticket):
-                await unit.outbox.add(
-                    telegram_user_id=target,
-                    kind=CARD_KIND,
-                    dedupe_key=f"{ticket_subject(ticket_id)}:card:moved:{target}",
-                    not_before=now,
-                    now=now,
-                    message_key="helpdesk-card",
-                    params={"ticket": ticket_id},
-                    subject=ticket_subject(ticket_id),
-                )
+                await queue_card(unit, target, ticket_id, f"{ticket_subject(ticket_id)}:card:moved:{target}", now)
         seen: set[int] = set()
         for row in sorted(rows, key=lambda r: r.id):
             if row.id in seen:
