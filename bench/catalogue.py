@@ -48,19 +48,16 @@ import os  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import AsyncIterator, Awaitable, Sequence  # noqa: E402
+from collections.abc import Awaitable, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from telegram.ext import Application  # noqa: E402
-
-from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.runner import serve  # noqa: E402
 from bot.services.catalogue import PAGE_SIZE, CatalogueService  # noqa: E402
 from bot.services.catalogue_import import COLUMNS  # noqa: E402
 from bot.services.education import EDUCATION_LEVELS  # noqa: E402
@@ -76,7 +73,6 @@ DEFAULT_COURSES = 1000
 DEFAULT_USERS = 200
 SESSIONS_PER_COURSE = 10
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-POLL_TIMEOUT = 1  # seconds, as in tests/harness.py
 REPLY_TIMEOUT = 60.0  # a reply slower than this is a failure, not a measurement
 FIRST_USER_ID = 60_000_000
 LIST_PAGES = 3  # the participant looks at pages 1, 2 and 3 of the list before picking a course
@@ -433,22 +429,6 @@ async def drive_all(server: FakeTelegram, plan: Sequence[Target]) -> tuple[float
     if failed or server.internal_errors:
         raise BenchFailure(f"failed Bot API requests: {failed[:5]!r}; fakegram errors: {server.internal_errors[:5]!r}")
     return elapsed, latencies
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Application[Any, Any, Any, Any, Any, Any], server: FakeTelegram) -> AsyncIterator[None]:
-    """The Application polling the fake server (as tests/harness.py runs it), stopped on exit."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, poll_timeout=POLL_TIMEOUT))
-    try:
-        await server.wait_until(lambda: task.done() or (server.long_polls > 0 and app.running), timeout=30)
-        if task.done():
-            await task  # raises what stopped it
-            raise BenchFailure("the bot stopped during start-up")
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 def bench_settings(**fields: Any) -> Settings:

@@ -10,11 +10,18 @@ import math
 import os
 import platform
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.runner import serve
+from fakegram import FakeTelegram
 from scripts.pg_test_server import PostgresServer
+
+POLL_TIMEOUT = 1  # seconds, as in tests/harness.py
 
 
 class BenchFailure(RuntimeError):
@@ -182,3 +189,25 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         help="a PostgreSQL server where the benchmark may create databases, e.g. postgresql://postgres@127.0.0.1/"
         "postgres (default: a throw-away server started for the run)",
     )
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    app: Application[Any, Any, Any, Any, Any, Any], server: FakeTelegram, settings: Settings | None = None
+) -> AsyncIterator[None]:
+    """The Application polling the fake server (as tests/harness.py runs it), stopped on exit.
+
+    Stopping waits for a dispatcher run in progress (PTB stops the JobQueue with wait=True).
+    """
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(app, stop, poll_timeout=POLL_TIMEOUT, settings=settings))
+    try:
+        # Polling (a getUpdates held open) and the Application started; re-checked on every server event.
+        await server.wait_until(lambda: task.done() or (server.long_polls > 0 and app.running), timeout=30)
+        if task.done():
+            await task  # raises what stopped it
+            raise BenchFailure("the bot stopped during start-up")
+        yield
+    finally:
+        stop.set()
+        await task

@@ -58,17 +58,16 @@ import os  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import AsyncIterator, Sequence  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
-from bot.app import VokasiApp, build_application  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
+from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.runner import serve  # noqa: E402
 from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.provinces import ProvinceCatalog  # noqa: E402
 from bot.services.registration import CONSENT_VERSION  # noqa: E402
@@ -102,7 +101,6 @@ BUSY_SPREAD = 0.9
 """Busy samples are spread over this fraction of the expected delivery time (N / server limit)."""
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 DUE = NOW - timedelta(minutes=1)
-POLL_TIMEOUT = 1  # seconds, as in tests/harness.py
 REPLY_TIMEOUT = 60.0  # a reply slower than this is a failure, not a measurement
 FIRST_RECIPIENT = 70_000_000
 FIRST_PARTICIPANT = 69_000_000
@@ -259,25 +257,6 @@ def check_sent(db_path: Path, count: int) -> None:
         ).fetchone()[0]
     if statuses != ({"sent": count} if count else {}) or without_id:
         raise BenchFailure(f"outbox rows by status: {statuses} (expected {count} sent); sent without id: {without_id}")
-
-
-@contextlib.asynccontextmanager
-async def serving(app: VokasiApp, server: FakeTelegram) -> AsyncIterator[None]:
-    """The Application polling the fake server (as tests/harness.py runs it), stopped on exit.
-
-    Stopping waits for a dispatcher run in progress (PTB stops the JobQueue with wait=True).
-    """
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, poll_timeout=POLL_TIMEOUT))
-    try:
-        await server.wait_until(lambda: task.done() or (server.long_polls > 0 and app.running), timeout=30)
-        if task.done():
-            await task  # raises what stopped it
-            raise BenchFailure("the bot stopped during start-up")
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 def delivery_timeout(messages: int, per_s: float) -> float:

@@ -61,19 +61,18 @@ import os  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import AsyncIterator, Sequence  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import date, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
 from bot.app import VokasiApp, build_application  # noqa: E402
 from bot.clock import OffsetClock  # noqa: E402
 from bot.config import LANGUAGES, Settings  # noqa: E402
 from bot.delivery.buckets import BucketSizes  # noqa: E402
 from bot.delivery.ratelimit import PriorityRateLimiter  # noqa: E402
-from bot.runner import serve  # noqa: E402
 from bot.services.faq import Faq  # noqa: E402
 from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402
@@ -97,7 +96,6 @@ THINK_S = 3.0
 FOLLOW_UP_EVERY = 5
 FOLLOW_UP_GAP_S = 4.0
 REPLY_TIMEOUT_S = 120.0  # real seconds: the bot's prompt or notice slower than this is a failure
-POLL_TIMEOUT = 1  # seconds, as in tests/harness.py
 
 FIRST_PARTICIPANT = 71_000_000
 FIRST_STAFF = 9_100
@@ -226,22 +224,6 @@ def pace_like_telegram(app: VokasiApp, speed: float) -> dict[str, Any]:
         "group_per_min": round(real.sizes.group_per_s * 60, 3),
         "group_burst": real.sizes.group_burst,
     }
-
-
-@contextlib.asynccontextmanager
-async def serving(app: VokasiApp, server: FakeTelegram, settings: Settings) -> AsyncIterator[None]:
-    """The Application polling the fake server (as tests/harness.py runs it), stopped on exit."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, poll_timeout=POLL_TIMEOUT, settings=settings))
-    try:
-        await server.wait_until(lambda: task.done() or (server.long_polls > 0 and app.running), timeout=30)
-        if task.done():
-            await task  # raises what stopped it
-            raise BenchFailure("the bot stopped during start-up")
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 # --------------------------------------------------------------------------------------------- the people

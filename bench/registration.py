@@ -62,7 +62,7 @@ import random  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import AsyncIterator, Sequence  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any, Literal  # noqa: E402
@@ -70,7 +70,6 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
 from telegram.ext import (  # noqa: E402
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
@@ -78,13 +77,12 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
+from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.concurrency import PerUserUpdateProcessor  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.i18n import Translations, Translator  # noqa: E402
-from bot.runner import serve  # noqa: E402
 from bot.services.education import EDUCATION_LEVELS  # noqa: E402
 from bot.services.provinces import Province, ProvinceCatalog  # noqa: E402
 from fakegram import FakeTelegram, FakeUser  # noqa: E402
@@ -92,7 +90,6 @@ from fakegram import FakeTelegram, FakeUser  # noqa: E402
 DEFAULT_USERS = 100
 DEFAULT_SEED = 0
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-POLL_TIMEOUT = 1  # seconds, as in tests/harness.py
 REPLY_TIMEOUT = 60.0  # a reply slower than this is a failure, not a measurement
 FIRST_USER_ID = 50_000_000
 
@@ -279,23 +276,6 @@ async def drive_all(
     if failed or server.internal_errors:
         raise BenchFailure(f"failed Bot API requests: {failed[:5]!r}; fakegram errors: {server.internal_errors[:5]!r}")
     return elapsed, latencies
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Application[Any, Any, Any, Any, Any, Any], server: FakeTelegram) -> AsyncIterator[None]:
-    """The Application polling the fake server (as tests/harness.py runs it), stopped on exit."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, poll_timeout=POLL_TIMEOUT))
-    try:
-        # Polling (a getUpdates held open) and the Application started; re-checked on every server event.
-        await server.wait_until(lambda: task.done() or (server.long_polls > 0 and app.running), timeout=30)
-        if task.done():
-            await task  # raises what stopped it
-            raise BenchFailure("the bot stopped during start-up")
-        yield
-    finally:
-        stop.set()
-        await task
 
 
 # --------------------------------------------------------------------------------------------- the two systems
