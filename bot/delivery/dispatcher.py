@@ -150,12 +150,7 @@ class Dispatcher:
     async def _woken(self, _: object) -> None:
         # Cleared before sending, so rows queued while this run is busy get a wake-up of their own.
         self._wake_pending = False
-        if self._lock.locked():
-            # A run is busy (perhaps waiting for a group's budget): answers go now, the rest when it loops again.
-            self._rerun = True
-            await self.run_urgent()
-            return
-        await self.run_once()
+        await self._job(None)
 
     async def run_urgent(self) -> int:
         """Send the answers that are due (priority ANSWER_PRIORITY and up) while another run is busy."""
@@ -172,6 +167,12 @@ class Dispatcher:
         return sent
 
     async def _job(self, _: object) -> None:
+        """A wake-up, the sweep, an alarm or a retry. While a run is busy (perhaps waiting for a group's budget) the
+        answers go now and the rest when that run loops again, so no job waits on it."""
+        if self._lock.locked():
+            self._rerun = True
+            await self.run_urgent()
+            return
         await self.run_once()
 
     async def seen(self, telegram_user_id: int) -> None:
