@@ -9,7 +9,6 @@ from bot.handlers.access import staff_command
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.enrollment import Refusal
-from bot.services.identifiers import mask_nik
 from bot.services.lookup import Card
 from bot.services.staff import LOOKUP
 
@@ -45,7 +44,7 @@ def _card(t: Translator, context: VokasiContext, card: Card) -> str:
         t(
             "lookup-person",
             name=person.full_name or "-",
-            nik=mask_nik(person.nik) if person.nik else "-",
+            nik=person.nik_masked or "-",
             kpj=person.kpj or "-",
             place=", ".join(part for part in (person.regency, province.name if province else None) if part) or "-",
             registered=t.date(person.registered_at.date()),

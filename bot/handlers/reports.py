@@ -90,7 +90,8 @@ async def report_button(update: Update, context: VokasiContext) -> None:
     await context.bot.send_chat_action(chat.id, "upload_document")
     groups = {g: await services.reports.breakdown(scope, g) for g in ("course", "institute", "province")}
     full = action == "X"
-    content = await report_files.workbook(services.db, t, summary, groups, services.surveys.catalog, full_nik=full)
+    vault = services.store.vault if full else None
+    content = await report_files.workbook(services.db, t, summary, groups, services.surveys.catalog, unmask_with=vault)
     if len(content) > MAX_DOCUMENT_BYTES:
         size = f"{len(content) / 1_000_000:.0f}"
         await progress.edit_text(t("report-workbook-too-large", size=size, limit=MAX_DOCUMENT_BYTES // 1_000_000))

@@ -6,10 +6,10 @@ from datetime import date, tzinfo
 from typing import Protocol
 
 from bot.i18n import Raw, Translator
-from bot.services.identifiers import mask_nik
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration_dialog import DEFAULT_TIMEZONE, Details
 from bot.storage.participants import Participant
+from bot.storage.vault import mask_nik
 
 
 def _domicile(provinces: ProvinceCatalog, province_code: str | None, regency: str | None) -> str:

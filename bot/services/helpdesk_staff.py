@@ -26,7 +26,6 @@ from bot.services.helpdesk import (
     queue_card,
     ticket_subject,
 )
-from bot.services.identifiers import mask_nik
 from bot.services.staff import HELPDESK_ANSWER, HELPDESK_READ, MANAGE_STAFF, StaffService
 from bot.storage.outbox import OutboxMessage
 from bot.storage.store import Store, Unit
@@ -226,7 +225,7 @@ class HelpdeskStaffService:
             ticket_id=ticket.id,
             registered=participant is not None,
             first_name=short_name(participant.full_name if participant else None),
-            masked_nik=mask_nik(participant.nik) if participant is not None and participant.nik else "",
+            masked_nik=(participant.nik_masked or "") if participant is not None else "",
             courses=tuple(courses),
             attendance_yes=yes,
             attendance_no=no,

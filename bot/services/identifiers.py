@@ -66,13 +66,6 @@ def parse_nik(text: str, provinces: ProvinceCatalog, today: date) -> NikInfo:
     return NikInfo(nik=nik, province_code=province_code, birth_date=birth_date, gender=gender)
 
 
-def mask_nik(nik: str) -> str:
-    """``"3201011501900001"`` -> ``"3201********0001"``; strings of 8 characters or fewer are masked whole."""
-    if len(nik) <= 8:
-        return "*" * len(nik)
-    return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
-
-
 # --- KPJ (BPS Ketenagakerjaan membership number) ---------------------------------------------------------
 
 KPJ_LENGTH = 11

@@ -23,11 +23,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import Translator
-from bot.services.identifiers import mask_nik
 from bot.services.reports import REPORT_ZONE, Group, Summary
 from bot.services.survey_catalog import Survey, SurveyCatalog
 from bot.storage.db import Database, Row, from_db_time
 from bot.storage.reports import ReportRepository
+from bot.storage.vault import Vault
 from bot.text import shorten
 
 # The data sheets and their columns (headers are the messages xlsx-col-<name>).
@@ -72,9 +72,10 @@ async def workbook(
     groups: dict[str, list[Group]],
     surveys: SurveyCatalog,
     *,
-    full_nik: bool,
+    unmask_with: Vault | None,
 ) -> bytes:
-    """Sheets: summary, participants (NIK masked unless `full_nik`), enrolments with attendance intents,
+    """Sheets: summary, participants (NIK masked, or in full when given the vault to open it with, for admins),
+    enrolments with attendance intents,
     check-ins, a sheet per survey (a row per run, a column per question, answers in the reader's words from the
     survey's definition), broadcasts. Headers in the reader's language, times in WIB, header row frozen.
 
@@ -86,7 +87,9 @@ async def workbook(
     async with db.snapshot() as session:
         reports = ReportRepository(session)
         scope = summary.scope
-        await _sheet(book, t, "participants", reports.participant_rows(scope), lambda r: _participant(r, t, full_nik))
+        await _sheet(
+            book, t, "participants", reports.participant_rows(scope, unmask_with), lambda r: _participant(r, t)
+        )
         await _sheet(book, t, "enrollments", reports.enrollment_rows(scope), lambda r: _enrollment(r, t))
         await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
         await _answer_sheets(book, t, reports.answer_rows(scope), surveys)
@@ -222,12 +225,11 @@ async def _iterate(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]
         yield item
 
 
-def _participant(row: Row, t: Translator, full_nik: bool) -> list[Any]:
-    nik = row["nik"] or ""
+def _participant(row: Row, t: Translator) -> list[Any]:
     return [
         row["id"],
         row["full_name"] or "",
-        (nik if full_nik else mask_nik(nik)) if nik else "",
+        row["nik"] or "",
         t.plain(f"gender-{row['gender'].lower()}") if row["gender"] else "",
         row["birth_year"] or "",
         row["province_code"],

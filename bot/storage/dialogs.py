@@ -1,4 +1,7 @@
-"""Conversations in progress: the step a person is at and the answers given so far."""
+"""Conversations in progress: the step a person is at and the answers given so far.
+
+The answers (a registration draft holds NIK, KPJ, phone) are stored sealed as one token (bot/storage/vault.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.storage.db import Row, Session, from_db_time, to_db_time
+from bot.storage.vault import Vault
+
+# The associated data of the sealed answers: a token from another column does not open here.
+DATA_COLUMN = "dialogs.data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,24 +27,24 @@ class Dialog:
     updated_at: datetime
 
 
-def _dialog(row: Row) -> Dialog:
-    return Dialog(
-        telegram_user_id=row["telegram_user_id"],
-        flow=row["flow"],
-        step=row["step"],
-        data=json.loads(row["data"]),
-        started_at=from_db_time(row["started_at"]),
-        updated_at=from_db_time(row["updated_at"]),
-    )
-
-
 class DialogRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, vault: Vault) -> None:
         self._s = session
+        self._vault = vault
+
+    def _dialog(self, row: Row) -> Dialog:
+        return Dialog(
+            telegram_user_id=row["telegram_user_id"],
+            flow=row["flow"],
+            step=row["step"],
+            data=json.loads(self._vault.open(row["data"], DATA_COLUMN)),
+            started_at=from_db_time(row["started_at"]),
+            updated_at=from_db_time(row["updated_at"]),
+        )
 
     async def get(self, telegram_user_id: int) -> Dialog | None:
         row = await self._s.fetchone("SELECT * FROM dialogs WHERE telegram_user_id = ?", (telegram_user_id,))
-        return None if row is None else _dialog(row)
+        return None if row is None else self._dialog(row)
 
     async def save(self, telegram_user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime) -> None:
         """Create or replace the user's dialog; a new flow restarts the clock, the same flow keeps it."""
@@ -52,7 +59,7 @@ class DialogRepository:
                 telegram_user_id,
                 flow,
                 step,
-                json.dumps(data, ensure_ascii=False),
+                self._vault.seal(json.dumps(data, ensure_ascii=False), DATA_COLUMN),
                 to_db_time(now),
                 to_db_time(now),
             ),

@@ -1,4 +1,9 @@
-"""Participants: the people registered in the programme."""
+"""Participants: the people registered in the programme.
+
+NIK, KPJ, phone and the full birth date are stored sealed (bot/storage/vault.py) and found through their blind
+indexes; the repository seals on the way in and opens on the way out, so services see clear values and never a
+token. The masked NIK, province, gender and birth year stay in clear for lists and reports.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.storage.db import Param, Row, Session, from_db_time, opt_date, opt_time, to_db_time
+from bot.storage.vault import Vault, mask_nik
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,8 @@ class Participant:
     registered_at: datetime
     updated_at: datetime
     erased_at: datetime | None
+    # What staff see of the NIK (3201********0001); None once erased.
+    nik_masked: str | None = None
     # From the latest employment check-in (previous_employer, new_employer, own_business, ...), if any.
     employment_status: str | None = None
     employment_status_at: datetime | None = None
@@ -77,6 +85,15 @@ EDITABLE_COLUMNS = frozenset(
 )
 
 
+def _to_clear(value: object) -> str | None:
+    """A sealed column's new value as the text that is sealed (a date as ISO)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot seal {type(value).__name__}")
+
+
 def _to_param(value: object) -> Param:
     if isinstance(value, bool):
         return int(value)
@@ -89,95 +106,120 @@ def _to_param(value: object) -> Param:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
-def _participant(row: Row) -> Participant:
-    return Participant(
-        id=row["id"],
-        telegram_user_id=row["telegram_user_id"],
-        full_name=row["full_name"],
-        nik=row["nik"],
-        birth_date=opt_date(row["birth_date"]),
-        birth_year=row["birth_year"],
-        gender=row["gender"],
-        kpj=row["kpj"],
-        phone=row["phone"],
-        province_code=row["province_code"],
-        regency=row["regency"],
-        last_employer=row["last_employer"],
-        phk_date=date.fromisoformat(row["phk_date"]),
-        education=row["education"],
-        needs_verification=bool(row["needs_verification"]),
-        consent_at=from_db_time(row["consent_at"]),
-        consent_version=row["consent_version"],
-        registered_at=from_db_time(row["registered_at"]),
-        updated_at=from_db_time(row["updated_at"]),
-        erased_at=opt_time(row["erased_at"]),
-        employment_status=row["employment_status"],
-        employment_status_at=opt_time(row["employment_status_at"]),
-        announcements_off_at=opt_time(row["announcements_off_at"]),
-        unreachable_since=opt_time(row["unreachable_since"]),
-    )
+# The sealed columns, each with its blind index when it is looked up by value.
+SEALED = ("nik", "kpj", "phone", "birth_date")
+INDEXED = ("nik", "kpj", "phone")
+
+
+def sealed_columns(vault: Vault, column: str, value: str | None) -> dict[str, Param]:
+    """What storing one clear value of a sealed column writes: the token, its index, and for the NIK its mask."""
+    columns: dict[str, Param] = {column: vault.seal_opt(value, column)}
+    if column in INDEXED:
+        columns[f"{column}_index"] = vault.index_opt(value, column)
+    if column == "nik":
+        columns["nik_masked"] = None if value is None else mask_nik(value)
+    return columns
 
 
 class ParticipantRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, vault: Vault) -> None:
         self._s = session
+        self._vault = vault
+
+    def _participant(self, row: Row) -> Participant:
+        opened = {column: self._vault.open_opt(row[column], column) for column in SEALED}
+        return Participant(
+            id=row["id"],
+            telegram_user_id=row["telegram_user_id"],
+            full_name=row["full_name"],
+            nik=opened["nik"],
+            birth_date=opt_date(opened["birth_date"]),
+            birth_year=row["birth_year"],
+            gender=row["gender"],
+            kpj=opened["kpj"],
+            phone=opened["phone"],
+            province_code=row["province_code"],
+            regency=row["regency"],
+            last_employer=row["last_employer"],
+            phk_date=date.fromisoformat(row["phk_date"]),
+            education=row["education"],
+            needs_verification=bool(row["needs_verification"]),
+            consent_at=from_db_time(row["consent_at"]),
+            consent_version=row["consent_version"],
+            registered_at=from_db_time(row["registered_at"]),
+            updated_at=from_db_time(row["updated_at"]),
+            erased_at=opt_time(row["erased_at"]),
+            nik_masked=row["nik_masked"],
+            employment_status=row["employment_status"],
+            employment_status_at=opt_time(row["employment_status_at"]),
+            announcements_off_at=opt_time(row["announcements_off_at"]),
+            unreachable_since=opt_time(row["unreachable_since"]),
+        )
 
     async def create(self, new: NewParticipant, now: datetime) -> Participant:
+        v = self._vault
+        values: dict[str, Param] = {
+            "telegram_user_id": new.telegram_user_id,
+            "full_name": new.full_name,
+            **sealed_columns(v, "nik", new.nik),
+            **sealed_columns(v, "birth_date", new.birth_date.isoformat()),
+            "birth_year": new.birth_date.year,
+            "gender": new.gender,
+            **sealed_columns(v, "kpj", new.kpj),
+            **sealed_columns(v, "phone", new.phone),
+            "key_id": v.current,
+            "province_code": new.province_code,
+            "regency": new.regency,
+            "last_employer": new.last_employer,
+            "phk_date": new.phk_date.isoformat(),
+            "education": new.education,
+            "needs_verification": int(new.needs_verification),
+            "consent_at": to_db_time(new.consent_at),
+            "consent_version": new.consent_version,
+            "registered_at": to_db_time(now),
+            "updated_at": to_db_time(now),
+        }
         row = await self._s.fetchone(
-            "INSERT INTO participants (telegram_user_id, full_name, nik, birth_date, birth_year, gender, kpj,"
-            " phone, province_code, regency, last_employer, phk_date, education, needs_verification,"
-            " consent_at, consent_version, registered_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-            (
-                new.telegram_user_id,
-                new.full_name,
-                new.nik,
-                new.birth_date.isoformat(),
-                new.birth_date.year,
-                new.gender,
-                new.kpj,
-                new.phone,
-                new.province_code,
-                new.regency,
-                new.last_employer,
-                new.phk_date.isoformat(),
-                new.education,
-                int(new.needs_verification),
-                to_db_time(new.consent_at),
-                new.consent_version,
-                to_db_time(now),
-                to_db_time(now),
-            ),
+            f"INSERT INTO participants ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"  # noqa: S608
+            " RETURNING *",
+            tuple(values.values()),
         )
         assert row is not None
-        return _participant(row)
+        return self._participant(row)
 
     async def by_telegram_id(self, telegram_user_id: int) -> Participant | None:
         row = await self._s.fetchone("SELECT * FROM participants WHERE telegram_user_id = ?", (telegram_user_id,))
-        return None if row is None else _participant(row)
+        return None if row is None else self._participant(row)
 
     async def by_id(self, participant_id: int) -> Participant | None:
         row = await self._s.fetchone("SELECT * FROM participants WHERE id = ?", (participant_id,))
-        return None if row is None else _participant(row)
+        return None if row is None else self._participant(row)
 
     async def nik_holder(self, nik: str) -> int | None:
         """The Telegram account registered with this NIK, if any."""
-        value = await self._s.fetchval("SELECT telegram_user_id FROM participants WHERE nik = ?", (nik,))
+        value = await self._s.fetchval(
+            "SELECT telegram_user_id FROM participants WHERE nik_index = ?", (self._vault.index(nik, "nik"),)
+        )
         return None if value is None else int(value)
 
     async def update(self, participant_id: int, changes: dict[str, object], now: datetime) -> Participant:
         unknown = set(changes) - EDITABLE_COLUMNS
         if unknown or not changes:
             raise ValueError(f"not editable: {sorted(unknown) or 'nothing to change'}")
-        columns = sorted(changes)
-        assignments = ", ".join(f"{column} = ?" for column in columns)
+        stored: dict[str, Param] = {}
+        for column in sorted(changes):
+            if column in SEALED:
+                stored |= sealed_columns(self._vault, column, _to_clear(changes[column]))
+            else:
+                stored[column] = _to_param(changes[column])
+        assignments = ", ".join(f"{column} = ?" for column in stored)
         row = await self._s.fetchone(
             f"UPDATE participants SET {assignments}, updated_at = ? WHERE id = ? RETURNING *",  # noqa: S608 (whitelisted columns)
-            (*(_to_param(changes[c]) for c in columns), to_db_time(now), participant_id),
+            (*stored.values(), to_db_time(now), participant_id),
         )
         if row is None:
             raise LookupError(f"participant {participant_id} not found")
-        return _participant(row)
+        return self._participant(row)
 
     async def erase(self, participant_id: int, now: datetime) -> None:
         """Remove everything that identifies the person; keep what anonymous statistics need.
@@ -187,7 +229,8 @@ class ParticipantRepository:
         """
         await self._s.execute(
             "UPDATE participants SET telegram_user_id = NULL, full_name = NULL, nik = NULL, birth_date = NULL,"
-            " kpj = NULL, phone = NULL, regency = NULL, last_employer = NULL,"
+            " kpj = NULL, phone = NULL, nik_index = NULL, kpj_index = NULL, phone_index = NULL, nik_masked = NULL,"
+            " key_id = NULL, regency = NULL, last_employer = NULL,"
             " phk_date = substr(phk_date, 1, 8) || '01', erased_at = ?, updated_at = ?"
             " WHERE id = ?",
             (to_db_time(now), to_db_time(now), participant_id),
@@ -216,14 +259,14 @@ class ParticipantRepository:
                 " ORDER BY full_name, id LIMIT ?",
                 (pattern, limit),
             )
-        elif column in ("nik", "kpj", "phone"):
+        elif column in INDEXED:
             rows = await self._s.fetchall(
-                f"SELECT * FROM participants WHERE {column} = ? ORDER BY id LIMIT ?",  # noqa: S608 (whitelisted)
-                (value, limit),
+                f"SELECT * FROM participants WHERE {column}_index = ? ORDER BY id LIMIT ?",  # noqa: S608 (whitelisted)
+                (self._vault.index(value, column), limit),
             )
         else:
             raise ValueError(f"cannot search by {column!r}")
-        return [_participant(row) for row in rows]
+        return [self._participant(row) for row in rows]
 
     async def mark_unreachable(self, telegram_user_id: int, reason: str, now: datetime) -> bool:
         """Telegram refused to deliver (blocked, deactivated, chat gone); returns whether a participant matched."""

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.storage.db import Param, Row, Session, to_db_time
+from bot.storage.vault import Vault
 
 # The check-in answers that count as working again; the same list as bot/services/survey_catalog.py EMPLOYED.
 _EMPLOYED_SQL = "('previous_employer', 'new_employer', 'own_business')"
@@ -181,14 +182,19 @@ class ReportRepository:
 
     # ------------------------------------------------------------------ rows for the workbook
 
-    async def participant_rows(self, scope: Scope) -> AsyncIterator[Row]:
+    async def participant_rows(self, scope: Scope, unmask_with: Vault | None = None) -> AsyncIterator[dict[str, Any]]:
+        """The participants' sheet: `nik` is the masked NIK, or the full one opened with `unmask_with` (admins)."""
         params: list[Param] = []
         where = ["1 = 1", *_participant_scope(scope, params)]
         async for row in self._s.stream(
             f"SELECT p.* FROM participants p WHERE {' AND '.join(where)} ORDER BY p.id",  # noqa: S608
             params,
         ):
-            yield row
+            values = dict(row)
+            values["nik"] = row["nik_masked"] if unmask_with is None else unmask_with.open_opt(row["nik"], "nik")
+            for column in ("kpj", "phone", "birth_date"):
+                del values[column]  # sealed; the sheet does not show them
+            yield values
 
     async def enrollment_rows(self, scope: Scope) -> AsyncIterator[Row]:
         params: list[Param] = []

@@ -18,14 +18,15 @@ from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
 from bot.storage.tickets import TicketReplyRepository, TicketRepository
 from bot.storage.updates import UpdateRepository
+from bot.storage.vault import Vault
 
 
 class Unit:
     """Every repository, bound to one transaction."""
 
-    def __init__(self, session: Session) -> None:
-        self.participants = ParticipantRepository(session)
-        self.dialogs = DialogRepository(session)
+    def __init__(self, session: Session, vault: Vault) -> None:
+        self.participants = ParticipantRepository(session, vault)
+        self.dialogs = DialogRepository(session, vault)
         self.preferences = PreferenceRepository(session)
         self.catalogue = CatalogueRepository(session)
         self.enrollments = EnrollmentRepository(session)
@@ -43,17 +44,18 @@ class Store:
     """The services' door to the database: `async with store.write() as unit: ...`.
 
     `on_outbox` is called after a transaction that queued outbox messages has committed, so the dispatcher can
-    send them at once instead of at its next sweep.
+    send them at once instead of at its next sweep. `vault` seals and opens personal data (bot/storage/vault.py).
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, vault: Vault) -> None:
         self.db = db
+        self.vault = vault
         self.on_outbox: Callable[[], None] | None = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Unit]:
         async with self.db.transaction() as session:
-            unit = Unit(session)
+            unit = Unit(session, self.vault)
             yield unit
         if unit.outbox.added and self.on_outbox is not None:
             self.on_outbox()
@@ -61,4 +63,4 @@ class Store:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Unit]:
         async with self.db.reading() as session:
-            yield Unit(session)
+            yield Unit(session, self.vault)

@@ -34,6 +34,7 @@ TABLES = (
     "seen_updates",
     "tickets",
     "ticket_replies",
+    "data_keys",
 )
 # Tables whose `id` is generated (SQLite's rowid alias, PostgreSQL's identity column).
 GENERATED_IDS = ("participants", "institutes", "courses", "course_sessions", "enrollments", "outbox", "survey_runs",
