@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.app import build_application
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import Settings, SettingUnreadable
 from bot.handlers.completion import completed_text
 from bot.handlers.reports import summary_text
 from bot.handlers.staff import problem_lines, report_text
@@ -35,8 +35,10 @@ from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
 from bot.storage.connect import open_database
 from bot.storage.db import BackupUnsupported, Database
+from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
 from bot.storage.transfer import TableCount, TransferRefused, copy_database
+from bot.storage.vault import KeysRefused, Vault, vault_from
 from playground import serve_playground
 
 PLAYGROUND_INSTEAD = """BOT_TOKEN is not set, so the bot starts in the playground (Mode latihan): the whole bot in a
@@ -47,12 +49,38 @@ after BOT_TOKEN= and run `make run` again.
 """
 
 
+async def open_prepared(settings: Settings) -> tuple[Database, Vault]:
+    """The database, migrated, its keys checked against DATA_KEYS and any value still in clear sealed.
+
+    KeysRefused (missing, malformed or wrong keys) leaves nothing open; main() prints it and exits with 2."""
+    vault = vault_from(settings.data_keys_text())
+    db = await open_database(settings.database_url)
+    try:
+        await db.migrate()
+        await check_keys(db, vault)
+        sealed = await reseal(db, vault, clear_only=True)
+    except BaseException:
+        await db.close()
+        raise
+    if sealed.participants or sealed.drafts:
+        print(f"sealed the clear values of {sealed.participants} participants and {sealed.drafts} drafts", flush=True)
+    return db, vault
+
+
 def cmd_run(settings: Settings) -> int:
     if not settings.bot_token:
         print(PLAYGROUND_INSTEAD, file=sys.stderr)
         return cmd_playground(settings, settings.playground_port, None)
+
+    async def preflight() -> Vault:
+        db, vault = await open_prepared(settings)
+        await db.close()
+        return vault
+
+    # Keys that do not fit stop the bot here, before it takes a single update.
+    vault = asyncio.run(preflight())
     try:
-        app = build_application(settings)
+        app = build_application(settings, vault=vault)
     except SurveyDefinitionError as error:
         print(f"A survey definition is wrong, so the bot did not start:\n{error}", file=sys.stderr)
         return 2
@@ -90,12 +118,44 @@ def cmd_migrate(settings: Settings) -> int:
     async def migrate() -> list[str]:
         db = await open_database(settings.database_url)
         try:
-            return await db.migrate()
+            applied = await db.migrate()
         finally:
             await db.close()
+        db, _ = await open_prepared(settings)  # seals what an older version left in clear
+        await db.close()
+        return applied
 
     applied = asyncio.run(migrate())
     print("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+    return 0
+
+
+def cmd_new_key(settings: Settings, *, add: bool) -> int:
+    """Print a key set in the form DATA_KEYS takes: a fresh one, or (--add) today's with a new writing key first."""
+    if add:
+        print(vault_from(settings.data_keys_text()).with_new_key().text())
+    else:
+        print(Vault.generate().text())
+    return 0
+
+
+def cmd_rotate_keys(settings: Settings, batch: int) -> int:
+    """Re-seal every value under the first key of DATA_KEYS, in batches, while the bot may run; resumable."""
+
+    def progress(done: int) -> None:
+        print(f"re-sealed {done} participants", flush=True)
+
+    async def run() -> tuple[str, int, int]:
+        db, vault = await open_prepared(settings)
+        try:
+            done = await reseal(db, vault, clear_only=False, batch=batch, progress=progress)
+        finally:
+            await db.close()
+        return vault.current, done.participants, done.drafts
+
+    current, participants, drafts = asyncio.run(run())
+    print(f"every value is sealed with key {current} ({participants} participants and {drafts} drafts re-sealed);")
+    print("the other keys may now be removed from DATA_KEYS (keep the 'index' key).")
     return 0
 
 
@@ -109,12 +169,11 @@ def cmd_import_courses(settings: Settings, path: Path) -> int:
     content = path.read_bytes()
 
     async def run() -> ImportReport:
-        db = await open_database(settings.database_url)
+        db, vault = await open_prepared(settings)
         try:
-            await db.migrate()
             provinces = ProvinceCatalog.load()
             planner = ReminderPlanner(settings, provinces)
-            catalogue = CatalogueService(Store(db), provinces, SystemClock(), planner)
+            catalogue = CatalogueService(Store(db, vault), provinces, SystemClock(), planner)
             return await catalogue.import_file(content, path.name)
         finally:
             await db.close()
@@ -135,10 +194,9 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> CourseCompleted | Refusal:
-        db = await open_database(settings.database_url)
+        db, vault = await open_prepared(settings)
         try:
-            await db.migrate()
-            store = Store(db)
+            store = Store(db, vault)
             clock = SystemClock()
             planner = ReminderPlanner(settings, ProvinceCatalog.load())
             surveys = SurveyService(store, SurveyCatalog.load(settings.surveys_dir), settings, clock, planner)
@@ -163,9 +221,8 @@ def cmd_report(settings: Settings, filters: list[str], out: Path | None, *, full
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> str | Refusal:
-        db = await open_database(settings.database_url)
+        db, vault = await open_prepared(settings)
         try:
-            await db.migrate()
             reports = _report_service(settings, db)
             scope = reports.parse_scope(filters, await reports.course_codes())
             if isinstance(scope, Refusal):
@@ -175,7 +232,8 @@ def cmd_report(settings: Settings, filters: list[str], out: Path | None, *, full
                 return summary_text(t, summary)
             groups = {g: await reports.breakdown(scope, g) for g in GROUPINGS}
             surveys = SurveyCatalog.load(settings.surveys_dir)
-            content = await report_files.workbook(db, t, summary, groups, surveys, full_nik=full_nik)
+            unmask = vault if full_nik else None
+            content = await report_files.workbook(db, t, summary, groups, surveys, unmask_with=unmask)
             await asyncio.to_thread(out.write_bytes, content)
             return f"workbook written to {out}"
         finally:
@@ -327,6 +385,22 @@ def parser() -> argparse.ArgumentParser:
     copier.add_argument(
         "--to", dest="target", required=True, help="target DATABASE_URL, e.g. postgresql://vokasi@db/vokasi"
     )
+    new_key = commands.add_parser(
+        "new-key",
+        help="print a fresh key set for DATA_KEYS",
+        description="Print a new key set in the form DATA_KEYS takes (DATA_KEYS=$(python main.py new-key)): the "
+        "blind-index key and one encryption key. With --add, print today's DATA_KEYS with a new writing key first, "
+        "the step before rotate-keys.",
+    )
+    new_key.add_argument("--add", action="store_true", help="keep today's keys and put a new writing key first")
+    rotate = commands.add_parser(
+        "rotate-keys",
+        help="re-seal every personal value with the first key of DATA_KEYS",
+        description="Re-encrypt NIK, KPJ, phone, birth date and registration drafts under the current (first) key, "
+        "in short batches, while the bot may be running; run it again after a crash and it goes on where it "
+        "stopped. Afterwards the older keys can be removed from DATA_KEYS.",
+    )
+    rotate.add_argument("--batch", type=int, default=200, help="rows per transaction (default 200)")
     return root
 
 
@@ -340,6 +414,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error:\n{error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    try:
+        return _dispatch(args, settings)
+    except (KeysRefused, SettingUnreadable) as refused:
+        print(f"Stopped before touching any data: {refused}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "new-key":
+        return cmd_new_key(settings, add=args.add)
+    if args.command == "rotate-keys":
+        return cmd_rotate_keys(settings, args.batch)
     if args.command == "import-courses":
         return cmd_import_courses(settings, args.file)
     if args.command == "complete-course":

@@ -74,7 +74,9 @@ from bot.services.staff import StaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.storage.connect import open_database
+from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
+from bot.storage.vault import Vault, vault_from
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +93,15 @@ def build_application(
     *,
     clock: Clock | None = None,
     update_processor: BaseUpdateProcessor | None = None,
+    vault: Vault | None = None,
 ) -> VokasiApp:
-    """The PTB Application with every handler; the database is opened in post_init and closed in post_shutdown."""
+    """The PTB Application with every handler; the database is opened in post_init and closed in post_shutdown.
+
+    `vault` defaults to DATA_KEYS; without keys, or with keys that do not fit the database, it raises KeysRefused
+    (here or in post_init), so the bot never runs unable to read or protect personal data."""
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
+    keys = vault or vault_from(settings.data_keys_text())
     clock = clock or SystemClock()
     # A mistake in a survey file stops the bot here, before it talks to anyone (SurveyDefinitionError).
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
@@ -103,7 +110,13 @@ def build_application(
     async def post_init(app: VokasiApp) -> None:
         db = await open_database(settings.database_url)
         await db.migrate()
-        store = Store(db)
+        try:
+            await check_keys(db, keys, clock.now())
+            await reseal(db, keys, clear_only=True)
+        except BaseException:
+            await db.close()
+            raise
+        store = Store(db, keys)
         provinces = ProvinceCatalog.load()
         translations = Translations(settings.default_language)
         planner = ReminderPlanner(settings, provinces)

@@ -6,13 +6,17 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["id", "en"]
 LANGUAGES: tuple[Language, ...] = ("id", "en")
 # The project's data folder (sample catalogue, provinces, survey definitions), wherever the bot is started from.
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+class SettingUnreadable(ValueError):
+    """A setting names a file that cannot be read (DATA_KEYS_FILE)."""
 
 
 class Settings(BaseSettings):
@@ -25,6 +29,10 @@ class Settings(BaseSettings):
     # Where files are downloaded from; derived from BOT_API_URL when empty (".../bot" -> ".../file/bot").
     bot_file_url: str | None = None
     database_url: str = "sqlite:///data/vokasi.db"
+    # The keys that seal NIK, KPJ, phone and birth date at rest (bot/storage/vault.py): `index:<key>,<id>:<key>,...`,
+    # made by `python main.py new-key`; or DATA_KEYS_FILE, a file holding the same (a mounted secret).
+    data_keys: SecretStr | None = None
+    data_keys_file: Path | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Language = "id"
     # Lay-off window for eligibility, in whole months before today.
@@ -109,6 +117,11 @@ class Settings(BaseSettings):
             return (value,)
         return value
 
+    @field_validator("data_keys", "data_keys_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_url", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -135,6 +148,19 @@ class Settings(BaseSettings):
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL (16+ letters, digits, - or _)")
         return self
+
+    def data_keys_text(self) -> str | None:
+        """DATA_KEYS, or the contents of DATA_KEYS_FILE; None when neither is set."""
+        if self.data_keys is not None:
+            return self.data_keys.get_secret_value()
+        if self.data_keys_file is not None:
+            try:
+                return self.data_keys_file.read_text(encoding="utf-8").strip() or None
+            except OSError as error:
+                raise SettingUnreadable(
+                    f"DATA_KEYS_FILE {self.data_keys_file} cannot be read ({error.strerror})"
+                ) from None
+        return None
 
     @property
     def overall_messages_per_s(self) -> float:

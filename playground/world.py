@@ -25,6 +25,7 @@ from bot.services.provinces import ProvinceCatalog
 from bot.services.reminders import ReminderPlanner
 from bot.storage.connect import open_database
 from bot.storage.store import Store
+from bot.storage.vault import Vault, vault_from
 from fakegram import FakeGroup, FakeTelegram, FakeUser
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class Playground:
         self.workdir = workdir
         self._base_settings = settings
         self.settings: Settings | None = None
+        self.vault = Vault.generate()
         self.people: dict[int, Person] = {}
         self.helpdesk: FakeGroup = self.server.group(HELPDESK_GROUP_ID, HELPDESK_GROUP_TITLE)
         """Where the tickets' topics are made; the bot an administrator that manages topics."""
@@ -166,6 +168,7 @@ class Playground:
                     "health_port": 0,
                 }
             )
+            self.vault = self._throw_away_keys(self.settings)
             self.add_person("Dewi (petugas)", staff=True, user_id=ADMIN_ID)
             self.helpdesk.add_member(self.server.user(ADMIN_ID))
             self.add_person("Siti Rahayu")
@@ -176,13 +179,24 @@ class Playground:
             await self.stop()
             raise
 
+    @staticmethod
+    def _throw_away_keys(settings: Settings) -> Vault:
+        """DATA_KEYS when given; otherwise a key set made for this temporary database, gone with it."""
+        text = settings.data_keys_text()
+        if text is not None:
+            return vault_from(text)
+        log.info("playground: DATA_KEYS is not set; personal data is sealed with a throw-away key for this run")
+        return Vault.generate()
+
     async def _import_sample_catalogue(self, settings: Settings) -> None:
         """The sample catalogue, through the same import service as a staff member's upload."""
         db = await open_database(settings.sqlite_path)
         try:
             await db.migrate()
             provinces = ProvinceCatalog.load()
-            catalogue = CatalogueService(Store(db), provinces, self.clock, ReminderPlanner(settings, provinces))
+            catalogue = CatalogueService(
+                Store(db, self.vault), provinces, self.clock, ReminderPlanner(settings, provinces)
+            )
             report = await catalogue.import_file(SAMPLE_CATALOGUE.read_bytes(), SAMPLE_CATALOGUE.name)
             page = await catalogue.page(None, 0, None)
         finally:
@@ -196,7 +210,7 @@ class Playground:
             )
 
     async def _start_bot(self, settings: Settings) -> None:
-        self._app = build_application(settings, clock=self.clock)
+        self._app = build_application(settings, clock=self.clock, vault=self.vault)
         # start_polling sends deleteWebhook right before its first getUpdates: then the bot is taking updates.
         self._task = asyncio.create_task(serve(self._app, self._stop, poll_timeout=10, settings=settings))
         await self.server.wait_until(
