@@ -10,6 +10,7 @@ from fakegram import FakeTelegram
 from scripts.pg_test_server import PostgresServer
 from tests.backends import Backend, is_postgres
 from tests.harness import BotHarness
+from tests.keys import VAULT
 
 # Opt in to PTB's timedelta-valued retry_after (what PTB 23 will do), as main.py does.
 os.environ["PTB_TIMEDELTA"] = "true"
@@ -43,7 +44,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"database backend: {Backend.name}"
+    return f"database backend: {Backend.name}; data keys: a throw-away set made for this run (key {VAULT.current})"
 
 
 # Modules whose tests never open the bot's database, or always an SQLite one (the playground's temporary database,

@@ -23,8 +23,11 @@ from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.i18n import Translations, Translator
 from bot.runner import serve
+from bot.storage.dialogs import DATA_COLUMN
+from bot.storage.participants import SEALED
 from fakegram import FakeTelegram, FakeUser
 from tests.backends import database_url, query
+from tests.keys import VAULT
 
 WIB = ZoneInfo("Asia/Jakarta")
 # Monday 23 November 2026, 10:00 WIB: tests never read the real clock.
@@ -144,9 +147,24 @@ class BotHarness:
         return query(self.database_url, sql, params)
 
     def participant(self, telegram_user_id: int) -> Any:
+        """The person's row, its sealed columns opened as the bot opens them (the stored tokens: `participant_row`)."""
+        found = self.participant_row(telegram_user_id)
+        if found is None:
+            return None
+        opened = dict(found)
+        for column in SEALED:
+            opened[column] = VAULT.open_opt(found[column], column)
+        return opened
+
+    def participant_row(self, telegram_user_id: int) -> Any:
         found = self.rows("SELECT * FROM participants WHERE telegram_user_id = ?", (telegram_user_id,))
         return found[0] if found else None
 
     def dialog(self, telegram_user_id: int) -> Any:
+        """The person's dialog, its sealed answers opened."""
         found = self.rows("SELECT * FROM dialogs WHERE telegram_user_id = ?", (telegram_user_id,))
-        return found[0] if found else None
+        if not found:
+            return None
+        opened = dict(found[0])
+        opened["data"] = VAULT.open(found[0]["data"], DATA_COLUMN)
+        return opened

@@ -27,6 +27,7 @@ from fakegram import FakeTelegram
 from tests.backends import fresh_postgres_url, query
 from tests.flows import Person, register
 from tests.harness import BotHarness
+from tests.keys import VAULT
 from tests.survey_flows import services
 
 pytestmark = pytest.mark.postgresql_only
@@ -271,7 +272,7 @@ async def test_two_dispatchers_at_once_never_send_the_same_row(server: FakeTeleg
         for n in range(RECIPIENTS):
             server.user(FIRST_RECIPIENT + n)
         now = a.clock.now()
-        async with Store(databases[0]).write() as unit:
+        async with Store(databases[0], VAULT).write() as unit:
             await unit.outbox.add_many(
                 [_message(FIRST_RECIPIENT + n, "menu-here", f"both:{n}", now) for n in range(RECIPIENTS)], now
             )

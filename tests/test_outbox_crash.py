@@ -12,6 +12,7 @@ from bot.storage.connect import open_database
 from bot.storage.store import Store
 from fakegram import FakeTelegram
 from tests.backends import database_url
+from tests.keys import VAULT
 from tests.processes import bot_process
 
 MESSAGES = 2000
@@ -29,7 +30,7 @@ async def queue_messages(db_path: Path) -> None:
     await db.migrate()
     now = datetime.now(UTC) - timedelta(minutes=1)
     try:
-        async with Store(db).write() as unit:
+        async with Store(db, VAULT).write() as unit:
             for n in range(MESSAGES):
                 await unit.outbox.add(
                     telegram_user_id=FIRST_USER + n,

@@ -18,6 +18,7 @@ from bot.storage.pending import Outstanding
 from bot.storage.store import Store
 from bot.storage.surveys import NewRun
 from tests.backends import database_url
+from tests.keys import VAULT
 from tests.test_storage import NOW, new_participant
 
 PERSON = 1
@@ -37,7 +38,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def store(db: Database) -> Store:
-    return Store(db)
+    return Store(db, VAULT)
 
 
 def service(store: Store) -> PendingService:

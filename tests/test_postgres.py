@@ -16,6 +16,7 @@ from bot.storage.participants import NewParticipant
 from bot.storage.postgres import ParameterError, _number, changed_rows, pg_sql
 from bot.storage.store import Store
 from tests.backends import database_url
+from tests.keys import VAULT
 
 NIK = "3201015501900001"
 
@@ -58,7 +59,7 @@ async def test_errors_do_not_carry_parameter_values(tmp_path: Path) -> None:
             phone="+6281234567890", province_code="32", regency="Kota Bandung", last_employer="PT A",
             phk_date=date(2026, 3, 15), education="sma", needs_verification=False, consent_at=now, consent_version="v1",
         )  # fmt: skip
-        store = Store(db)
+        store = Store(db, VAULT)
         async with store.write() as unit:
             await unit.participants.create(person, now)
         with pytest.raises(asyncpg.UniqueViolationError) as duplicate:

@@ -17,6 +17,7 @@ from bot.storage.connect import open_database
 from bot.storage.store import Store
 from tests.backends import database_url
 from tests.harness import START
+from tests.keys import VAULT
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ async def service(tmp_path: Path) -> AsyncIterator[tuple[RegistrationService, Ma
     await db.migrate()
     clock = ManualClock(START)
     settings = Settings(_env_file=None, registration_timeout_hours=72)
-    yield RegistrationService(Store(db), ProvinceCatalog.load(), settings, clock), clock
+    yield RegistrationService(Store(db, VAULT), ProvinceCatalog.load(), settings, clock), clock
     await db.close()
 
 

@@ -16,6 +16,7 @@ from bot.storage.db import load_migrations, split_statements
 from bot.storage.participants import NewParticipant
 from bot.storage.store import Store
 from tests.backends import database_url
+from tests.keys import VAULT
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
@@ -68,7 +69,7 @@ async def test_database_file_is_private(tmp_path: Path) -> None:
 async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     db = await open_database(database_url(tmp_path / "c.db"))
     await db.migrate()
-    store = Store(db)
+    store = Store(db, VAULT)
     try:
 
         async def crash_halfway() -> None:
@@ -90,7 +91,7 @@ async def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
 async def test_update_accepts_only_editable_columns(tmp_path: Path) -> None:
     db = await open_database(database_url(tmp_path / "d.db"))
     await db.migrate()
-    store = Store(db)
+    store = Store(db, VAULT)
     try:
         async with store.write() as unit:
             created = await unit.participants.create(new_participant(), NOW)

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from bot.services.dates import add_months, parse_past_date, phk_eligible
 from bot.services.education import EDUCATION_LEVELS, match_education
-from bot.services.identifiers import NikInfo, mask_nik, parse_kpj, parse_nik, parse_phone
+from bot.services.identifiers import NikInfo, parse_kpj, parse_nik, parse_phone
 from bot.services.names import parse_employer, parse_full_name, parse_regency
 from bot.services.provinces import ProvinceCatalog
 from bot.services.validation import ValidationError
+from bot.storage.vault import mask_nik
 
 TODAY = date(2026, 11, 23)
 CATALOG = ProvinceCatalog.load()
