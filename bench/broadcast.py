@@ -53,7 +53,7 @@ from datetime import datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, PostgresRun, add_backend_options, machine_info, print_lines  # noqa: E402
+from bench.common import VAULT, BenchFailure, PostgresRun, add_backend_options, machine_info, print_lines  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services.broadcasts import BroadcastService, Panel  # noqa: E402
@@ -369,7 +369,7 @@ async def measure(database: Path | str, catalog: ProvinceCatalog) -> Measured:
     settings = bench_settings()
     db = await open_database(database)
     try:
-        store = Store(db)
+        store = Store(db, VAULT)
         quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
         service = BroadcastService(store, ManualClock(NOW), quiet, catalog)
 

@@ -54,7 +54,7 @@ from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
+from bench.common import VAULT, BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -247,7 +247,7 @@ async def timed_imports(
         await db.migrate()
         # Wired as bot/app.py wires it (the planner re-plans reminders of people enrolled in a changed course).
         planner = ReminderPlanner(bench_settings(), provinces)
-        service = CatalogueService(Store(db), provinces, ManualClock(NOW), planner)
+        service = CatalogueService(Store(db, VAULT), provinces, ManualClock(NOW), planner)
         started = time.perf_counter()
         first = await service.import_file(content, "catalogue.csv")
         import_s = time.perf_counter() - started
@@ -316,7 +316,7 @@ async def seed_participants(db_path: Path, count: int, provinces: Sequence[Provi
     """`count` registered participants in one transaction; their Telegram user ids."""
     db = await open_database(db_path)
     try:
-        async with Store(db).write() as unit:
+        async with Store(db, VAULT).write() as unit:
             for index in range(count):
                 await unit.participants.create(new_participant(index, provinces[index % len(provinces)]), NOW)
     finally:

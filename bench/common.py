@@ -18,10 +18,23 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.runner import serve
+from bot.storage.vault import Vault, vault_from
 from fakegram import FakeTelegram
 from scripts.pg_test_server import PostgresServer
 
 POLL_TIMEOUT = 1  # seconds, as in tests/harness.py
+
+
+def _throw_away_keys() -> Vault:
+    """The benchmarks seal personal data as production does, with a key set made for this run (unless DATA_KEYS is
+    given): every Settings() of the run and every Store share it."""
+    if not os.environ.get("DATA_KEYS"):
+        os.environ["DATA_KEYS"] = Vault.generate().text()
+        print("note: DATA_KEYS is not set; personal data is sealed with a throw-away key for this run", file=sys.stderr)
+    return vault_from(os.environ["DATA_KEYS"])
+
+
+VAULT = _throw_away_keys()
 
 
 class BenchFailure(RuntimeError):

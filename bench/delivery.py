@@ -64,7 +64,7 @@ from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
+from bench.common import VAULT, BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -158,7 +158,7 @@ async def prepare_database(db_path: Path, messages: int, participants: int) -> N
     try:
         await db.migrate()
         catalog = ProvinceCatalog.load()
-        async with Store(db).write() as unit:
+        async with Store(db, VAULT).write() as unit:
             for index in range(participants):
                 await unit.participants.create(new_participant(index, catalog), NOW)
             await queue_messages(unit, messages)

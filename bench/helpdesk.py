@@ -67,7 +67,7 @@ from datetime import date, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
+from bench.common import VAULT, BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
 from bot.app import VokasiApp, build_application  # noqa: E402
 from bot.clock import OffsetClock  # noqa: E402
 from bot.config import LANGUAGES, Settings  # noqa: E402
@@ -160,7 +160,7 @@ async def prepare_database(db_path: Path, participants: int) -> None:
     db = await open_database(db_path)
     try:
         await db.migrate()
-        async with Store(db).write() as unit:
+        async with Store(db, VAULT).write() as unit:
             for index in range(participants):
                 await unit.participants.create(new_participant(index), START)
     finally:

@@ -77,7 +77,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
+from bench.common import VAULT, BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.concurrency import PerUserUpdateProcessor  # noqa: E402
@@ -302,11 +302,12 @@ async def run_vokasi(applicants: Sequence[Applicant], db_path: Path) -> tuple[fl
 
 
 def check_registered(db_path: Path, applicants: Sequence[Applicant]) -> None:
-    """Every participant registered exactly once, with their own NIK, and no dialog left open."""
+    """Every participant registered exactly once, with their own NIK (found by its blind index, as the bot finds
+    it), and no dialog left open."""
     with contextlib.closing(sqlite3.connect(db_path)) as conn:
-        rows = conn.execute("SELECT telegram_user_id, nik FROM participants").fetchall()
+        rows = conn.execute("SELECT telegram_user_id, nik_index FROM participants").fetchall()
         dialogs = conn.execute("SELECT COUNT(*) FROM dialogs").fetchone()[0]
-    expected = {a.user_id: a.nik for a in applicants}
+    expected = {a.user_id: VAULT.index(a.nik, "nik") for a in applicants}
     registered = dict(rows)
     if len(rows) != len(applicants) or registered != expected or dialogs:
         missing = sorted(set(expected) - set(registered))[:10]

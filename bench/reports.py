@@ -84,6 +84,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from bench.common import (  # noqa: E402
+    VAULT,
     BenchFailure,
     LoopStalls,
     PostgresRun,
@@ -107,6 +108,7 @@ from bot.services.survey_catalog import (  # noqa: E402
 )
 from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.db import to_db_time  # noqa: E402
+from bot.storage.participants import sealed_columns  # noqa: E402
 from bot.storage.reports import Scope, Totals  # noqa: E402
 from bot.storage.surveys import SELF_REPORTED  # noqa: E402
 
@@ -410,17 +412,26 @@ class _Seeder:
             nik = self._nik(code, birth, female)
             province = self.provinces[code]
             registered_at = _db_time(registered)
+            # Sealed as the bot stores them (bot/storage/vault.py): token, blind index, masked NIK, key.
+            sealed = {
+                **sealed_columns(VAULT, "nik", None if erased_at else nik),
+                **sealed_columns(VAULT, "birth_date", None if erased_at else birth.isoformat()),
+                **sealed_columns(
+                    VAULT, "kpj", None if erased_at or rng.random() > KPJ_SHARE else f"{rng.randrange(10**10, 10**11)}"
+                ),
+                **sealed_columns(VAULT, "phone", None if erased_at else f"+62812{rng.randrange(10**7, 10**8)}"),
+            }
             self.participants.append(
                 (
                     participant_id,
                     None if erased_at else user_id_for(index),
                     None if erased_at else name,
-                    None if erased_at else nik,
-                    None if erased_at else birth.isoformat(),
+                    sealed["nik"],
+                    sealed["birth_date"],
                     birth.year,
                     "F" if female else "M",
-                    None if erased_at or rng.random() > KPJ_SHARE else f"{rng.randrange(10**10, 10**11)}",
-                    None if erased_at else f"+62812{rng.randrange(10**7, 10**8)}",
+                    sealed["kpj"],
+                    sealed["phone"],
                     code,
                     None if erased_at else f"Kota {province.name}",
                     None if erased_at else rng.choice(EMPLOYERS),
@@ -434,6 +445,11 @@ class _Seeder:
                     _db_time(erased_at) if erased_at else None,
                     latest[1] if latest else None,
                     _db_time(latest[0]) if latest else None,
+                    sealed["nik_index"],
+                    sealed["kpj_index"],
+                    sealed["phone_index"],
+                    sealed["nik_masked"],
+                    None if erased_at else VAULT.current,
                 )
             )
 
@@ -635,8 +651,9 @@ class _Seeder:
             conn.executemany(
                 "INSERT INTO participants (id, telegram_user_id, full_name, nik, birth_date, birth_year, gender, kpj,"
                 " phone, province_code, regency, last_employer, phk_date, education, needs_verification, consent_at,"
-                " consent_version, registered_at, updated_at, erased_at, employment_status, employment_status_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " consent_version, registered_at, updated_at, erased_at, employment_status, employment_status_at,"
+                " nik_index, kpj_index, phone_index, nik_masked, key_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 self.participants,
             )
             conn.executemany(
@@ -863,7 +880,7 @@ async def measure(database: Path | str, catalog: ProvinceCatalog, t: Translator)
         started = time.perf_counter()
         async with LoopStalls() as stalls:
             surveys = SurveyCatalog.load(bench_settings().surveys_dir)
-            content = await report_files.workbook(db, t, summary, groups, surveys, full_nik=False)
+            content = await report_files.workbook(db, t, summary, groups, surveys, unmask_with=None)
         workbook_s = time.perf_counter() - started
 
         started = time.perf_counter()

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.common import BenchFailure
+from bench.common import VAULT, BenchFailure
 from bot.app import VokasiApp
 from bot.clock import ManualClock
 from bot.config import DATA_DIR, Settings
@@ -123,7 +123,7 @@ async def prepare(db_path: Path, registered: int) -> list[CourseInfo]:
     db = await open_database(db_path)
     try:
         await db.migrate()
-        store = Store(db)
+        store = Store(db, VAULT)
         settings = Settings(_env_file=None, database_url=f"sqlite:///{db_path}")  # type: ignore[call-arg]
         catalogue = CatalogueService(store, provinces, ManualClock(START), ReminderPlanner(settings, provinces))
         report = await catalogue.import_file(SAMPLE_CATALOGUE.read_bytes(), SAMPLE_CATALOGUE.name)

@@ -60,7 +60,7 @@ from datetime import time as clock_time  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import BenchFailure, machine_info, percentile, print_lines  # noqa: E402
+from bench.common import VAULT, BenchFailure, machine_info, percentile, print_lines  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services.completion import CompletionService, CourseCompleted  # noqa: E402
@@ -154,7 +154,7 @@ def bench_settings(db_path: Path) -> Settings:
 
 def wire(db: Database, settings: Settings, provinces: ProvinceCatalog, clock: ManualClock) -> Services:
     """As bot/app.py's post_init builds them (without the dispatcher: the outbox is only filled)."""
-    store = Store(db)
+    store = Store(db, VAULT)
     planner = ReminderPlanner(settings, provinces)
     surveys = SurveyService(store, SurveyCatalog.load(settings.surveys_dir), settings, clock, planner)
     return Services(settings, clock, CompletionService(store, clock, planner, surveys), surveys)
@@ -242,7 +242,7 @@ async def seed(db: Database, provinces: Sequence[Province], participants: int, c
 
     Participants of a course come from every province in turn, so each course mixes zones.
     """
-    store = Store(db)
+    store = Store(db, VAULT)
     course_ids: list[int] = []
     for course in range(participants // course_size):
         venue = provinces[course % len(provinces)]
