@@ -49,19 +49,22 @@ after BOT_TOKEN= and run `make run` again.
 """
 
 
-async def open_prepared(settings: Settings) -> tuple[Database, Vault]:
-    """The database, migrated, its keys checked against DATA_KEYS and any value still in clear sealed.
+async def open_prepared(settings: Settings, applied: list[str] | None = None) -> tuple[Database, Vault]:
+    """The database, migrated (the migrations applied go into `applied`), its keys checked against DATA_KEYS and
+    any value still in clear sealed.
 
     KeysRefused (missing, malformed or wrong keys) leaves nothing open; main() prints it and exits with 2."""
     vault = vault_from(settings.data_keys_text())
     db = await open_database(settings.database_url)
     try:
-        await db.migrate()
+        done = await db.migrate()
         await check_keys(db, vault)
         sealed = await reseal(db, vault, clear_only=True)
     except BaseException:
         await db.close()
         raise
+    if applied is not None:
+        applied.extend(done)
     if sealed.participants or sealed.drafts:
         print(f"sealed the clear values of {sealed.participants} participants and {sealed.drafts} drafts", flush=True)
     return db, vault
@@ -116,12 +119,8 @@ def playground_start(value: str) -> datetime:
 
 def cmd_migrate(settings: Settings) -> int:
     async def migrate() -> list[str]:
-        db = await open_database(settings.database_url)
-        try:
-            applied = await db.migrate()
-        finally:
-            await db.close()
-        db, _ = await open_prepared(settings)  # seals what an older version left in clear
+        applied: list[str] = []
+        db, _ = await open_prepared(settings, applied)  # also seals what an older version left in clear
         await db.close()
         return applied
 
