@@ -75,18 +75,17 @@ def cmd_run(settings: Settings) -> int:
         print(PLAYGROUND_INSTEAD, file=sys.stderr)
         return cmd_playground(settings, settings.playground_port, None)
 
-    async def preflight() -> Vault:
-        db, vault = await open_prepared(settings)
+    async def preflight() -> None:
+        db, _ = await open_prepared(settings)
         await db.close()
-        return vault
 
-    # Keys that do not fit stop the bot here, before it takes a single update.
-    vault = asyncio.run(preflight())
     try:
-        app = build_application(settings, vault=vault)
+        app = build_application(settings)  # survey definitions, then the keys: before the database is opened
     except SurveyDefinitionError as error:
         print(f"A survey definition is wrong, so the bot did not start:\n{error}", file=sys.stderr)
         return 2
+    # Keys that do not fit the database stop the bot here, before it takes a single update.
+    asyncio.run(preflight())
     asyncio.run(serve_until_signal(app, settings))
     return 0
 

@@ -101,10 +101,10 @@ def build_application(
     (here or in post_init), so the bot never runs unable to read or protect personal data."""
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
-    keys = vault or vault_from(settings.data_keys_text())
     clock = clock or SystemClock()
     # A mistake in a survey file stops the bot here, before it talks to anyone (SurveyDefinitionError).
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
+    keys = vault or vault_from(settings.data_keys_text())
     faq = Faq.load(settings.faq_path, LANGUAGES)
 
     async def post_init(app: VokasiApp) -> None:
