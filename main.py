@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.app import build_application
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import Settings, configuration_problems
 from bot.handlers.completion import completed_text
 from bot.handlers.reports import summary_text
 from bot.handlers.staff import problem_lines, report_text
@@ -88,7 +88,7 @@ def playground_start(value: str) -> datetime:
 
 def cmd_migrate(settings: Settings) -> int:
     async def migrate() -> list[str]:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url.get_secret_value())
         try:
             return await db.migrate()
         finally:
@@ -109,7 +109,7 @@ def cmd_import_courses(settings: Settings, path: Path) -> int:
     content = path.read_bytes()
 
     async def run() -> ImportReport:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url.get_secret_value())
         try:
             await db.migrate()
             provinces = ProvinceCatalog.load()
@@ -135,7 +135,7 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> CourseCompleted | Refusal:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url.get_secret_value())
         try:
             await db.migrate()
             store = Store(db)
@@ -163,7 +163,7 @@ def cmd_report(settings: Settings, filters: list[str], out: Path | None, *, full
     t = Translations(settings.default_language).get(settings.default_language)
 
     async def run() -> str | Refusal:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url.get_secret_value())
         try:
             await db.migrate()
             reports = _report_service(settings, db)
@@ -193,7 +193,7 @@ def cmd_backup(settings: Settings, out: Path) -> int:
     """A consistent copy of the database while the bot may be running (SQLite's online backup API)."""
 
     async def run() -> None:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url.get_secret_value())
         try:
             await db.backup(out)
         finally:
@@ -337,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        print(f"Configuration error:\n{error}", file=sys.stderr)
+        problems = "\n".join(f"  {line}" for line in configuration_problems(error))
+        print(f"Configuration error:\n{problems}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "import-courses":

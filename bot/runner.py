@@ -50,7 +50,7 @@ async def serve(
                 port=settings.webhook_port,
                 url_path=urlparse(settings.webhook_url).path.lstrip("/"),
                 webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
+                secret_token=settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
                 allowed_updates=Update.ALL_TYPES,
             )
             log.info("receiving updates by webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
