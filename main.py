@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.app import build_application
 from bot.clock import SystemClock
-from bot.config import Settings, SettingUnreadable
+from bot.config import Settings, SettingUnreadable, configuration_problems
 from bot.handlers.completion import completed_text
 from bot.handlers.reports import summary_text
 from bot.handlers.staff import problem_lines, report_text
@@ -55,7 +55,7 @@ async def open_prepared(settings: Settings, applied: list[str] | None = None) ->
 
     KeysRefused (missing, malformed or wrong keys) leaves nothing open; main() prints it and exits with 2."""
     vault = vault_from(settings.data_keys_text())
-    db = await open_database(settings.database_url)
+    db = await open_database(settings.database_url.get_secret_value())
     try:
         done = await db.migrate()
         await check_keys(db, vault)
@@ -249,7 +249,7 @@ def cmd_backup(settings: Settings, out: Path) -> int:
     """A consistent copy of the database while the bot may be running (SQLite's online backup API)."""
 
     async def run() -> None:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url.get_secret_value())
         try:
             await db.backup(out)
         finally:
@@ -409,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        print(f"Configuration error:\n{error}", file=sys.stderr)
+        problems = "\n".join(f"  {line}" for line in configuration_problems(error))
+        print(f"Configuration error:\n{problems}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
     try:

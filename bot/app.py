@@ -108,7 +108,7 @@ def build_application(
     faq = Faq.load(settings.faq_path, LANGUAGES)
 
     async def post_init(app: VokasiApp) -> None:
-        db = await open_database(settings.database_url)
+        db = await open_database(settings.database_url.get_secret_value())
         await db.migrate()
         try:
             await check_keys(db, keys, clock.now())
@@ -202,7 +202,7 @@ def build_application(
 
     app: VokasiApp = (
         ApplicationBuilder()
-        .token(settings.bot_token)
+        .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=VokasiContext, bot_data=BotData))

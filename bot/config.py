@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["id", "en"]
 LANGUAGES: tuple[Language, ...] = ("id", "en")
 # The project's data folder (sample catalogue, provinces, survey definitions), wherever the bot is started from.
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# What Telegram accepts as a webhook's secret token (sent back in X-Telegram-Bot-Api-Secret-Token).
+WEBHOOK_SECRET_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class SettingUnreadable(ValueError):
@@ -24,11 +27,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: str | None = None
+    # Secrets are SecretStr: shown as '**********' in a repr, a log line or a traceback; `.get_secret_value()`
+    # where the value is needed. A DATABASE_URL may hold the PostgreSQL password.
+    bot_token: SecretStr | None = None
     bot_api_url: str = "https://api.telegram.org/bot"
     # Where files are downloaded from; derived from BOT_API_URL when empty (".../bot" -> ".../file/bot").
     bot_file_url: str | None = None
-    database_url: str = "sqlite:///data/vokasi.db"
+    database_url: SecretStr = SecretStr("sqlite:///data/vokasi.db")
     # The keys that seal NIK, KPJ, phone and birth date at rest (bot/storage/vault.py): `index:<key>,<id>:<key>,...`,
     # made by `python main.py new-key`; or DATA_KEYS_FILE, a file holding the same (a mounted secret).
     data_keys: SecretStr | None = None
@@ -86,7 +91,7 @@ class Settings(BaseSettings):
     # Webhook mode: Telegram posts updates to WEBHOOK_URL (https) with WEBHOOK_SECRET in the
     # X-Telegram-Bot-Api-Secret-Token header; the bot listens on WEBHOOK_LISTEN:WEBHOOK_PORT. Unset: long polling.
     webhook_url: str | None = None
-    webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,256}$")
+    webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # GET /health on this address and port (0 turns it off): database reachable, dispatcher delay.
@@ -122,10 +127,18 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator("bot_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_pattern(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked here rather than with Field(pattern=...), which pydantic cannot apply to a SecretStr.
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 16 to 256 letters, digits, - or _")
+        return value
 
     @field_validator("checkin_days", mode="before")
     @classmethod
@@ -183,6 +196,18 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """The database file named by DATABASE_URL (only sqlite:/// URLs are supported for now)."""
         prefix = "sqlite:///"
-        if not self.database_url.startswith(prefix):
-            raise ValueError(f"DATABASE_URL must start with {prefix!r}, got {self.database_url.split(':')[0]}:")
-        return Path(self.database_url[len(prefix) :])
+        url = self.database_url.get_secret_value()
+        if not url.startswith(prefix):
+            raise ValueError(f"DATABASE_URL must start with {prefix!r}, got {url.split(':')[0]}:")
+        return Path(url[len(prefix) :])
+
+
+def configuration_problems(error: ValidationError) -> list[str]:
+    """What is wrong with the settings, one line per problem, naming the variable but never quoting its value:
+    pydantic's own text shows the input (``input_value='123456:AA...'``), which for BOT_TOKEN is most of a secret."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False, include_context=False):
+        where = ".".join(str(part) for part in problem["loc"])
+        # A field's name is its environment variable in upper case; a check across fields has no name.
+        lines.append(f"{where.upper()}: {problem['msg']}" if where else str(problem["msg"]))
+    return lines

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
 from bot.app import VokasiApp, build_application
 from bot.clock import OffsetClock
 from bot.config import DATA_DIR, Settings
@@ -153,10 +155,11 @@ class Playground:
         try:
             self.settings = self._base_settings.model_copy(
                 update={
-                    "bot_token": self.server.token,
+                    # model_copy does not validate: the secrets are given as SecretStr themselves.
+                    "bot_token": SecretStr(self.server.token),
                     "bot_api_url": self.server.base_url,
                     "bot_file_url": self.server.base_file_url,
-                    "database_url": f"sqlite:///{self.workdir / 'vokasi.db'}",
+                    "database_url": SecretStr(f"sqlite:///{self.workdir / 'vokasi.db'}"),
                     "admin_ids": self._base_settings.admin_ids | {ADMIN_ID},
                     "helpdesk_chat_ids": (HELPDESK_GROUP_ID,),
                     # fakegram has no rate limit, and a jump of the clock delivers days of reminders at once: the

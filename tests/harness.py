@@ -140,7 +140,7 @@ class BotHarness:
 
     @property
     def database_url(self) -> str:
-        return self.settings.database_url
+        return self.settings.database_url.get_secret_value()
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Read the database directly, as an auditor would (sqlite3.Row or asyncpg Record, whichever backend)."""

@@ -365,3 +365,37 @@ async def test_cancelling_before_or_after_the_message_sends_nothing(staff_bot: B
     assert [r[0] for r in bot.rows("SELECT status FROM broadcasts ORDER BY id")] == ["cancelled", "cancelled"]
     await bot.drain_outbox()
     assert bot.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'broadcast'")[0][0] == 0
+
+
+async def test_a_member_demoted_with_a_draft_waiting_is_refused_at_every_step(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    admin, operator = bot.user(ADMIN), bot.user(7002)
+    await say(bot, admin, "/staf tambah 7002 operator Budi")
+    panel = await compose(bot, operator)
+    await operator.press(t("btn-broadcast-schedule"))
+    await bot.settle()
+    operator.new_messages()  # "type a date and time": the draft waits for it
+    await say(bot, admin, "/staf tambah 7002 viewer Budi")
+
+    assert (await say(bot, operator, "24-11-2026 08.00")).text == t("unknown-command")  # the typed time
+    for action in ("go", "t", "p", "p:32", "m", "x"):  # send, schedule, a filter, cancel: stale buttons
+        await operator.press_data(f"b:1:{action}", message_id=panel.message_id)
+        await bot.settle()
+        assert operator.callback_answers[-1]["text"] == t("button-stale")
+    assert bot.rows("SELECT status, send_at FROM broadcasts")[0][:] == ("cancelled", None)
+    await bot.drain_outbox()
+    assert bot.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'broadcast'")[0][0] == 0
+    assert all(bot.user(user_id).new_messages() == [] for user_id in EVERYONE)
+    # The discarded draft no longer takes their messages: the next one is answered as anyone's would be.
+    assert (await say(bot, operator, "24-11-2026 08.00")).text != t("unknown-command")
+
+    # A draft still waiting for its announcement: refused, nothing attached.
+    await say(bot, admin, "/staf tambah 7002 operator Budi")
+    assert (await say(bot, operator, "/siaran")).text == t("broadcast-ask-message")
+    await say(bot, admin, "/staf tambah 7002 viewer Budi")
+    assert (await say(bot, operator, "Pendaftaran gelombang 2 dibuka!")).text == t("unknown-command")
+    assert bot.rows("SELECT status, source_message_id FROM broadcasts WHERE id = 2")[0][:] == ("cancelled", None)
+    refused = [
+        row["action"] for row in bot.rows("SELECT action FROM audit_log WHERE actor = 7002 AND allowed = 0 ORDER BY id")
+    ]
+    assert refused == ["refused:broadcast:time", *["refused:button:broadcast"] * 6, "refused:broadcast:announcement"]

@@ -49,7 +49,23 @@ def test_migrate_creates_the_database_once(tmp_path: Path) -> None:
 def test_bad_configuration_is_reported(tmp_path: Path) -> None:
     result = run("migrate", cwd=tmp_path, DEFAULT_LANGUAGE="fr")
     assert result.returncode == 2
-    assert "default_language" in result.stderr
+    assert "DEFAULT_LANGUAGE: Input should be 'id' or 'en'" in result.stderr
+
+
+def test_a_bad_configuration_names_the_setting_without_showing_secrets(tmp_path: Path) -> None:
+    token = "7310945526:AAH-not-a-real-token-but-secret"
+    password_url = "postgresql://vokasi:hunter2-db-password@db/vokasi"
+    # A check across settings: pydantic's own text would quote every input, the token and the database URL first.
+    across = run("run", cwd=tmp_path, BOT_TOKEN=token, DATABASE_URL=password_url, WEBHOOK_URL="https://x.invalid/h")
+    assert across.returncode == 2
+    assert "WEBHOOK_SECRET is required with WEBHOOK_URL" in across.stderr
+    # A secret that is itself wrong (too short) is named, not shown.
+    short = run("run", cwd=tmp_path, BOT_TOKEN=token, WEBHOOK_URL="https://x.invalid/h", WEBHOOK_SECRET="tooShort9")
+    assert short.returncode == 2
+    assert "WEBHOOK_SECRET: Value error, WEBHOOK_SECRET must be 16 to 256" in short.stderr
+    for result in (across, short):
+        for secret in ("7310945526", "AAH-not", "hunter2", "tooShort9"):  # the bot id is the token's start
+            assert secret not in result.stdout + result.stderr
 
 
 def test_import_courses_exit_codes_and_problems(tmp_path: Path) -> None:

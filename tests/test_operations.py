@@ -106,6 +106,39 @@ async def test_webhook_mode_takes_updates_only_with_the_secret_and_each_once(web
     assert [r[0] for r in bot.rows("SELECT update_id FROM seen_updates ORDER BY update_id")] == [3, 4]
 
 
+async def post_bytes(bot: BotHarness, body: bytes | io.BytesIO | AsyncIterator[bytes]) -> int | None:
+    """POST a raw body with the secret: the status, or None when the server closed the connection instead."""
+    url = bot.settings.webhook_url
+    assert url is not None
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    try:
+        async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
+            return response.status
+    except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError):
+        return None
+
+
+async def test_the_webhook_refuses_a_body_over_1_mb_and_goes_on(webhook_bot: BotHarness) -> None:
+    bot, t = webhook_bot, webhook_bot.t()
+    two_mb = io.BytesIO(b'{"update_id": 1, "padding": "' + b"x" * (2 * 1024 * 1024) + b'"}')
+    assert await post_bytes(bot, two_mb) in (413, None)  # said so by its Content-Length: refused unread
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: refused once 1 MB has been read
+        yield b'{"update_id": 1, "padding": "'
+        for _ in range(32):
+            yield b"x" * 65536
+        yield b'"}'
+
+    assert await post_bytes(bot, chunks()) in (413, None)
+    assert await post_bytes(bot, b"not json") == 400
+    assert await post_bytes(bot, b"[1, 2]") == 400
+    user = bot.user(4243)
+    assert await post(bot, message_update(5, 4243, "/start"), SECRET) == 200  # a normal update still works
+    [notice] = await user.wait_messages(1)
+    assert notice.text == t("consent-notice")
+    assert [r[0] for r in bot.rows("SELECT update_id FROM seen_updates")] == [5]
+
+
 async def test_health_reports_the_database_and_the_dispatchers_delay(webhook_bot: BotHarness) -> None:
     bot = webhook_bot
     status, body = await get_health(bot)

@@ -74,7 +74,7 @@ async def test_registration_leaves_no_identity_number_in_any_byte_of_the_databas
         bindir = Backend.server.bindir if Backend.server is not None else None
         if bindir is None:
             pytest.skip("no pg_dump of the test server's own PostgreSQL")
-        command = [str(bindir / "pg_dump"), "--data-only", bot.settings.database_url]
+        command = [str(bindir / "pg_dump"), "--data-only", bot.settings.database_url.get_secret_value()]
         dump = (await asyncio.to_thread(subprocess.run, command, capture_output=True, check=True, timeout=60)).stdout
         assert b"3201********0001" in dump  # the dump holds the data (the masked NIK), not the identity numbers
         _assert_absent(dump, "the PostgreSQL dump")
@@ -83,7 +83,7 @@ async def test_registration_leaves_no_identity_number_in_any_byte_of_the_databas
     for path in _files(bot.db_path):
         _assert_absent(path.read_bytes(), path.name)
     backup = tmp_path / "copy.db"
-    db = await open_database(bot.settings.database_url)
+    db = await open_database(bot.settings.database_url.get_secret_value())
     try:
         await db.backup(backup)
     finally:
@@ -119,7 +119,7 @@ async def _registered(bot: BotHarness, count: int) -> list[Person]:
 
 
 async def _open(bot: BotHarness) -> Database:
-    return await open_database(bot.settings.database_url)
+    return await open_database(bot.settings.database_url.get_secret_value())
 
 
 async def test_rotation_keeps_every_value_readable_and_every_look_up_working(bot: BotHarness) -> None:

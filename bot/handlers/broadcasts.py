@@ -56,6 +56,8 @@ async def broadcast_command(update: Update, context: VokasiContext) -> None:
 async def announcement(update: Update, context: VokasiContext, pending: Pending) -> bool:
     """The message a staff member sends while their draft waits for it: previewed, then the audience panel.
     False when the draft no longer waits for it."""
+    if not await _still_permitted(update, context, pending, "broadcast:announcement"):
+        return True
     message = update.effective_message
     assert message is not None
     t = await translator_for(update, context)
@@ -76,6 +78,8 @@ async def announcement(update: Update, context: VokasiContext, pending: Pending)
 async def send_time(update: Update, context: VokasiContext, pending: Pending) -> bool:
     """The date and time typed while a draft waits to be scheduled (anything but text asks again)."""
     assert pending.id is not None
+    if not await _still_permitted(update, context, pending, "broadcast:time"):
+        return True
     message = update.effective_message
     t = await translator_for(update, context)
     try:
@@ -171,6 +175,18 @@ async def broadcast_button(update: Update, context: VokasiContext) -> None:
 
 
 # ---------------------------------------------------------------------- inside
+
+
+async def _still_permitted(update: Update, context: VokasiContext, pending: Pending, attempt: str) -> bool:
+    """Whether the author of a waiting draft may still broadcast. A draft keeps waiting for a staff member whose role
+    changed (an operator demoted to viewer): the message is then refused like any staff action they may not take
+    (audited, answered like an unknown command, as the buttons are refused like stale ones) and the draft discarded,
+    since it can no longer go out and, left waiting, would take every message they send."""
+    if await staff_command(update, context, BROADCAST, attempt) is not None:
+        return True
+    assert pending.id is not None
+    await context.services.broadcasts.cancel(user_id_of(update), pending.id)
+    return False
 
 
 async def _apply_filter(

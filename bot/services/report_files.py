@@ -17,13 +17,13 @@ matplotlib.use("Agg")  # no display: the chart is drawn straight to PNG
 
 import matplotlib.pyplot as plt
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import Translator
 from bot.services.reports import REPORT_ZONE, Group, Summary
+from bot.services.safe_cells import xlsx_cell
 from bot.services.survey_catalog import Survey, SurveyCatalog
 from bot.storage.db import Database, Row, from_db_time
 from bot.storage.reports import ReportRepository
@@ -191,7 +191,7 @@ def _summary_sheet(book: Workbook, t: Translator, summary: Summary, groups: dict
                 group.enrolled + group.completed + group.dropped, group.completed, group.dropped,
                 percent(group.completion_rate), *[percent(w.working_of_answered) for w in group.waves]])  # fmt: skip
     for row in rows:
-        sheet.append(row)
+        sheet.append([xlsx_cell(sheet, value) for value in row])
 
 
 async def _sheet(
@@ -215,9 +215,10 @@ async def _sheet(
 
 def _append(sheet: WriteOnlyWorksheet, rows: list[Any], convert: Callable[[Any], list[Any]]) -> None:
     """Convert and write rows; an empty value is no cell at all (openpyxl skips None: most of a survey sheet's
-    question columns are empty, since each run answers only its branch)."""
+    question columns are empty, since each run answers only its branch). A text that would be a formula is kept
+    text (safe_cells)."""
     for row in rows:
-        sheet.append([None if value == "" else value for value in convert(row)])
+        sheet.append([None if value == "" else xlsx_cell(sheet, value) for value in convert(row)])
 
 
 async def _iterate(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
@@ -372,10 +373,8 @@ def _answer_values(value: str | None) -> list[str]:
     return [str(v) for v in decoded] if isinstance(decoded, list) else [str(decoded)]
 
 
-def _bold(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = _BOLD
-    return cell
+def _bold(sheet: WriteOnlyWorksheet, value: str) -> Any:
+    return xlsx_cell(sheet, value, _BOLD)
 
 
 _WIDTHS = {
