@@ -44,6 +44,7 @@ from bot.handlers import (
     helpdesk_staff,
     lookup,
     menu,
+    mydata,
     registration,
     reports,
     schedule,
@@ -63,6 +64,7 @@ from bot.services.faq import Faq
 from bot.services.helpdesk import HelpdeskService
 from bot.services.helpdesk_staff import HelpdeskStaffService
 from bot.services.lookup import LookupService
+from bot.services.mydata import MyDataService
 from bot.services.operations import OperationsService
 from bot.services.pending import PendingService
 from bot.services.provinces import ProvinceCatalog
@@ -146,6 +148,7 @@ def build_application(
                 store=store,
                 registration=RegistrationService(store, provinces, settings, clock),
                 accounts=AccountService(store, clock, planner, surveys, desk),
+                mydata=MyDataService(store, clock),
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
                 surveys=surveys,
@@ -241,6 +244,11 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["profil"], account.profile),
             command(ALIASES["bahasa"], account.language),
             command(ALIASES["bantuan"], account.help_command),
+            command(ALIASES["dataku"], mydata.mydata_command),
+            # In a group, /dataku is refused (the data goes only to the private chat); before the helpdesk topics.
+            CommandHandler(
+                ALIASES["dataku"], mydata.refuse_in_group, filters=filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+            ),
             command(ALIASES["hapusdata"], account.erase),
             command(ALIASES["pelatihan"], courses.courses_command),
             command(ALIASES["jadwal"], schedule.schedule_command),
@@ -261,6 +269,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             CallbackQueryHandler(account.profile_button, pattern=r"^profile:[a-z_]{1,20}$"),
             CallbackQueryHandler(account.language_button, pattern=r"^lang:[a-z]{2}$"),
             CallbackQueryHandler(account.erase_button, pattern=r"^erase:(yes|no)$"),
+            CallbackQueryHandler(mydata.mydata_button, pattern=mydata.PATTERN),
             CallbackQueryHandler(courses.course_button, pattern=COURSE_BUTTONS),
             CallbackQueryHandler(attendance.attendance_button, pattern=r"^r:(y|n):\d{1,9}:\d{1,9}$"),
             CallbackQueryHandler(surveys.survey_button, pattern=SURVEY_BUTTONS),

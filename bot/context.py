@@ -19,6 +19,7 @@ from bot.services.enrollment import EnrollmentService
 from bot.services.helpdesk import HelpdeskService
 from bot.services.helpdesk_staff import HelpdeskStaffService
 from bot.services.lookup import LookupService
+from bot.services.mydata import MyDataService
 from bot.services.operations import OperationsService
 from bot.services.pending import PendingService
 from bot.services.provinces import ProvinceCatalog
@@ -42,6 +43,7 @@ class Services:
     store: Store
     registration: RegistrationService
     accounts: AccountService
+    mydata: MyDataService
     catalogue: CatalogueService
     enrollment: EnrollmentService
     surveys: SurveyService

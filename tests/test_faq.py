@@ -58,7 +58,7 @@ def test_the_shipped_file_has_every_entry_in_both_languages() -> None:
 
 def test_the_shipped_answers_point_only_to_commands_the_bot_has() -> None:
     commands = {"start", "pelatihan", "jadwal", "statuskerja", "profil", "bahasa", "bantuan", "berhenti", "lanjut"}
-    commands |= {"hapusdata", "batal"}
+    commands |= {"dataku", "hapusdata", "batal"}
     for item in shipped().entries:
         for text in item.answer.values():
             used = {word.strip(".,;:()").removeprefix("/") for word in text.split() if word.startswith("/")}

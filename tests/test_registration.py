@@ -317,9 +317,21 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
     names_id = [c["command"] for c in by_language["id"]]
     names_en = [c["command"] for c in by_language["en"]]
     assert names_id[:4] == ["start", "pelatihan", "jadwal", "statuskerja"]
-    assert names_id[4:] == ["profil", "bahasa", "tanya", "bantuan", "berhenti", "lanjut", "hapusdata", "batal"]
+    assert names_id[4:] == [
+        "profil",
+        "bahasa",
+        "tanya",
+        "bantuan",
+        "berhenti",
+        "lanjut",
+        "dataku",
+        "hapusdata",
+        "batal",
+    ]
     assert names_en[:4] == ["start", "courses", "schedule", "jobstatus"]
-    assert names_en[4:] == ["profile", "language", "ask", "help", "unsubscribe", "subscribe", "deletedata", "cancel"]
+    assert names_en[4:] == [
+        "profile", "language", "ask", "help", "unsubscribe", "subscribe", "mydata", "deletedata", "cancel"
+    ]  # fmt: skip
     assert by_language[None] == by_language["id"]
     assert by_language["en"][4]["description"] == bot.t("en")("cmd-profile")
 

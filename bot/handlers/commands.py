@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("bantuan", "cmd-help"),
         ("berhenti", "cmd-mute"),
         ("lanjut", "cmd-unmute"),
+        ("dataku", "cmd-mydata"),
         ("hapusdata", "cmd-erase"),
         ("batal", "cmd-cancel"),
     ),
@@ -40,6 +41,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("help", "cmd-help"),
         ("unsubscribe", "cmd-mute"),
         ("subscribe", "cmd-unmute"),
+        ("mydata", "cmd-mydata"),
         ("deletedata", "cmd-erase"),
         ("cancel", "cmd-cancel"),
     ),
@@ -53,6 +55,7 @@ ALIASES = {
     "bantuan": ("bantuan", "help"),
     "berhenti": ("berhenti", "unsubscribe"),
     "lanjut": ("lanjut", "subscribe"),
+    "dataku": ("dataku", "mydata"),
     "hapusdata": ("hapusdata", "deletedata"),
     "batal": ("batal", "cancel"),
     # Staff: listed only in staff members' own chats (per-chat scope), by role.

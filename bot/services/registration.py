@@ -48,7 +48,7 @@ from bot.storage.store import Store, Unit
 
 # Bump whenever the consent notice (message "consent-notice") changes in substance: each participant's row
 # records the version they agreed to (UU PDP No. 27/2022 asks us to show what was consented to, and when).
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-11-v2"
 
 
 class RegistrationService:

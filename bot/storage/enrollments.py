@@ -26,6 +26,15 @@ class Enrollment:
     finished_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AttendanceAnswer:
+    """The participant's answer to a session's reminder: "yes" I will attend, "no" I can't."""
+
+    session_id: int
+    intent: str
+    answered_at: datetime
+
+
 def _enrollment(row: Row) -> Enrollment:
     return Enrollment(
         id=row["id"],
@@ -120,6 +129,14 @@ class EnrollmentRepository:
             "SELECT intent, COUNT(*) FROM attendance WHERE enrollment_id = ? GROUP BY intent", (enrollment_id,)
         )
         return {str(row[0]): int(row[1]) for row in rows}
+
+    async def attendance_of(self, enrollment_id: int) -> list[AttendanceAnswer]:
+        """Every answer to the enrolment's reminders, session by session."""
+        rows = await self._s.fetchall(
+            "SELECT session_id, intent, answered_at FROM attendance WHERE enrollment_id = ? ORDER BY session_id",
+            (enrollment_id,),
+        )
+        return [AttendanceAnswer(row["session_id"], row["intent"], from_db_time(row["answered_at"])) for row in rows]
 
     async def first_waiting(self, course_id: int) -> Enrollment | None:
         """The longest-waiting person on the course's waitlist (ids grow with time)."""

@@ -44,6 +44,27 @@ class NewRun:
     due_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """One answer of a run: the question's id, its type, the value (decoded JSON; None when skipped)."""
+
+    question: str
+    kind: str
+    value: Any
+    answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """An employment status the participant answered in a check-in (a wave after a course, or self-reported)."""
+
+    run_id: int
+    enrollment_id: int | None
+    wave: str
+    status: str
+    answered_at: datetime
+
+
 def _run(row: Row) -> SurveyRun:
     return SurveyRun(
         id=row["id"],
@@ -88,6 +109,41 @@ class SurveyRepository:
     async def get(self, run_id: int) -> SurveyRun | None:
         row = await self._s.fetchone("SELECT * FROM survey_runs WHERE id = ?", (run_id,))
         return None if row is None else _run(row)
+
+    async def runs_of(self, participant_id: int) -> list[SurveyRun]:
+        """Every survey the participant was or will be asked, oldest first."""
+        rows = await self._s.fetchall(
+            "SELECT * FROM survey_runs WHERE participant_id = ? ORDER BY id", (participant_id,)
+        )
+        return [_run(row) for row in rows]
+
+    async def answers(self, run_id: int) -> list[StoredAnswer]:
+        """The run's answers in the order they were given."""
+        rows = await self._s.fetchall(
+            "SELECT question, kind, value, answered_at FROM survey_answers WHERE run_id = ?"
+            " ORDER BY answered_at, question",
+            (run_id,),
+        )
+        return [
+            StoredAnswer(
+                row["question"],
+                row["kind"],
+                None if row["value"] is None else json.loads(row["value"]),
+                from_db_time(row["answered_at"]),
+            )
+            for row in rows
+        ]
+
+    async def checkins_of(self, participant_id: int) -> list[CheckIn]:
+        rows = await self._s.fetchall(
+            "SELECT run_id, enrollment_id, wave, status, answered_at FROM employment_checkins"
+            " WHERE participant_id = ? ORDER BY answered_at, run_id",
+            (participant_id,),
+        )
+        return [
+            CheckIn(row["run_id"], row["enrollment_id"], row["wave"], row["status"], from_db_time(row["answered_at"]))
+            for row in rows
+        ]
 
     async def active(self, participant_id: int) -> SurveyRun | None:
         row = await self._s.fetchone(
