@@ -59,6 +59,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
+from bot.services.erasure import Eraser
 from bot.services.faq import Faq
 from bot.services.helpdesk import HelpdeskService
 from bot.services.helpdesk_staff import HelpdeskStaffService
@@ -123,6 +124,8 @@ def build_application(
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
+        # /hapusdata and the retention job erase with the same code.
+        eraser = Eraser(clock, planner, surveys, desk)
         app.bot_data.attach(
             Services(
                 settings=settings,
@@ -132,7 +135,7 @@ def build_application(
                 db=db,
                 store=store,
                 registration=RegistrationService(store, provinces, settings, clock),
-                accounts=AccountService(store, clock, planner, surveys, desk),
+                accounts=AccountService(store, clock, eraser),
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
                 surveys=surveys,
