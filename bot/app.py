@@ -71,6 +71,7 @@ from bot.services.registration import RegistrationService
 from bot.services.registration_dialog import Step
 from bot.services.reminders import ReminderPlanner
 from bot.services.reports import REPORT_ZONE, ReportService
+from bot.services.retention import RETENTION_AT, RetentionService
 from bot.services.staff import StaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
@@ -155,6 +156,7 @@ def build_application(
                 dispatcher=dispatcher,
                 helpdesk=desk,
                 helpdesk_staff=desk_staff,
+                retention=RetentionService(store, settings, clock, planner, eraser),
             )
         )
         await publish_commands(app.bot, translations)
@@ -176,6 +178,8 @@ def build_application(
                 days=((settings.report_weekly_day + 1) % 7,),  # PTB counts days from Sunday = 0
                 name="report-weekly-job",
             )
+        # Kept only as long as the consent notice promises: notices, then erasure (RETENTION_MONTHS).
+        app.job_queue.run_daily(_sending_instance(_retention), time=RETENTION_AT, name="retention")
         app.job_queue.run_repeating(
             _sending_instance(broadcast_progress.progress_job),
             interval=broadcast_progress.PROGRESS_EVERY_S,
@@ -324,6 +328,10 @@ async def _survey_tick(context: VokasiContext) -> None:
     changed = await context.services.surveys.tick()
     if changed:
         log.info("surveys: %d started or expired", changed)
+
+
+async def _retention(context: VokasiContext) -> None:
+    await context.services.retention.run()
 
 
 async def _purge_idle_dialogs(context: VokasiContext) -> None:
