@@ -21,7 +21,7 @@ from bot.handlers.completion import completed_text
 from bot.handlers.reports import summary_text
 from bot.handlers.staff import problem_lines, report_text
 from bot.i18n import Translations
-from bot.logs import configure_logging
+from bot.logs import configure_logging, use_pseudonym_key
 from bot.runner import serve_until_signal
 from bot.services import report_files
 from bot.services.catalogue import CatalogueService, ImportReport
@@ -38,7 +38,7 @@ from bot.storage.db import BackupUnsupported, Database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
 from bot.storage.transfer import TableCount, TransferRefused, copy_database
-from bot.storage.vault import KeysRefused, Vault, vault_from
+from bot.storage.vault import PSEUDONYM_PURPOSE, KeysRefused, Vault, vault_from
 from playground import serve_playground
 
 PLAYGROUND_INSTEAD = """BOT_TOKEN is not set, so the bot starts in the playground (Mode latihan): the whole bot in a
@@ -55,6 +55,7 @@ async def open_prepared(settings: Settings, applied: list[str] | None = None) ->
 
     KeysRefused (missing, malformed or wrong keys) leaves nothing open; main() prints it and exits with 2."""
     vault = vault_from(settings.data_keys_text())
+    use_pseudonym_key(vault.derived_key(PSEUDONYM_PURPOSE))
     db = await open_database(settings.database_url.get_secret_value())
     try:
         done = await db.migrate()

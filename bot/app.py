@@ -54,12 +54,13 @@ from bot.handlers import (
 from bot.handlers.commands import ALIASES, publish_all_staff_commands, publish_commands
 from bot.handlers.errors import on_error
 from bot.i18n import Translations
-from bot.logs import update_context
+from bot.logs import update_context, use_pseudonym_key
 from bot.services.accounts import AccountService
 from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
+from bot.services.erasure import Eraser
 from bot.services.faq import Faq
 from bot.services.helpdesk import HelpdeskService
 from bot.services.helpdesk_staff import HelpdeskStaffService
@@ -72,13 +73,14 @@ from bot.services.registration import RegistrationService
 from bot.services.registration_dialog import Step
 from bot.services.reminders import ReminderPlanner
 from bot.services.reports import REPORT_ZONE, ReportService
+from bot.services.retention import RETENTION_AT, RetentionService
 from bot.services.staff import StaffService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.storage.connect import open_database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
-from bot.storage.vault import Vault, vault_from
+from bot.storage.vault import PSEUDONYM_PURPOSE, Vault, vault_from
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,7 @@ def build_application(
     # A mistake in a survey file stops the bot here, before it talks to anyone (SurveyDefinitionError).
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
     keys = vault or vault_from(settings.data_keys_text())
+    use_pseudonym_key(keys.derived_key(PSEUDONYM_PURPOSE))
     faq = Faq.load(settings.faq_path, LANGUAGES)
 
     async def post_init(app: VokasiApp) -> None:
@@ -138,6 +141,8 @@ def build_application(
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
+        # /hapusdata and the retention job erase with the same code.
+        eraser = Eraser(clock, planner, surveys, desk)
         app.bot_data.attach(
             Services(
                 settings=settings,
@@ -147,7 +152,7 @@ def build_application(
                 db=db,
                 store=store,
                 registration=RegistrationService(store, provinces, settings, clock),
-                accounts=AccountService(store, clock, planner, surveys, desk),
+                accounts=AccountService(store, clock, eraser),
                 mydata=MyDataService(store, clock),
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
@@ -168,6 +173,7 @@ def build_application(
                 dispatcher=dispatcher,
                 helpdesk=desk,
                 helpdesk_staff=desk_staff,
+                retention=RetentionService(store, settings, clock, planner, eraser),
             )
         )
         await publish_commands(app.bot, translations)
@@ -189,6 +195,8 @@ def build_application(
                 days=((settings.report_weekly_day + 1) % 7,),  # PTB counts days from Sunday = 0
                 name="report-weekly-job",
             )
+        # Kept only as long as the consent notice promises: notices, then erasure (RETENTION_MONTHS).
+        app.job_queue.run_daily(_sending_instance(_retention), time=RETENTION_AT, name="retention")
         app.job_queue.run_repeating(
             _sending_instance(broadcast_progress.progress_job),
             interval=broadcast_progress.PROGRESS_EVERY_S,
@@ -343,6 +351,10 @@ async def _survey_tick(context: VokasiContext) -> None:
     changed = await context.services.surveys.tick()
     if changed:
         log.info("surveys: %d started or expired", changed)
+
+
+async def _retention(context: VokasiContext) -> None:
+    await context.services.retention.run()
 
 
 async def _purge_idle_dialogs(context: VokasiContext) -> None:

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     eligibility_max_months: int = Field(default=24, ge=1)
     # An unfinished registration is discarded after this long, so drafts of personal data do not linger.
     registration_timeout_hours: int = Field(default=72, ge=1)
+    # What the consent notice promises ("paling lama 2 tahun setelah pelatihan selesai"): a participant whose last
+    # training ended this many months ago, or who has been inactive that long, is erased as /hapusdata erases,
+    # after one notice this many days before; the audit log is pruned after the same months.
+    retention_months: int = Field(default=24, ge=1)
+    retention_notice_days: int = Field(default=30, ge=1)
     # How many courses a participant may be enrolled in (or waiting for) at the same time.
     max_active_enrollments: int = Field(default=1, ge=1)
     # Session reminders: the evening before at this venue time, and this many hours before the start.
@@ -158,6 +163,8 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.survey_nudge_after_days >= self.survey_expiry_days:
             raise ValueError("SURVEY_NUDGE_AFTER_DAYS must be less than SURVEY_EXPIRY_DAYS")
+        if self.retention_notice_days >= self.retention_months * 28:
+            raise ValueError("RETENTION_NOTICE_DAYS must be shorter than RETENTION_MONTHS")
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL (16+ letters, digits, - or _)")
         return self

@@ -25,6 +25,7 @@ from bot.services.pending import PendingService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.services.reports import ReportService
+from bot.services.retention import RetentionService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.storage.db import Database
@@ -57,6 +58,7 @@ class Services:
     dispatcher: Dispatcher
     helpdesk: HelpdeskService
     helpdesk_staff: HelpdeskStaffService
+    retention: RetentionService
 
 
 class BotData:

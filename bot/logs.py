@@ -33,9 +33,21 @@ _update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_
 _user: contextvars.ContextVar[str | None] = contextvars.ContextVar("user", default=None)
 
 
+# The key of the pseudonyms: set from DATA_KEYS at start-up (use_pseudonym_key), so nobody can find a Telegram id
+# by hashing the few billion possible ones. Lines logged before the keys are loaded use the unkeyed hash.
+_pseudonym_key = b""
+
+
+def use_pseudonym_key(key: bytes) -> None:
+    """Key every pseudonym from now on (at most 64 bytes; the bot passes one derived from DATA_KEYS)."""
+    global _pseudonym_key
+    _pseudonym_key = key
+
+
 def user_hash(user_id: int) -> str:
-    """A short, stable pseudonym of a Telegram user id for logs (not reversible by reading the log)."""
-    return hashlib.blake2b(str(user_id).encode(), digest_size=6, person=b"vokasi-log").hexdigest()
+    """A short, stable pseudonym of a Telegram user id, for logs and the audit log (keyed: not reversible by
+    hashing candidate ids without DATA_KEYS)."""
+    return hashlib.blake2b(str(user_id).encode(), digest_size=6, key=_pseudonym_key, person=b"vokasi-log").hexdigest()
 
 
 def update_context(update_id: int | None, user_id: int | None) -> None:

@@ -227,3 +227,22 @@ async def test_sigterm_stops_cleanly_within_ten_seconds(server: FakeTelegram, tm
     if not is_postgres():
         assert [tuple(row) for row in query(url, "PRAGMA integrity_check")] == [("ok",)]
     assert query(url, "SELECT COUNT(*) FROM outbox WHERE status = 'sending'")[0][0] == 0
+
+
+def test_pseudonyms_are_keyed_by_the_data_keys() -> None:
+    """Without DATA_KEYS nobody can turn a pseudonym back into a Telegram id by hashing candidate ids."""
+    import hashlib
+
+    import bot.logs
+    from bot.storage.vault import PSEUDONYM_PURPOSE, Vault
+
+    saved = bot.logs._pseudonym_key
+    try:
+        unkeyed = hashlib.blake2b(b"123456789", digest_size=6, person=b"vokasi-log").hexdigest()
+        bot.logs.use_pseudonym_key(Vault.generate().derived_key(PSEUDONYM_PURPOSE))
+        first = user_hash(123456789)
+        assert first == user_hash(123456789) and first != unkeyed
+        bot.logs.use_pseudonym_key(Vault.generate().derived_key(PSEUDONYM_PURPOSE))
+        assert user_hash(123456789) not in (first, unkeyed)
+    finally:
+        bot.logs.use_pseudonym_key(saved)

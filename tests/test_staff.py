@@ -4,7 +4,9 @@ menus, and /cari."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+from bot.logs import user_hash
 from tests.catalogue_data import SAMPLE, seed_participant
 from tests.conftest import ADMIN_ID
 from tests.flows import say
@@ -14,9 +16,10 @@ from tests.survey_flows import services
 ADMIN, OPERATOR, VIEWER, STRANGER = ADMIN_ID, 7002, 7003, 7004
 
 
-def audit(bot: BotHarness) -> list[tuple[int, str, bool, dict[str, object]]]:
+def audit(bot: BotHarness) -> list[tuple[int | str, str, bool, dict[str, object]]]:
+    """(staff id, or the pseudonym of anyone else), action, allowed, detail of every entry."""
     return [
-        (row["actor"], row["action"], bool(row["allowed"]), json.loads(row["detail"]))
+        (row["actor_pseudonym"] or row["actor"], row["action"], bool(row["allowed"]), json.loads(row["detail"]))
         for row in bot.rows("SELECT * FROM audit_log ORDER BY id")
     ]
 
@@ -84,19 +87,23 @@ async def test_roles_decide_what_each_staff_member_may_do(staff_bot: BotHarness)
         assert stranger.callback_answers[-1]["text"] == t("button-stale")
     assert bot.rows("SELECT COUNT(*) FROM staff WHERE telegram_user_id = ?", (STRANGER,))[0][0] == 0
 
+    # Staff are recorded by their id, anyone else by a pseudonym; the second forged completion button within ten
+    # minutes is counted on the first one's entry.
     refused = [(actor, action) for actor, action, allowed, _ in audit(bot) if not allowed]
+    stranger_ = user_hash(STRANGER)
     assert refused == [
         (OPERATOR, "refused:staf"),
         (VIEWER, "refused:siaran"),
         (VIEWER, "refused:selesai"),
-        (STRANGER, "refused:siaran"),
-        (STRANGER, "refused:cari"),
-        (STRANGER, "refused:staf"),
-        (STRANGER, "refused:selesai"),
-        (STRANGER, "refused:button:broadcast"),
-        (STRANGER, "refused:button:completion"),
-        (STRANGER, "refused:button:completion"),
+        (stranger_, "refused:siaran"),
+        (stranger_, "refused:cari"),
+        (stranger_, "refused:staf"),
+        (stranger_, "refused:selesai"),
+        (stranger_, "refused:button:broadcast"),
+        (stranger_, "refused:button:completion"),
     ]
+    assert bot.rows("SELECT repeats FROM audit_log WHERE action = 'refused:button:completion'")[0][0] == 1
+    assert bot.rows("SELECT COUNT(*) FROM audit_log WHERE actor = ?", (STRANGER,))[0][0] == 0
     changes = [(a, action, d) for a, action, allowed, d in audit(bot) if allowed and action.startswith("staff:")]
     assert changes == [
         (ADMIN, "staff:put", {"target": OPERATOR, "role": "operator"}),
@@ -122,6 +129,31 @@ async def test_admins_manage_staff_and_see_the_audit_log(staff_bot: BotHarness) 
     assert menu_of(bot, OPERATOR) is None  # back to the participants' menu
     assert (await say(bot, admin, "/staf hapus 7002")).text == t("staff-not-found", id=OPERATOR)
     assert (await say(bot, bot.user(OPERATOR), "/cari siti")).text == t("unknown-command")
+    # No longer staff: recorded like anyone else, by pseudonym.
+    assert audit(bot)[-1][:3] == (user_hash(OPERATOR), "refused:cari", False)
+
+
+async def test_a_flood_of_refusals_is_one_entry_per_ten_minutes_shown_with_its_count(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    stranger = bot.user(STRANGER)
+    await say(bot, stranger, "/start")  # a message to press forged buttons on
+    for _ in range(30):
+        await stranger.press_data("k:l")
+    await bot.settle()
+    assert tuple(bot.rows("SELECT actor, actor_pseudonym, repeats FROM audit_log")[0]) == (0, user_hash(STRANGER), 29)
+    bot.advance(timedelta(minutes=11))
+    await stranger.press_data("k:l")
+    await say(bot, stranger, "/siaran")  # another action is its own entry
+    await bot.settle()
+    assert [(a, r) for a, r in bot.rows("SELECT action, repeats FROM audit_log ORDER BY id")] == [
+        ("refused:button:completion", 29),
+        ("refused:button:completion", 0),
+        ("refused:siaran", 0),
+    ]
+    overview = await say(bot, bot.user(ADMIN), "/staf")
+    assert f"<code>{user_hash(STRANGER)}</code>" in (overview.text or "")
+    assert t("audit-repeats", n=29) in (overview.text or "")
+    assert str(STRANGER) not in (overview.text or "")
 
 
 async def test_catalogue_files_are_read_only_from_operators_and_admins(staff_bot: BotHarness) -> None:

@@ -66,6 +66,9 @@ def render(t: Translator, key: str, params: dict[str, Any], surveys: SurveyCatal
             first = params.get("first_start")
             when = t.moment(datetime.fromisoformat(first), timezone) if first else "-"
             return Rendered(t(key, title=params["title"], first=when))
+        case "retention-notice":  # the date in the recipient's language
+            erase_on = t.date(date.fromisoformat(params["erase_on"]))
+            return Rendered(t(key, date=erase_on, months=params["months"]))
         case "schedule-changed":
             lines = [_change(t, change, timezone) for change in params["changes"]]
             return Rendered(t(key, title=params["title"], changes=Raw("\n".join(lines))))

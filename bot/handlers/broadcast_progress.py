@@ -15,6 +15,7 @@ from bot.delivery.dispatcher import UNREACHABLE
 from bot.i18n import Translator
 from bot.services.broadcasts import Panel, Progress
 from bot.storage.broadcasts import OPTED_OUT, STOPPED, Broadcast, Figures
+from bot.storage.outbox import ERASED
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,12 @@ def _reason(t: Translator, reason: str) -> tuple[str, bool]:
         return t.plain("reason-blocked"), True
     if "chat not found" in lowered:
         return t.plain("reason-chat-gone"), True
-    known = {STOPPED: "reason-stopped", OPTED_OUT: "reason-opted-out", "expired before sending": "reason-expired"}
+    known = {
+        STOPPED: "reason-stopped",
+        OPTED_OUT: "reason-opted-out",
+        ERASED: "reason-erased",
+        "expired before sending": "reason-expired",
+    }
     if reason in known:
         return t.plain(known[reason]), False
     return t.plain("reason-other", error=reason), False

@@ -23,7 +23,7 @@ from bot.i18n import Raw, Translator
 from bot.services import report_files
 from bot.services.enrollment import Refusal
 from bot.services.helpdesk_staff import HelpdeskFigures
-from bot.services.reports import REPORT_ZONE, Group, Summary, Wave
+from bot.services.reports import REPORT_ZONE, WEEKLY_KIND, Group, Summary, Wave
 from bot.services.staff import ADMIN, PERMISSIONS, REPORTS
 from bot.storage.reports import Scope
 
@@ -216,7 +216,7 @@ async def send_weekly(services: Services) -> int:
         for user_id in recipients:
             await unit.outbox.add(
                 telegram_user_id=user_id,
-                kind="report_weekly",
+                kind=WEEKLY_KIND,
                 message_key="report-weekly",
                 params={"texts": texts},
                 dedupe_key=f"report-weekly:{week}:{user_id}",

@@ -82,10 +82,12 @@ async def _overview(t: Translator, context: VokasiContext) -> str:
         t(
             "audit-line",
             when=t.moment(entry.at, "Asia/Jakarta"),
-            actor=entry.actor,
+            # Staff by id; anyone else by the pseudonym the log keeps; 0 is the bot itself (the retention job).
+            actor=entry.pseudonym or (entry.actor if entry.actor else t("audit-actor-system")),
             action=entry.action,
             mark="✅" if entry.allowed else "⛔",
         )
+        + (t("audit-repeats", n=entry.repeats) if entry.repeats else "")
         for entry in audit
     ]
     return (

@@ -5,5 +5,6 @@ the parsers `names`, `identifiers`, `dates`, `education`, all raising `validatio
 provinces; the catalogue (`catalogue`, `catalogue_import` checking a sheet that `spreadsheet` read), enrolment and
 waitlist, reminders, the .ics `calendar`, completion; surveys (`survey_catalog` definitions, `surveys` asking them,
 with `survey_runs`, `survey_prompts`, `survey_answers`); staff roles and audit, broadcasts, lookup, reports and
-`report_files`; `pending` (what a person is in the middle of) and `operations` (running the bot).
+`report_files`; `pending` (what a person is in the middle of) and `operations` (running the bot); `erasure` (the
+one erase of /hapusdata and of `retention`, the daily job that keeps data only as long as promised).
 """

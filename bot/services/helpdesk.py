@@ -187,12 +187,13 @@ class HelpdeskService:
         async with self._store.write() as unit:
             return await unit.tickets.rate(ticket_id, telegram_user_id, rating)
 
-    async def forget(self, unit: Unit, telegram_user_id: int) -> None:
-        """/hapusdata, inside its transaction: the person's tickets close and lose the link to them, what was still
-        to be copied is withdrawn, their topics are deleted (the copies in them with them), and the copies in staff
-        private chats too."""
+    async def forget(self, unit: Unit, telegram_user_id: int) -> list[Ticket]:
+        """Erasure, inside its transaction: the person's tickets close and lose the link to them, what was still to
+        be copied is withdrawn, their topics are deleted (the copies in them with them), and the copies in staff
+        private chats too. Returns the tickets as they were."""
         now = self._clock.now()
-        for ticket in await unit.tickets.forget_person(telegram_user_id, now):
+        tickets = await unit.tickets.forget_person(telegram_user_id, now)
+        for ticket in tickets:
             subject = ticket_subject(ticket.id)
             await unit.outbox.cancel_pending(subject, keep=set())
             await unit.ticket_replies.forget_ticket(ticket.id)
@@ -221,6 +222,7 @@ class HelpdeskService:
                     subject=erased,
                     message_id=message_id,
                 )
+        return tickets
 
 
 async def close_ticket(unit: Unit, ticket: Ticket, closed_by: int, now: datetime) -> None:

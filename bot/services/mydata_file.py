@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services.identifiers import mask_nik
 from bot.services.mydata import EnrollmentRecord, MyData, SurveyRecord
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration_dialog import DEFAULT_TIMEZONE
@@ -17,6 +16,7 @@ from bot.services.report_files import wave_label
 from bot.services.survey_catalog import Survey, SurveyCatalog
 from bot.storage.dialogs import Dialog
 from bot.storage.tickets import Ticket
+from bot.storage.vault import mask_nik
 
 NONE = "-"
 INDENT = "   "

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 SEEN_UPDATES_KEPT = timedelta(days=1)
 # Alerts outrank everything else waiting in the outbox.
 ALERT_PRIORITY = 20
+ALERT_KIND = "alert"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ class OperationsService:
             for admin in admins:
                 await unit.outbox.add(
                     telegram_user_id=admin,
-                    kind="alert",
+                    kind=ALERT_KIND,
                     message_key="alert-error",
                     params={"kind": kind, "update_id": update_id, "at": now.isoformat()},
                     dedupe_key=f"alert:{kind}:{now.isoformat()}:{admin}",

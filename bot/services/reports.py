@@ -27,6 +27,8 @@ from bot.text import shorten
 
 REPORT_ZONE = ZoneInfo("Asia/Jakarta")
 GROUPINGS = ("course", "institute", "province")
+# The outbox kind of the weekly summary to staff (bot/handlers/reports.py queues it).
+WEEKLY_KIND = "report_weekly"
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:\.\.(\d{4})-(\d{2}))?$")
 
 

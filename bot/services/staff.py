@@ -8,10 +8,12 @@ bot (only from the setting).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Final
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.logs import user_hash
 from bot.services.enrollment import Refusal
 from bot.storage.staff import AuditEntry
 from bot.storage.store import Store
@@ -37,6 +39,10 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     OPERATOR: frozenset({CATALOGUE, COMPLETION, BROADCAST, LOOKUP, HELPDESK_READ, HELPDESK_ANSWER}),
     VIEWER: frozenset({REPORTS, LOOKUP, HELPDESK_READ}),
 }
+
+# A refusal repeated by the same actor within this window is counted on the entry already written, not written
+# again: someone tapping a forged button a thousand times leaves one row (with repeats = 999), not a thousand.
+REFUSALS_EVERY: Final = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +83,24 @@ class StaffService:
         allowed: bool = True,
         role: str | None = None,
     ) -> None:
-        """Record a staff action (who, what, when); `detail` holds ids and counts, never personal data."""
+        """Record a staff action (who, what, when); `detail` holds ids and counts, never personal data.
+
+        Staff are recorded by their Telegram id (they are accountable); anyone else who tried a staff tool by a
+        pseudonym (the keyed hash the logs use), so the log keeps no participant's Telegram id. Refusals are
+        rate-limited (REFUSALS_EVERY)."""
+        now = self._clock.now()
         async with self._store.write() as unit:
             known = role if role is not None else (ADMIN if actor in self._admin_ids else await unit.staff.role(actor))
-            await unit.staff.audit(actor, known, action, detail or {}, allowed=allowed, now=self._clock.now())
+            await unit.staff.audit(
+                actor if known is not None else 0,
+                known,
+                action,
+                detail or {},
+                allowed=allowed,
+                now=now,
+                pseudonym=None if known is not None else user_hash(actor),
+                repeat_since=None if allowed else now - REFUSALS_EVERY,
+            )
 
     async def members(self) -> list[Member]:
         async with self._store.read() as unit:

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.storage.broadcasts import BROADCAST_KIND
 from bot.storage.db import Row, Session, from_db_time, opt_time, to_db_time
+
+# Why a row was withdrawn when its recipient erased their data (a broadcast's figures show it).
+ERASED = "recipient erased their data"
+# Every status, so that a query on one subject seeks the (status, subject) index once per status.
+_ALL_STATUSES = "('pending', 'sending', 'sent', 'failed', 'expired', 'cancelled')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +161,39 @@ class OutboxRepository:
             " AND status IN ('pending', 'sending')",
             (reason, telegram_user_id),
         )
+
+    async def forget_recipient(
+        self, telegram_user_id: int, copied_into: Sequence[str] = (), *, staff_kinds: Sequence[str] = ()
+    ) -> int:
+        """Erasure: nothing more goes to the person, and no row keeps their Telegram id.
+
+        Everything still waiting for them is withdrawn (a claimed row is checked again right before it is sent);
+        a broadcast's copies stay for its figures, without the recipient (id 0, a dedupe key of the row's own);
+        every other row to them goes (their subjects and dedupe keys name enrolments, runs and tickets that lead
+        back to the anonymous participant row), and so do the copies of their messages in the subjects
+        `copied_into` (their help-desk tickets). Rows of `staff_kinds` (what a staff member gets as staff: other
+        people's tickets, alerts) are left alone. Returns how many rows were deleted or anonymised.
+        """
+        mine = "telegram_user_id = ?"
+        if staff_kinds:
+            mine += f" AND kind NOT IN ({', '.join('?' for _ in staff_kinds)})"
+        await self._s.execute(
+            f"UPDATE outbox SET status = 'cancelled', last_error = ? WHERE {mine}"  # noqa: S608 (fixed text)
+            " AND status IN ('pending', 'sending')",
+            (ERASED, telegram_user_id, *staff_kinds),
+        )
+        changed = await self._s.execute(
+            "UPDATE outbox SET telegram_user_id = 0, dedupe_key = 'erased:' || id, telegram_message_id = NULL"
+            " WHERE telegram_user_id = ? AND kind = ?",
+            (telegram_user_id, BROADCAST_KIND),
+        )
+        changed += await self._s.execute(f"DELETE FROM outbox WHERE {mine}", (telegram_user_id, *staff_kinds))  # noqa: S608
+        for subject in copied_into:
+            changed += await self._s.execute(
+                f"DELETE FROM outbox WHERE status IN {_ALL_STATUSES} AND subject = ? AND copy_from_chat_id = ?",  # noqa: S608 (fixed text)
+                (subject, telegram_user_id),
+            )
+        return changed
 
     async def claim_due(self, now: datetime, limit: int, *, min_priority: int | None = None) -> list[OutboxMessage]:
         """Mark up to `limit` due messages (of at least `min_priority`) as being sent and return them, most urgent

@@ -85,6 +85,9 @@ class SqliteDatabase(Database):
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=5000",
             "PRAGMA synchronous=NORMAL",
+            # Deleted and overwritten values are zeroed in the file (and the WAL), not left in free space where a
+            # copy of the file would still hold an erased participant's name (UU PDP erasure).
+            "PRAGMA secure_delete=ON",
             # 64 MiB of page cache instead of 2 MiB: a broadcast to a million people writes a million index
             # entries in random key order, twice as fast with the pages at hand.
             "PRAGMA cache_size=-65536",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage.db import Session, from_db_time, to_db_time
+from bot.storage.db import Row, Session, from_db_time, to_db_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +22,28 @@ class StaffMember:
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     at: datetime
+    # A staff member's Telegram id; 0 for the bot itself and for anyone else, who is known by `pseudonym` only.
     actor: int
     role: str | None
     action: str
     detail: dict[str, Any]
     allowed: bool
+    pseudonym: str | None = None
+    # The same refusal repeated within the window after this entry (counted, not written again).
+    repeats: int = 0
+
+
+def _entry(r: Row) -> AuditEntry:
+    return AuditEntry(
+        from_db_time(r["at"]),
+        r["actor"],
+        r["role"],
+        r["action"],
+        json.loads(r["detail"]),
+        bool(r["allowed"]),
+        r["actor_pseudonym"],
+        r["repeats"],
+    )
 
 
 class StaffRepository:
@@ -57,18 +74,56 @@ class StaffRepository:
         return await self._s.execute("DELETE FROM staff WHERE telegram_user_id = ?", (telegram_user_id,)) > 0
 
     async def audit(
-        self, actor: int, role: str | None, action: str, detail: dict[str, Any], *, allowed: bool, now: datetime
-    ) -> None:
+        self,
+        actor: int,
+        role: str | None,
+        action: str,
+        detail: dict[str, Any],
+        *,
+        allowed: bool,
+        now: datetime,
+        pseudonym: str | None = None,
+        repeat_since: datetime | None = None,
+    ) -> bool:
+        """Write an entry. With `repeat_since`, an entry of the same actor and action written since then counts
+        this one instead (returns False: nothing new was written)."""
+        if repeat_since is not None:
+            counted = await self._s.execute(
+                "UPDATE audit_log SET repeats = repeats + 1 WHERE id = (SELECT MAX(id) FROM audit_log"
+                " WHERE action = ? AND at >= ? AND actor = ? AND COALESCE(actor_pseudonym, '') = ? AND allowed = ?)",
+                (action, to_db_time(repeat_since), actor, pseudonym or "", int(allowed)),
+            )
+            if counted:
+                return False
         await self._s.execute(
-            "INSERT INTO audit_log (at, actor, role, action, detail, allowed) VALUES (?, ?, ?, ?, ?, ?)",
-            (to_db_time(now), actor, role, action, json.dumps(detail, ensure_ascii=False), int(allowed)),
+            "INSERT INTO audit_log (at, actor, actor_pseudonym, role, action, detail, allowed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (to_db_time(now), actor, pseudonym, role, action, json.dumps(detail, ensure_ascii=False), int(allowed)),
         )
+        return True
 
     async def recent_audit(self, limit: int) -> list[AuditEntry]:
         rows = await self._s.fetchall("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
-        return [
-            AuditEntry(
-                from_db_time(r["at"]), r["actor"], r["role"], r["action"], json.loads(r["detail"]), bool(r["allowed"])
-            )
-            for r in rows
-        ]
+        return [_entry(r) for r in rows]
+
+    async def forget_pseudonym(self, pseudonym: str) -> int:
+        """A person erasing their data: their own entries (refused attempts) go."""
+        return await self._s.execute("DELETE FROM audit_log WHERE actor_pseudonym = ?", (pseudonym,))
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Entries older than the retention period go."""
+        return await self._s.execute("DELETE FROM audit_log WHERE at < ?", (to_db_time(cutoff),))
+
+    async def unpseudonymised(self, limit: int) -> list[tuple[int, int]]:
+        """(entry id, Telegram id) of entries written before pseudonyms, by someone who was not staff then."""
+        rows = await self._s.fetchall(
+            "SELECT id, actor FROM audit_log WHERE role IS NULL AND actor <> 0 ORDER BY id LIMIT ?", (limit,)
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    async def pseudonymise(self, entries: list[tuple[int, str]]) -> int:
+        """Replace the Telegram id of these entries (entry id, pseudonym) by the pseudonym."""
+        return await self._s.executemany(
+            "UPDATE audit_log SET actor = 0, actor_pseudonym = ? WHERE id = ?",
+            [(pseudonym, entry_id) for entry_id, pseudonym in entries],
+        )

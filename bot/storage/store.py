@@ -14,6 +14,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.pending import PendingRepository
 from bot.storage.preferences import PreferenceRepository
+from bot.storage.retention import RetentionRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
 from bot.storage.tickets import TicketReplyRepository, TicketRepository
@@ -38,6 +39,7 @@ class Unit:
         self.pending = PendingRepository(session)
         self.tickets = TicketRepository(session)
         self.ticket_replies = TicketReplyRepository(session)
+        self.retention = RetentionRepository(session)
 
 
 class Store:

@@ -22,6 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -41,6 +42,10 @@ class KeysRefused(ValueError):
 
 class TamperedToken(ValueError):
     """A stored token does not decrypt: altered, moved to another column, or sealed with a key not given."""
+
+
+# The purpose of the key that pseudonymises Telegram ids in logs and the audit log (bot.logs.use_pseudonym_key).
+PSEUDONYM_PURPOSE: Final = "pseudonym"
 
 
 def _b64(data: bytes) -> str:
@@ -155,6 +160,11 @@ class Vault:
         """The blind index of a normalised value: equal values, equal indexes; nothing else learnt."""
         digest = hmac.new(self.index_key, f"{column}\x00{value}".encode(), hashlib.sha256).digest()
         return _b64(digest)
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A secret for another use (`purpose`), derived from the index key, so it is as stable as the blind indexes
+        and needs no setting of its own: the pseudonyms of Telegram ids in logs and the audit log use one."""
+        return hmac.new(self.index_key, f"derive\x00{purpose}".encode(), hashlib.sha256).digest()
 
     def index_opt(self, value: str | None, column: str) -> str | None:
         return None if value is None else self.index(value, column)
