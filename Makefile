@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
+PDFTOPPM := /usr/bin/pdftoppm
 
 .PHONY: run test test-postgresql lint lock bench migrate clean
 
@@ -35,6 +36,15 @@ $(CHROMIUM):
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
 
+# The certificate test renders the PDF to PNG with poppler's pdftoppm: installed the same way, once, when missing.
+$(PDFTOPPM):
+	@if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else \
+		echo "note: $@ is missing; install Debian's poppler-utils for the certificate test"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "note: $@ is missing and there is no apt-get"; exit 0; fi; \
+	echo "installing Debian's poppler-utils for the certificate test (once)"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+
 run: $(STAMP_RUN)
 	$(PY) main.py run
 
@@ -43,7 +53,7 @@ migrate: $(STAMP_RUN)
 
 # The suite on SQLite, then again on PostgreSQL: a throw-away server (Debian's postgresql, installed once when
 # missing and we may) in a temporary folder on 127.0.0.1, started and stopped by pytest (scripts/pg_test_server.py).
-test: $(STAMP_DEV) | $(CHROMIUM)
+test: $(STAMP_DEV) | $(CHROMIUM) $(PDFTOPPM)
 	$(PY) -m pytest
 	@if $(PY) scripts/pg_test_server.py available; then \
 		echo "the same suite on PostgreSQL"; $(PY) -m pytest --backend=postgresql; \
