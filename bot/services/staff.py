@@ -33,16 +33,36 @@ REPORTS: Final = "reports"
 # The help desk: read tickets (/tiket, the topics) and answer or close them.
 HELPDESK_READ: Final = "helpdesk_read"
 HELPDESK_ANSWER: Final = "helpdesk_answer"
+# Attendance at a session: the venue's QR code (/absen) and the roll call.
+ATTENDANCE: Final = "attendance"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    ADMIN: frozenset({MANAGE_STAFF, CATALOGUE, COMPLETION, BROADCAST, LOOKUP, REPORTS, HELPDESK_READ, HELPDESK_ANSWER}),
-    OPERATOR: frozenset({CATALOGUE, COMPLETION, BROADCAST, LOOKUP, HELPDESK_READ, HELPDESK_ANSWER}),
+    ADMIN: frozenset(
+        {MANAGE_STAFF, CATALOGUE, COMPLETION, BROADCAST, LOOKUP, REPORTS, HELPDESK_READ, HELPDESK_ANSWER, ATTENDANCE}
+    ),
+    OPERATOR: frozenset({CATALOGUE, COMPLETION, BROADCAST, LOOKUP, HELPDESK_READ, HELPDESK_ANSWER, ATTENDANCE}),
     VIEWER: frozenset({REPORTS, LOOKUP, HELPDESK_READ}),
 }
 
 # A refusal repeated by the same actor within this window is counted on the entry already written, not written
 # again: someone tapping a forged button a thousand times leaves one row (with repeats = 999), not a thousand.
 REFUSALS_EVERY: Final = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The courses a staff member may act on: every course (institutes None), or the courses of these training
+    institutes (an LPK member), compared by the catalogue's institute name, case and spacing ignored."""
+
+    institutes: frozenset[str] | None = None
+
+    def covers(self, institute_name: str) -> bool:
+        return self.institutes is None or institute_key(institute_name) in self.institutes
+
+
+def institute_key(name: str) -> str:
+    """An institute's name as scopes compare it."""
+    return " ".join(name.split()).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +85,10 @@ class StaffService:
             return ADMIN
         async with self._store.read() as unit:
             return await unit.staff.role(user_id)
+
+    async def scope(self, user_id: int) -> Scope:
+        """The courses the staff member may act on (their role's permissions say which actions)."""
+        return Scope()
 
     async def permitted(self, user_id: int, permission: str, attempt: str) -> str | None:
         """The person's role if it allows `permission`; otherwise None, and the attempt goes to the audit log."""
