@@ -201,6 +201,10 @@ class CatalogueRepository:
             "UPDATE courses SET status = ?, updated_at = ? WHERE id = ?", (status, to_db_time(now), course_id)
         )
 
+    async def institute_names(self) -> list[str]:
+        """Every training institute of the catalogue, by name."""
+        return [str(row[0]) for row in await self._s.fetchall("SELECT name FROM institutes ORDER BY name")]
+
     async def upsert_institute(self, name: str, city: str, contact: str) -> int:
         row = await self._s.fetchone(
             "INSERT INTO institutes (name, city, contact) VALUES (?, ?, ?)"

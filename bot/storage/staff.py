@@ -71,7 +71,44 @@ class StaffRepository:
         )
 
     async def remove(self, telegram_user_id: int) -> bool:
+        await self.clear_institutes(telegram_user_id)
         return await self._s.execute("DELETE FROM staff WHERE telegram_user_id = ?", (telegram_user_id,)) > 0
+
+    # ------------------------------------------------------------------ LPK members' institutes
+
+    async def institutes(self, telegram_user_id: int) -> list[tuple[str, str]]:
+        """(key, name) of the institutes an LPK member acts for, in the order they were added."""
+        rows = await self._s.fetchall(
+            "SELECT institute_key, institute_name FROM staff_institutes WHERE telegram_user_id = ?"
+            " ORDER BY added_at, institute_key",
+            (telegram_user_id,),
+        )
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    async def all_institutes(self) -> dict[int, list[str]]:
+        """Every LPK member's institute names, for the staff list."""
+        rows = await self._s.fetchall(
+            "SELECT telegram_user_id, institute_name FROM staff_institutes ORDER BY telegram_user_id, added_at,"
+            " institute_key"
+        )
+        found: dict[int, list[str]] = {}
+        for row in rows:
+            found.setdefault(int(row[0]), []).append(str(row[1]))
+        return found
+
+    async def add_institute(self, telegram_user_id: int, key: str, name: str, added_by: int, now: datetime) -> bool:
+        """Bind a member to one more institute; False when they already act for it."""
+        return (
+            await self._s.execute(
+                "INSERT INTO staff_institutes (telegram_user_id, institute_key, institute_name, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (telegram_user_id, institute_key) DO NOTHING",
+                (telegram_user_id, key, name, added_by, to_db_time(now)),
+            )
+            > 0
+        )
+
+    async def clear_institutes(self, telegram_user_id: int) -> int:
+        return await self._s.execute("DELETE FROM staff_institutes WHERE telegram_user_id = ?", (telegram_user_id,))
 
     async def audit(
         self,

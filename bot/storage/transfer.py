@@ -29,6 +29,7 @@ TABLES = (
     "survey_answers",
     "employment_checkins",
     "staff",
+    "staff_institutes",
     "audit_log",
     "broadcasts",
     "seen_updates",
