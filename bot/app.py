@@ -47,10 +47,12 @@ from bot.handlers import (
     mydata,
     registration,
     reports,
+    roster,
     schedule,
     surveys,
     team,
 )
+from bot.handlers.access import Public, StaffOnly, public, staff_only
 from bot.handlers.commands import ALIASES, publish_all_staff_commands, publish_commands
 from bot.handlers.errors import on_error
 from bot.i18n import Translations
@@ -74,7 +76,16 @@ from bot.services.registration_dialog import Step
 from bot.services.reminders import ReminderPlanner
 from bot.services.reports import REPORT_ZONE, ReportService
 from bot.services.retention import RETENTION_AT, RetentionService
-from bot.services.staff import StaffService
+from bot.services.staff import (
+    BROADCAST,
+    COMPLETION,
+    COURSE_PARTICIPANTS,
+    HELPDESK_READ,
+    LOOKUP,
+    MANAGE_STAFF,
+    REPORTS,
+    StaffService,
+)
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.storage.connect import open_database
@@ -238,8 +249,13 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     private = filters.ChatType.PRIVATE
     new_message = private & filters.UpdateType.MESSAGE
 
-    def command(names: str | tuple[str, ...], callback: Any) -> CommandHandler[VokasiContext, None]:
-        return CommandHandler(names, callback, filters=new_message)
+    # Every command and button declares who may use it: `public`, or `staff_only` with the permission it needs
+    # (checked before the handler runs, refusals audited; tests/test_roles.py walks this list).
+    def command(names: str | tuple[str, ...], access: Public | StaffOnly) -> CommandHandler[VokasiContext, None]:
+        return CommandHandler(names, access, filters=new_message)
+
+    def button(pattern: str | None, access: Public | StaffOnly) -> CallbackQueryHandler[VokasiContext, None]:
+        return CallbackQueryHandler(access, pattern=pattern)
 
     # Group -2 first: an update delivered twice (a webhook retry) is handled once; log lines get its context.
     app.add_handler(TypeHandler(Update, _once), group=-2)
@@ -247,47 +263,54 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     app.add_handler(TypeHandler(Update, _note_reachable), group=-1)
     app.add_handlers(
         [
-            command("start", registration.start),
-            command(ALIASES["batal"], registration.cancel),
-            command(ALIASES["profil"], account.profile),
-            command(ALIASES["bahasa"], account.language),
-            command(ALIASES["bantuan"], account.help_command),
-            command(ALIASES["dataku"], mydata.mydata_command),
+            command("start", public(registration.start)),
+            command(ALIASES["batal"], public(registration.cancel)),
+            command(ALIASES["profil"], public(account.profile)),
+            command(ALIASES["bahasa"], public(account.language)),
+            command(ALIASES["bantuan"], public(account.help_command)),
+            command(ALIASES["dataku"], public(mydata.mydata_command)),
             # In a group, /dataku is refused (the data goes only to the private chat); before the helpdesk topics.
             CommandHandler(
-                ALIASES["dataku"], mydata.refuse_in_group, filters=filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+                ALIASES["dataku"],
+                public(mydata.refuse_in_group),
+                filters=filters.ChatType.GROUPS & filters.UpdateType.MESSAGE,
             ),
-            command(ALIASES["hapusdata"], account.erase),
-            command(ALIASES["pelatihan"], courses.courses_command),
-            command(ALIASES["jadwal"], schedule.schedule_command),
-            command(ALIASES["statuskerja"], surveys.employment_status),
-            command(ALIASES["berhenti"], account.mute),
-            command(ALIASES["lanjut"], account.unmute),
-            # Staff commands check the role themselves: anyone else gets the unknown-command answer (audited).
-            command(ALIASES["selesai"], completion.complete_command),
-            command(ALIASES["siaran"], broadcasts.broadcast_command),
-            command(ALIASES["cari"], lookup.lookup_command),
-            command(ALIASES["staf"], team.staff_command_handler),
-            command(ALIASES["laporan"], reports.report_command),
-            command(ALIASES["tanya"], helpdesk.ask_command),
-            command(ALIASES["tiket"], helpdesk_staff.tickets_command),
+            command(ALIASES["hapusdata"], public(account.erase)),
+            command(ALIASES["pelatihan"], public(courses.courses_command)),
+            command(ALIASES["jadwal"], public(schedule.schedule_command)),
+            command(ALIASES["statuskerja"], public(surveys.employment_status)),
+            command(ALIASES["berhenti"], public(account.mute)),
+            command(ALIASES["lanjut"], public(account.unmute)),
+            command(ALIASES["tanya"], public(helpdesk.ask_command)),
+            # Staff commands: anyone else gets the unknown-command answer (audited). The handlers check the course
+            # itself where one is named (an LPK member acts on their own institutes' courses only).
+            command(ALIASES["selesai"], staff_only(COMPLETION, "selesai", completion.complete_command)),
+            command(ALIASES["siaran"], staff_only(BROADCAST, "siaran", broadcasts.broadcast_command)),
+            command(ALIASES["cari"], staff_only(LOOKUP, "cari", lookup.lookup_command)),
+            command(ALIASES["staf"], staff_only(MANAGE_STAFF, "staf", team.staff_command_handler)),
+            command(ALIASES["laporan"], staff_only(REPORTS, "laporan", reports.report_command)),
+            command(ALIASES["peserta"], staff_only(COURSE_PARTICIPANTS, "peserta", roster.roster_command)),
+            command(ALIASES["tiket"], staff_only(HELPDESK_READ, "tiket", helpdesk_staff.tickets_command)),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
-            CallbackQueryHandler(registration.consent_button, pattern=r"^consent:(yes|no)$"),
-            CallbackQueryHandler(registration.answer_button, pattern=_dialog_pattern()),
-            CallbackQueryHandler(account.profile_button, pattern=r"^profile:[a-z_]{1,20}$"),
-            CallbackQueryHandler(account.language_button, pattern=r"^lang:[a-z]{2}$"),
-            CallbackQueryHandler(account.erase_button, pattern=r"^erase:(yes|no)$"),
-            CallbackQueryHandler(mydata.mydata_button, pattern=mydata.PATTERN),
-            CallbackQueryHandler(courses.course_button, pattern=COURSE_BUTTONS),
-            CallbackQueryHandler(attendance.attendance_button, pattern=r"^r:(y|n):\d{1,9}:\d{1,9}$"),
-            CallbackQueryHandler(surveys.survey_button, pattern=SURVEY_BUTTONS),
-            CallbackQueryHandler(completion.complete_button, pattern=completion.PATTERN),
-            CallbackQueryHandler(broadcasts.broadcast_button, pattern=broadcasts.PATTERN),
-            CallbackQueryHandler(reports.report_button, pattern=reports.PATTERN),
-            CallbackQueryHandler(schedule.schedule_button, pattern=r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$"),
-            CallbackQueryHandler(helpdesk.button, pattern=helpdesk.PATTERN),
-            CallbackQueryHandler(helpdesk_staff.private_button, pattern=helpdesk_staff.PATTERN),
-            CallbackQueryHandler(menu.stale_button),
+            button(r"^consent:(yes|no)$", public(registration.consent_button)),
+            button(_dialog_pattern(), public(registration.answer_button)),
+            button(r"^profile:[a-z_]{1,20}$", public(account.profile_button)),
+            button(r"^lang:[a-z]{2}$", public(account.language_button)),
+            button(r"^erase:(yes|no)$", public(account.erase_button)),
+            button(mydata.PATTERN, public(mydata.mydata_button)),
+            button(COURSE_BUTTONS, public(courses.course_button)),
+            button(r"^r:(y|n):\d{1,9}:\d{1,9}$", public(attendance.attendance_button)),
+            button(SURVEY_BUTTONS, public(surveys.survey_button)),
+            button(r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$", public(schedule.schedule_button)),
+            button(helpdesk.PATTERN, public(helpdesk.button)),
+            # Staff buttons: anyone else's press is answered like a stale button (audited).
+            button(completion.PATTERN, staff_only(COMPLETION, "button:completion", completion.complete_button)),
+            button(broadcasts.PATTERN, staff_only(BROADCAST, "button:broadcast", broadcasts.broadcast_button)),
+            button(reports.PATTERN, staff_only(REPORTS, "button:report", reports.report_button)),
+            button(roster.PATTERN, staff_only(COURSE_PARTICIPANTS, "button:peserta", roster.roster_button)),
+            # Viewers may press them: the help desk tells them they may read, not answer (audited there).
+            button(helpdesk_staff.PATTERN, staff_only(HELPDESK_READ, "button:helpdesk", helpdesk_staff.private_button)),
+            button(None, public(menu.stale_button)),
             # Free messages: commands we do not have, text, a shared contact, edits, and everything else. Each goes
             # to what the person is in the middle of (the table in bot/handlers/dispatch.py), else the menu's answer.
             MessageHandler(new_message & filters.COMMAND, dispatch.unknown_command),

@@ -57,9 +57,9 @@ async def test_roles_decide_what_each_staff_member_may_do(staff_bot: BotHarness)
     # Each one's own command menu lists what their role allows.
     participant_commands = menu_of(bot, ADMIN)
     assert participant_commands is not None
-    assert participant_commands[-6:] == ["siaran", "selesai", "laporan", "cari", "staf", "tiket"]
-    assert menu_of(bot, OPERATOR) == [*participant_commands[:-6], "siaran", "selesai", "cari", "tiket"]
-    assert menu_of(bot, VIEWER) == [*participant_commands[:-6], "laporan", "cari", "tiket"]
+    assert participant_commands[-7:] == ["siaran", "selesai", "laporan", "peserta", "cari", "staf", "tiket"]
+    assert menu_of(bot, OPERATOR) == [*participant_commands[:-7], "siaran", "selesai", "peserta", "cari", "tiket"]
+    assert menu_of(bot, VIEWER) == [*participant_commands[:-7], "laporan", "peserta", "cari", "tiket"]
     assert menu_of(bot, VIEWER, "en") is not None and menu_of(bot, VIEWER, "en")[-1] == "tickets"  # type: ignore[index]
     assert menu_of(bot, STRANGER) is None
 
@@ -124,7 +124,7 @@ async def test_admins_manage_staff_and_see_the_audit_log(staff_bot: BotHarness) 
     await appoint(bot, OPERATOR, "viewer")  # a new role replaces the old
     assert bot.rows("SELECT role FROM staff")[0]["role"] == "viewer"
     assert (await say(bot, admin, "/staf hapus 7001")).text == t("staff-configured-admin", id=ADMIN)
-    assert (await say(bot, admin, "/staf tambah 7005 boss")).text == t("staff-usage")
+    assert (await say(bot, admin, "/staf tambah 7005 boss")).text == t("staff-usage") + "\n" + t("staff-usage-lpk")
     assert (await say(bot, admin, "/staff remove 7002")).text == t("staff-removed", id=OPERATOR)
     assert menu_of(bot, OPERATOR) is None  # back to the participants' menu
     assert (await say(bot, admin, "/staf hapus 7002")).text == t("staff-not-found", id=OPERATOR)

@@ -9,7 +9,16 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.i18n import Translations
-from bot.services.staff import BROADCAST, COMPLETION, HELPDESK_READ, LOOKUP, MANAGE_STAFF, PERMISSIONS, REPORTS
+from bot.services.staff import (
+    BROADCAST,
+    COMPLETION,
+    COURSE_PARTICIPANTS,
+    HELPDESK_READ,
+    LOOKUP,
+    MANAGE_STAFF,
+    PERMISSIONS,
+    REPORTS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +73,7 @@ ALIASES = {
     "cari": ("cari", "find"),
     "staf": ("staf", "staff"),
     "laporan": ("laporan", "report"),
+    "peserta": ("peserta", "participants"),
     "tanya": ("tanya", "ask"),
     "tiket": ("tiket", "tickets"),
 }
@@ -72,6 +82,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("siaran", "broadcast", "cmd-broadcast", BROADCAST),
     ("selesai", "complete", "cmd-complete", COMPLETION),
     ("laporan", "report", "cmd-report", REPORTS),
+    ("peserta", "participants", "cmd-participants", COURSE_PARTICIPANTS),
     ("cari", "find", "cmd-find", LOOKUP),
     ("staf", "staff", "cmd-staff", MANAGE_STAFF),
     ("tiket", "tickets", "cmd-tickets", HELPDESK_READ),

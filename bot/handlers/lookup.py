@@ -5,17 +5,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers.access import staff_command
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.enrollment import Refusal
 from bot.services.lookup import Card
-from bot.services.staff import LOOKUP
 
 
 async def lookup_command(update: Update, context: VokasiContext) -> None:
-    if await staff_command(update, context, LOOKUP, "cari") is None:
-        return
+    """/cari: up to ten participants matching the query, with their enrolments (the role is checked in app.py)."""
     t = await translator_for(update, context)
     query = " ".join(context.args or [])
     if not query:

@@ -2,6 +2,7 @@
 
 /staf                               the list and the latest audit entries
 /staf tambah <telegram id> <admin|operator|viewer> [name]
+/staf tambah <telegram id> lpk <institute name>   again with another institute adds it
 /staf hapus <telegram id>
 """
 
@@ -13,12 +14,11 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import VokasiContext
-from bot.handlers.access import staff_command
 from bot.handlers.commands import publish_staff_commands
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.enrollment import Refusal
-from bot.services.staff import MANAGE_STAFF, ROLES
+from bot.services.staff import LPK, ROLES, Member
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,7 @@ AUDIT_SHOWN = 10
 
 
 async def staff_command_handler(update: Update, context: VokasiContext) -> None:
-    if await staff_command(update, context, MANAGE_STAFF, "staf") is None:
-        return
+    """/staf (admins; the role is checked where the handler is registered)."""
     t = await translator_for(update, context)
     args = context.args or []
     actor = user_id_of(update)
@@ -40,12 +39,21 @@ async def staff_command_handler(update: Update, context: VokasiContext) -> None:
     verb = args[0].casefold()
     target = int(args[1]) if len(args) > 1 and args[1].isdigit() and len(args[1]) <= 15 else None
     if verb in ADD and target is not None and len(args) >= 3 and args[2].casefold() in ROLES:
-        result = await staff.put(actor, target, args[2].casefold(), " ".join(args[3:])[:60])
+        role, rest = args[2].casefold(), " ".join(args[3:])
+        # An LPK member's rest is the institute's name; anyone else's a name for the list.
+        result = (
+            await staff.put(actor, target, role, "", institute=rest[:120])
+            if role == LPK
+            else await staff.put(actor, target, role, rest[:60])
+        )
         if isinstance(result, Refusal):
             await send(update, context, t(result.key, **result.params))
             return
         await _republish(context, target, result.role)
-        await send(update, context, t("staff-added", id=target, role=t(f"role-{result.role}")))
+        added = t("staff-added", id=target, role=t(f"role-{result.role}"))
+        if result.institutes:
+            added += "\n" + t("staff-institutes", names=", ".join(result.institutes))
+        await send(update, context, added)
         return
     if verb in REMOVE and target is not None:
         removed = await staff.remove(actor, target)
@@ -56,7 +64,7 @@ async def staff_command_handler(update: Update, context: VokasiContext) -> None:
             await _republish(context, target, None)
         await send(update, context, t("staff-removed" if removed else "staff-not-found", id=target))
         return
-    await send(update, context, t("staff-usage"))
+    await send(update, context, usage(t))
 
 
 async def _republish(context: VokasiContext, user_id: int, role: str | None) -> None:
@@ -68,15 +76,7 @@ async def _republish(context: VokasiContext, user_id: int, role: str | None) -> 
 
 async def _overview(t: Translator, context: VokasiContext) -> str:
     members = await context.services.staff.members()
-    lines = [
-        t(
-            "staff-line-configured" if m.configured else "staff-line",
-            id=m.telegram_user_id,
-            role=t(f"role-{m.role}"),
-            label=m.label or "-",
-        )
-        for m in members
-    ]
+    lines = [_member_line(t, m) for m in members]
     audit = await context.services.staff.recent_audit(AUDIT_SHOWN)
     entries = [
         t(
@@ -95,9 +95,25 @@ async def _overview(t: Translator, context: VokasiContext) -> str:
         + "\n"
         + "\n".join(lines)
         + "\n\n"
-        + t("staff-usage")
+        + usage(t)
         + "\n\n"
         + t("audit-recent")
         + "\n"
         + ("\n".join(entries) or "-")
     )
+
+
+def usage(t: Translator) -> str:
+    return t("staff-usage") + "\n" + t("staff-usage-lpk")
+
+
+def _member_line(t: Translator, member: Member) -> str:
+    line = t(
+        "staff-line-configured" if member.configured else "staff-line",
+        id=member.telegram_user_id,
+        role=t(f"role-{member.role}"),
+        label=member.label or "-",
+    )
+    if member.role == LPK:
+        line += "\n    " + t("staff-institutes", names=", ".join(member.institutes) or "-")
+    return line

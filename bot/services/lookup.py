@@ -1,4 +1,4 @@
-"""/cari: staff find participants by a name fragment, NIK, KPJ or phone number."""
+"""/cari: staff find participants by a name fragment, NIK, KPJ or phone number; /peserta: a course's participants."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ class EnrollmentLine:
 class Card:
     participant: Participant
     enrollments: list[EnrollmentLine]
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One seat of a course, for its participant list: the NIK masked, the phone number in full (LPK staff call
+    no-shows); None once the participant erased their data."""
+
+    enrollment: Enrollment
+    name: str | None
+    nik_masked: str | None
+    phone: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +94,22 @@ class LookupService:
                     lines.append(EnrollmentLine(enrollment, course, counts.get("yes", 0), counts.get("no", 0)))
                 cards.append(Card(person, lines))
         return Found(kind, cards)
+
+    async def course(self, *, code: str | None = None, course_id: int | None = None) -> Course | None:
+        """A course by its code (any case) or id."""
+        async with self._store.read() as unit:
+            if course_id is not None:
+                return await unit.catalogue.course(course_id)
+            return await unit.catalogue.course_by_code((code or "").strip().upper())
+
+    async def participants_of(self, course_id: int) -> list[Listed]:
+        """Everyone who got a seat in the course (enrolled, completed, dropped out), in the order they enrolled."""
+        async with self._store.read() as unit:
+            listed = []
+            for enrollment in await unit.enrollments.in_course(course_id):
+                person = await unit.participants.by_id(enrollment.participant_id)
+                if person is None or person.erased_at is not None:
+                    listed.append(Listed(enrollment, None, None, None))
+                else:
+                    listed.append(Listed(enrollment, person.full_name, person.nik_masked, person.phone))
+            return listed
