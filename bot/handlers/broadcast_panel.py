@@ -11,6 +11,7 @@ from bot.context import VokasiContext
 from bot.i18n import Translator
 from bot.services.broadcasts import EMPLOYMENT_FILTERS, ENROLLMENT_STATES, Panel
 from bot.services.enrollment import Refusal
+from bot.services.staff import Scope
 from bot.storage.broadcasts import Audience
 
 # Telegram shows at most 100 buttons under a message: the rest of a long regency list stays out of the picker.
@@ -18,18 +19,20 @@ MAX_REGENCIES = 90
 
 
 async def picker(
-    t: Translator, context: VokasiContext, base: str, action: str, audience: Audience
+    t: Translator, context: VokasiContext, base: str, action: str, audience: Audience, scope: Scope
 ) -> InlineKeyboardMarkup | Refusal:
-    """The choices of one filter (`action`: c, e, p, r or w), with "all" and a way back to the panel."""
+    """The choices of one filter (`action`: c, e, p, r or w), with "all" and a way back to the panel; the courses
+    of the staff member's scope only."""
     broadcasts = context.services.broadcasts
     rows: list[list[InlineKeyboardButton]] = []
     match action:
         case "c":
             rows = [
                 [InlineKeyboardButton(f"{code} · {title}", callback_data=f"{base}:c:{cid}")]
-                for cid, code, title in await broadcasts.courses()
+                for cid, code, title in await broadcasts.courses(scope)
             ]
-            rows.append([InlineKeyboardButton(t("btn-filter-all-courses"), callback_data=f"{base}:c:0")])
+            if scope.institutes is None:  # an LPK member's announcement goes to one of their courses
+                rows.append([InlineKeyboardButton(t("btn-filter-all-courses"), callback_data=f"{base}:c:0")])
         case "e":
             rows = [
                 [InlineKeyboardButton(t(f"filter-enrollment-{state}"), callback_data=f"{base}:e:{state}")]

@@ -106,9 +106,10 @@ def _reason(t: Translator, reason: str) -> tuple[str, bool]:
     return t.plain("reason-other", error=reason), False
 
 
-async def history(t: Translator, context: VokasiContext) -> str:
-    """The most recent broadcasts with their figures."""
-    recent = await context.services.broadcasts.recent(RECENT)
+async def history(t: Translator, context: VokasiContext, actor: int) -> str:
+    """The most recent broadcasts with their figures (an LPK member's own only)."""
+    scoped = (await context.services.staff.scope(actor)).institutes is not None
+    recent = await context.services.broadcasts.recent(RECENT, actor if scoped else None)
     if not recent:
         return t("broadcast-history-empty")
     lines = [

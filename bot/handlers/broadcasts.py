@@ -4,8 +4,10 @@ The announcement and the time to send it are messages the dispatch table (bot/ha
 while the draft waits for them; the audience panel's views are in broadcast_panel.py, and watching the broadcast
 go out in broadcast_progress.py.
 
-Callback data b:<broadcast>:<action>[:<value>] (operators and admins, on their own draft):
-  c[:<course id>|:0]      course filter picker / choice (0: every course)
+Callback data b:<broadcast>:<action>[:<value>] (operators, admins and LPK members, on their own draft; the role is
+checked where the handlers are registered; an LPK member's announcement goes to one of their own courses, and a
+press naming another institute's course is refused like a stale button and audited):
+  c[:<course id>|:0]      course filter picker / choice (0: every course; not for LPK members)
   e[:enrolled|completed|all]   enrolment state
   p[:<province code>|:all]     province;  r[:<index>|:all] regency (of the chosen province)
   w[:<status>|:all]       latest employment status ("unknown": never answered a check-in)
@@ -23,7 +25,7 @@ from datetime import datetime, time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
-from bot.handlers.access import staff_button, staff_command
+from bot.handlers.access import in_scope, refuse, staff_command
 from bot.handlers.broadcast_panel import panel_view, picker
 from bot.handlers.broadcast_progress import STAFF_ZONE, edit, final_text, history, start_progress
 from bot.handlers.common import send, translator_for, user_id_of
@@ -42,8 +44,6 @@ PATTERN = (
 
 async def broadcast_command(update: Update, context: VokasiContext) -> None:
     """/siaran: a new draft, waiting for the announcement."""
-    if await staff_command(update, context, BROADCAST, "siaran") is None:
-        return
     t = await translator_for(update, context)
     draft = await context.services.broadcasts.start(user_id_of(update))
     buttons = [
@@ -92,6 +92,8 @@ async def send_time(update: Update, context: VokasiContext, pending: Pending) ->
         )
         return True
     user_id = user_id_of(update)
+    if not await _audience_allowed(update, context, pending.id, "broadcast:time"):
+        return True
     result = await context.services.broadcasts.send(user_id, pending.id, datetime.combine(day, clock, STAFF_ZONE))
     if isinstance(result, Refusal):
         await send(update, context, t(result.key, **result.params))
@@ -108,8 +110,6 @@ async def broadcast_button(update: Update, context: VokasiContext) -> None:
     """b:<broadcast>:<action>[:<value>]: the panel's filters, send, schedule, cancel, stop, history."""
     query = update.callback_query
     assert query is not None
-    if await staff_button(update, context, BROADCAST, "button:broadcast") is None:
-        return
     t = await translator_for(update, context)
     user_id = user_id_of(update)
     broadcasts = context.services.broadcasts
@@ -119,9 +119,15 @@ async def broadcast_button(update: Update, context: VokasiContext) -> None:
 
     if action == "h":
         await query.answer()
-        await send(update, context, await history(t, context))
+        await send(update, context, await history(t, context, user_id))
+        return
+    if action in ("go", "t") and not await _audience_allowed(update, context, broadcast_id, "button:broadcast"):
+        return
+    if action == "c" and value is not None and not await _course_allowed(update, context, broadcast_id, int(value)):
         return
     if action == "s":
+        if not await _stop_allowed(update, context, broadcast_id):
+            return
         stopped = await broadcasts.stop(user_id, broadcast_id)
         if isinstance(stopped, Refusal):
             await query.answer(t(stopped.key, **stopped.params), show_alert=True)
@@ -177,6 +183,55 @@ async def broadcast_button(update: Update, context: VokasiContext) -> None:
 # ---------------------------------------------------------------------- inside
 
 
+async def _course_allowed(update: Update, context: VokasiContext, broadcast_id: int, course_id: int) -> bool:
+    """An LPK member may pick only a course of their institutes, and not "every course" (0); refused and audited
+    like any staff action they may not take."""
+    user_id = user_id_of(update)
+    scope = await context.services.staff.scope(user_id)
+    if scope.institutes is None:
+        return True
+    course = await context.services.lookup.course(course_id=course_id) if course_id else None
+    detail = {"broadcast": broadcast_id, "course": course.code if course else course_id}
+    return await in_scope(update, context, course.institute_name if course else "", "button:broadcast", detail)
+
+
+async def _audience_allowed(update: Update, context: VokasiContext, broadcast_id: int, attempt: str) -> bool:
+    """Before sending or scheduling: an LPK member's draft must be for one of their own courses (not chosen yet:
+    they are told to choose it; another institute's: refused and audited)."""
+    user_id = user_id_of(update)
+    if (await context.services.staff.scope(user_id)).institutes is None:
+        return True
+    broadcast = await context.services.broadcasts.get(broadcast_id)
+    if broadcast is None or broadcast.created_by != user_id:
+        return True  # not their draft: the service refuses it as for anyone
+    course_id = broadcast.audience.course_id
+    if course_id is None:
+        t = await translator_for(update, context)
+        if update.callback_query is not None:
+            await update.callback_query.answer(t("broadcast-lpk-pick-course"), show_alert=True)
+        else:
+            await send(update, context, t("broadcast-lpk-pick-course"))
+        return False
+    course = await context.services.lookup.course(course_id=course_id)
+    detail = {"broadcast": broadcast_id, "course": course.code if course else course_id}
+    return await in_scope(update, context, course.institute_name if course else "", attempt, detail)
+
+
+async def _stop_allowed(update: Update, context: VokasiContext, broadcast_id: int) -> bool:
+    """An LPK member stops only their own broadcasts."""
+    user_id = user_id_of(update)
+    if (await context.services.staff.scope(user_id)).institutes is None:
+        return True
+    broadcast = await context.services.broadcasts.get(broadcast_id)
+    if broadcast is None or broadcast.created_by == user_id:
+        return True
+    await context.services.staff.audit(
+        user_id, "refused:button:broadcast", {"broadcast": broadcast_id, "needs": "own"}, allowed=False
+    )
+    await refuse(update, context)
+    return False
+
+
 async def _still_permitted(update: Update, context: VokasiContext, pending: Pending, attempt: str) -> bool:
     """Whether the author of a waiting draft may still broadcast. A draft keeps waiting for a staff member whose role
     changed (an operator demoted to viewer): the message is then refused like any staff action they may not take
@@ -206,7 +261,8 @@ async def _apply_filter(
             user_id, broadcast_id, missed_checkin=not panel.broadcast.audience.missed_checkin
         )
     if value is None:
-        return await picker(t, context, base, action, panel.broadcast.audience)
+        scope = await context.services.staff.scope(user_id)
+        return await picker(t, context, base, action, panel.broadcast.audience, scope)
     every = value in ("all", "0")
     match action:
         case "c":

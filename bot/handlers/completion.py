@@ -1,7 +1,8 @@
 """Staff mark the end of a course: /selesai lists the courses under way, then everyone or one by one.
 
-Callback data (operators and admins; anyone else's press is answered like any stale button, changes nothing, and
-is audit-logged):
+Callback data (operators, admins and LPK members, these for their own institutes' courses only; anyone else's
+press is answered like any stale button, changes nothing, and is audit-logged; the role is checked where the
+handlers are registered, the course here):
   k:l                          the list of courses under way
   k:c:<course>                 a course's participants and their state
   k:a:<course>                 ask to mark the whole course finished; k:A:<course> does it
@@ -17,12 +18,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
-from bot.handlers.access import staff_button, staff_command
+from bot.handlers.access import in_scope
 from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.completion import CourseCompleted, Roster
 from bot.services.enrollment import Refusal
-from bot.services.staff import COMPLETION
 from bot.storage.catalogue import Course
 from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
 
@@ -35,18 +35,15 @@ PATTERN = r"^k:(l|[caA]:\d{1,9}|p:\d{1,9}:\d{1,9}|m:\d{1,9}:\d{1,9}:[cd])$"
 
 
 async def complete_command(update: Update, context: VokasiContext) -> None:
-    if await staff_command(update, context, COMPLETION, "selesai") is None:
-        return
+    """/selesai: the courses under way that the staff member may close."""
     t = await translator_for(update, context)
-    text, markup = await _course_list(t, context)
+    text, markup = await _course_list(t, context, user_id_of(update))
     await send(update, context, text, markup)
 
 
 async def complete_button(update: Update, context: VokasiContext) -> None:
     query = update.callback_query
     assert query is not None
-    if await staff_button(update, context, COMPLETION, "button:completion") is None:
-        return
     t = await translator_for(update, context)
     actor = user_id_of(update)
     parts = (query.data or "").split(":")
@@ -54,11 +51,16 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
     action = parts[1]
     notice = ""
     if action == "l":
-        text, markup = await _course_list(t, context)
+        text, markup = await _course_list(t, context, actor)
         await query.answer()
         await edit_pressed(query, text, reply_markup=markup)
         return
     course_id = int(parts[2])
+    course = await context.services.lookup.course(course_id=course_id)
+    if course is not None and not await in_scope(
+        update, context, course.institute_name, "button:completion", {"course": course.code}
+    ):
+        return
     if action == "A":
         done = await completion.complete_course(course_id)
         if isinstance(done, Refusal):
@@ -73,6 +75,10 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
         return
     if action == "m":
         status = COMPLETED if parts[4] == "c" else DROPPED
+        before = await completion.roster(course_id)
+        if isinstance(before, Refusal) or all(e.enrollment.id != int(parts[3]) for e in before.entries):
+            await query.answer(t("button-stale"), show_alert=True)  # a seat of another course: forged
+            return
         marked = await completion.mark(int(parts[3]), status)
         if isinstance(marked, Refusal):
             await query.answer(t(marked.key, **marked.params), show_alert=True)
@@ -129,8 +135,9 @@ def completed_text(t: Translator, done: CourseCompleted) -> str:
     )
 
 
-async def _course_list(t: Translator, context: VokasiContext) -> tuple[str, InlineKeyboardMarkup | None]:
-    courses = await context.services.completion.running_courses()
+async def _course_list(t: Translator, context: VokasiContext, actor: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    scope = await context.services.staff.scope(actor)
+    courses = [c for c in await context.services.completion.running_courses() if scope.covers(c.institute_name)]
     if not courses:
         return t("complete-none"), None
     buttons = [[InlineKeyboardButton(_course_label(t, c), callback_data=f"k:c:{c.id}")] for c in courses[:50]]

@@ -5,26 +5,31 @@ summary sent to them automatically.
 Callback data l:<action>:<course id or 0>:<province code or 0>:<since YYYYMM or 0>:<until YYYYMM or 0>, where
 <action> is g (chart), x (workbook, NIK masked), X (workbook with full NIK, admins only, audit-logged), or
 c / i / p (breakdown by course, institute, province).
+
+An LPK member's report covers their institutes' courses only (the help desk's week and the programme's broadcasts
+are left out, and the weekly summary is not theirs); naming another institute's course, by code or in a button, is
+refused like any staff action they may not take, and audited.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import Services, VokasiContext
-from bot.handlers.access import staff_button, staff_command
+from bot.handlers.access import in_scope
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Raw, Translator
 from bot.services import report_files
 from bot.services.enrollment import Refusal
 from bot.services.helpdesk_staff import HelpdeskFigures
 from bot.services.reports import REPORT_ZONE, WEEKLY_KIND, Group, Summary, Wave
-from bot.services.staff import ADMIN, PERMISSIONS, REPORTS
+from bot.services.staff import ADMIN, LPK, PERMISSIONS, REPORTS
 from bot.storage.reports import Scope
 
 log = logging.getLogger(__name__)
@@ -38,16 +43,18 @@ MAX_DOCUMENT_BYTES = 50_000_000
 
 
 async def report_command(update: Update, context: VokasiContext) -> None:
-    if await staff_command(update, context, REPORTS, "laporan") is None:
-        return
+    """/laporan [filters]: the summary, with buttons for the chart, the workbook and the breakdowns."""
     t = await translator_for(update, context)
     reports = context.services.reports
-    scope = reports.parse_scope(list(context.args or []), await reports.course_codes())
-    if isinstance(scope, Refusal):
-        await send(update, context, t(scope.key, **scope.params) + "\n\n" + t("report-usage"))
+    parsed = reports.parse_scope(list(context.args or []), await reports.course_codes())
+    if isinstance(parsed, Refusal):
+        await send(update, context, t(parsed.key, **parsed.params) + "\n\n" + t("report-usage"))
+        return
+    scope = await _limited(update, context, parsed, "laporan")
+    if scope is None:
         return
     summary = await reports.summary(scope)
-    desk = await _helpdesk_week(context.services)
+    desk = None if scope.course_ids is not None else await _helpdesk_week(context.services)
     await context.services.staff.audit(user_id_of(update), "report:summary", _scope_detail(scope))
     role = await context.services.staff.role(user_id_of(update))
     await send(update, context, summary_text(t, summary, desk), _buttons(t, scope, full_export=role == ADMIN))
@@ -56,11 +63,11 @@ async def report_command(update: Update, context: VokasiContext) -> None:
 async def report_button(update: Update, context: VokasiContext) -> None:
     query = update.callback_query
     assert query is not None
-    if await staff_button(update, context, REPORTS, "button:report") is None:
-        return
     t = await translator_for(update, context)
     _, action, course, province, since, until = (query.data or "").split(":")
-    scope = _scope(course, province, since, until)
+    scope = await _limited(update, context, _scope(course, province, since, until), "button:report")
+    if scope is None:
+        return
     services = context.services
     user_id = user_id_of(update)
     if action == "X" and await services.staff.role(user_id) != ADMIN:
@@ -209,7 +216,10 @@ async def send_weekly(services: Services) -> int:
     summary = await services.reports.summary(Scope())
     desk = await _helpdesk_week(services)
     texts = {t.language: summary_text(t, summary, desk) for t in services.translations.all()}
-    recipients = [m.telegram_user_id for m in await services.staff.members() if REPORTS in PERMISSIONS[m.role]]
+    # The programme's figures: not for LPK members, whose reports cover their own institutes' courses only.
+    recipients = [
+        m.telegram_user_id for m in await services.staff.members() if REPORTS in PERMISSIONS[m.role] and m.role != LPK
+    ]
     now = services.clock.now()
     week = now.astimezone(REPORT_ZONE).strftime("%G-W%V")
     async with services.store.write() as unit:
@@ -230,6 +240,20 @@ async def send_weekly(services: Services) -> int:
 
 
 # ---------------------------------------------------------------------- inside
+
+
+async def _limited(update: Update, context: VokasiContext, scope: Scope, attempt: str) -> Scope | None:
+    """The report's scope limited to the staff member's courses (an LPK member's institutes'); None, refused and
+    audited, when it names a course outside them."""
+    staff_scope = await context.services.staff.scope(user_id_of(update))
+    if staff_scope.institutes is None:
+        return scope
+    if scope.course_id is not None:
+        course = await context.services.lookup.course(course_id=scope.course_id)
+        detail = {"course": course.code if course else scope.course_id}
+        if not await in_scope(update, context, course.institute_name if course else "", attempt, detail):
+            return None
+    return replace(scope, course_ids=await context.services.reports.courses_of(staff_scope))
 
 
 def _wave_line(t: Translator, wave: Wave, target: float) -> str:

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
 from bot.services.reminders import DEFAULT_ZONE, QuietHours
+from bot.services.staff import Scope
 from bot.services.survey_catalog import EMPLOYMENT_STATUSES
 from bot.storage.broadcasts import Broadcast, Figures
 from bot.storage.store import Store, Unit
@@ -164,9 +165,14 @@ class BroadcastService:
         async with self._store.read() as unit:
             return await unit.broadcasts.figures(broadcast_id)
 
-    async def recent(self, limit: int = 10) -> list[tuple[Broadcast, Figures]]:
+    async def recent(self, limit: int = 10, created_by: int | None = None) -> list[tuple[Broadcast, Figures]]:
         async with self._store.read() as unit:
-            return [(b, await unit.broadcasts.figures(b.id)) for b in await unit.broadcasts.recent(limit)]
+            found = await unit.broadcasts.recent(limit, created_by)
+            return [(b, await unit.broadcasts.figures(b.id)) for b in found]
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        async with self._store.read() as unit:
+            return await unit.broadcasts.get(broadcast_id)
 
     # ------------------------------------------------------------------ audience pickers
 
@@ -178,9 +184,13 @@ class BroadcastService:
         async with self._store.read() as unit:
             return await unit.broadcasts.regencies(province_code)
 
-    async def courses(self) -> list[tuple[int, str, str]]:
+    async def courses(self, scope: Scope | None = None) -> list[tuple[int, str, str]]:
+        """(id, code, title) of the latest 40 courses with participants (of the staff member's `scope`)."""
         async with self._store.read() as unit:
-            return await unit.broadcasts.courses(40)
+            found = await unit.broadcasts.courses(40 if scope is None or scope.institutes is None else 100_000)
+        return [
+            (cid, code, title) for cid, code, title, institute in found if scope is None or scope.covers(institute)
+        ][:40]
 
     # ------------------------------------------------------------------ participants
 

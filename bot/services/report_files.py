@@ -93,7 +93,8 @@ async def workbook(
         await _sheet(book, t, "enrollments", reports.enrollment_rows(scope), lambda r: _enrollment(r, t))
         await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
         await _answer_sheets(book, t, reports.answer_rows(scope), surveys)
-        broadcasts = await reports.broadcast_rows()
+        # The programme's broadcasts are not any institute's figures: a report limited to some courses leaves them out.
+        broadcasts = await reports.broadcast_rows() if scope.course_ids is None else []
     await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)
     out = io.BytesIO()
     await asyncio.to_thread(book.save, out)

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.services.dates import add_months
 from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
+from bot.services.staff import Scope as StaffScope
 from bot.storage.db import Database
 from bot.storage.reports import GroupCompletions, ReportRepository, Scope, Totals, WaveFigures
 from bot.text import shorten
@@ -146,6 +147,12 @@ class ReportService:
             else:
                 return Refusal("report-bad-filter", {"value": shorten(token)})
         return Scope(course_id, province, since, until)
+
+    async def courses_of(self, staff_scope: StaffScope) -> tuple[int, ...]:
+        """The ids of the courses a staff member's scope covers (an LPK member's institutes' courses)."""
+        async with self._db.snapshot() as session:
+            found = await ReportRepository(session).course_institutes()
+        return tuple(course_id for course_id, institute in found if staff_scope.covers(institute))
 
     async def course_codes(self) -> dict[str, int]:
         async with self._db.snapshot() as session:

@@ -196,9 +196,12 @@ class BroadcastRepository:
         rows = await self._s.fetchall("SELECT * FROM broadcasts WHERE status IN ('scheduled', 'sending') ORDER BY id")
         return [_broadcast(row) for row in rows]
 
-    async def recent(self, limit: int) -> list[Broadcast]:
+    async def recent(self, limit: int, created_by: int | None = None) -> list[Broadcast]:
+        """The latest broadcasts sent or scheduled (only this staff member's with `created_by`)."""
+        mine = "" if created_by is None else " AND created_by = ?"
         rows = await self._s.fetchall(
-            "SELECT * FROM broadcasts WHERE status NOT IN ('draft', 'cancelled') ORDER BY id DESC LIMIT ?", (limit,)
+            f"SELECT * FROM broadcasts WHERE status NOT IN ('draft', 'cancelled'){mine} ORDER BY id DESC LIMIT ?",  # noqa: S608 (fixed fragments)
+            (limit,) if created_by is None else (created_by, limit),
         )
         return [_broadcast(row) for row in rows]
 
@@ -292,11 +295,12 @@ class BroadcastRepository:
         )
         return [str(row[0]) for row in rows]
 
-    async def courses(self, limit: int) -> list[tuple[int, str, str]]:
-        """(id, code, title) of the courses that have participants, most recent first."""
+    async def courses(self, limit: int) -> list[tuple[int, str, str, str]]:
+        """(id, code, title, institute name) of the courses that have participants, most recent first."""
         rows = await self._s.fetchall(
-            "SELECT c.id, c.code, c.title FROM courses c WHERE EXISTS (SELECT 1 FROM enrollments e"
-            " WHERE e.course_id = c.id AND e.status IN ('enrolled', 'completed')) ORDER BY c.id DESC LIMIT ?",
+            "SELECT c.id, c.code, c.title, i.name FROM courses c JOIN institutes i ON i.id = c.institute_id"
+            " WHERE EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = c.id"
+            " AND e.status IN ('enrolled', 'completed')) ORDER BY c.id DESC LIMIT ?",
             (limit,),
         )
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]

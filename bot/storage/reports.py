@@ -27,6 +27,17 @@ class Scope:
     province_code: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Only these courses (an LPK member's institutes' courses; none at all when empty); None: every course.
+    course_ids: tuple[int, ...] | None = None
+
+
+def _courses_in(column: str, scope: Scope, params: list[Param]) -> list[str]:
+    if scope.course_ids is None:
+        return []
+    if not scope.course_ids:
+        return ["1 = 0"]
+    params.extend(scope.course_ids)
+    return [f"{column} IN ({', '.join('?' for _ in scope.course_ids)})"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,9 @@ def _participant_scope(scope: Scope, params: list[Param]) -> list[str]:
     if scope.course_id is not None:
         where.append("EXISTS (SELECT 1 FROM enrollments e WHERE e.participant_id = p.id AND e.course_id = ?)")
         params.append(scope.course_id)
+    if scope.course_ids is not None:
+        among = _courses_in("e.course_id", scope, params)
+        where.append(f"EXISTS (SELECT 1 FROM enrollments e WHERE e.participant_id = p.id AND {among[0]})")  # noqa: S608
     return where
 
 
@@ -90,6 +104,7 @@ def _enrolment_scope(scope: Scope, params: list[Param]) -> list[str]:
     if scope.course_id is not None:
         where.append("e.course_id = ?")
         params.append(scope.course_id)
+    where += _courses_in("e.course_id", scope, params)
     if scope.province_code is not None:
         where.append("p.province_code = ?")
         params.append(scope.province_code)
@@ -247,6 +262,13 @@ class ReportRepository:
         """Course ids by upper-case code (staff type codes in any case)."""
         rows = await self._s.fetchall("SELECT code, id FROM courses")
         return {str(row[0]).upper(): int(row[1]) for row in rows}
+
+    async def course_institutes(self) -> list[tuple[int, str]]:
+        """(course id, institute name) of every course, for an LPK member's scope."""
+        rows = await self._s.fetchall(
+            "SELECT c.id, i.name FROM courses c JOIN institutes i ON i.id = c.institute_id ORDER BY c.id"
+        )
+        return [(int(row[0]), str(row[1])) for row in rows]
 
     async def course_title(self, course_id: int) -> str:
         value = await self._s.fetchval("SELECT title FROM courses WHERE id = ?", (course_id,))
