@@ -187,6 +187,7 @@ class BroadcastService:
     async def courses(self, scope: Scope | None = None) -> list[tuple[int, str, str]]:
         """(id, code, title) of the latest 40 courses with participants (of the staff member's `scope`)."""
         async with self._store.read() as unit:
+            # An LPK member's courses may be older than the programme's latest 40: look at all, keep theirs.
             found = await unit.broadcasts.courses(40 if scope is None or scope.institutes is None else 100_000)
         return [
             (cid, code, title) for cid, code, title, institute in found if scope is None or scope.covers(institute)
