@@ -99,6 +99,14 @@ def _participant_scope(scope: Scope, params: list[Param]) -> list[str]:
     return where
 
 
+def _participants_join(table: str, scope: Scope, key: str = "") -> str:
+    """The join to `participants` for rows of `table` (e or r), only where the scope or the grouping reads it: the
+    rows are wide (sealed values and their indexes), and the breakdowns by course or institute need none of them."""
+    if scope.province_code is None and "p." not in key:
+        return ""
+    return f" JOIN participants p ON p.id = {table}.participant_id"
+
+
 def _enrolment_scope(scope: Scope, params: list[Param]) -> list[str]:
     where = []
     if scope.course_id is not None:
@@ -142,7 +150,7 @@ class ReportRepository:
             " COUNT(DISTINCT CASE WHEN e.status = 'completed' THEN e.participant_id END) AS completed,"
             " COUNT(DISTINCT CASE WHEN e.status = 'dropped' THEN e.participant_id END) AS dropped,"
             " COALESCE(SUM(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END), 0) AS completions"
-            f" FROM enrollments e JOIN participants p ON p.id = e.participant_id WHERE {' AND '.join(seat_where)}",
+            f" FROM enrollments e{_participants_join('e', scope)} WHERE {' AND '.join(seat_where)}",
             seat_params,
         )
         assert seats is not None
@@ -166,7 +174,7 @@ class ReportRepository:
             " SUM(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END) AS completed,"
             " SUM(CASE WHEN e.status = 'dropped' THEN 1 ELSE 0 END) AS dropped"
             " FROM enrollments e JOIN courses co ON co.id = e.course_id JOIN institutes i ON i.id = co.institute_id"
-            f" JOIN participants p ON p.id = e.participant_id WHERE {' AND '.join(where)} GROUP BY k ORDER BY k",
+            f"{_participants_join('e', scope, key)} WHERE {' AND '.join(where)} GROUP BY k ORDER BY k",
             params,
         )
         return [GroupCompletions(r["k"], r["label"] or "", r["enrolled"], r["completed"], r["dropped"]) for r in rows]
@@ -188,7 +196,7 @@ class ReportRepository:
             " COALESCE(SUM(CASE WHEN c.status = 'recruiting' THEN 1 ELSE 0 END), 0) AS recruiting"
             " FROM survey_runs r JOIN enrollments e ON e.id = r.enrollment_id"
             " JOIN courses co ON co.id = e.course_id JOIN institutes i ON i.id = co.institute_id"
-            " JOIN participants p ON p.id = r.participant_id"
+            f"{_participants_join('r', scope, key)}"
             " LEFT JOIN employment_checkins c ON c.run_id = r.id"
             f" WHERE {' AND '.join(where)} GROUP BY k, r.wave ORDER BY k, r.wave",
             params,
