@@ -45,6 +45,8 @@ from bot.handlers import (
     lookup,
     menu,
     mydata,
+    presence,
+    presence_scan,
     registration,
     reports,
     schedule,
@@ -68,6 +70,7 @@ from bot.services.lookup import LookupService
 from bot.services.mydata import MyDataService
 from bot.services.operations import OperationsService
 from bot.services.pending import PendingService
+from bot.services.presence import PresenceService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.services.registration_dialog import Step
@@ -174,6 +177,7 @@ def build_application(
                 helpdesk=desk,
                 helpdesk_staff=desk_staff,
                 retention=RetentionService(store, settings, clock, planner, eraser),
+                presence=PresenceService(store, settings, clock, staff),
             )
         )
         await publish_commands(app.bot, translations)
@@ -245,6 +249,18 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     app.add_handler(TypeHandler(Update, _once), group=-2)
     # Group -1 runs before every other handler: someone who had blocked the bot and writes again is reachable.
     app.add_handler(TypeHandler(Update, _note_reachable), group=-1)
+    # Attendance (/absen, the venue's QR, the roll call, the participant's scan and location), first: /start with a
+    # QR's code before the plain /start, a location before the answer every other message gets.
+    app.add_handlers(
+        [
+            CommandHandler(
+                "start", presence_scan.start_with_code, filters=new_message & filters.Regex(presence_scan.START_PATTERN)
+            ),
+            command(ALIASES["absen"], presence.absen_command),
+            CallbackQueryHandler(presence.presence_button, pattern=presence.PATTERN),
+            MessageHandler(new_message & filters.LOCATION, presence_scan.location),
+        ]
+    )
     app.add_handlers(
         [
             command("start", registration.start),

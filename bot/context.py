@@ -22,6 +22,7 @@ from bot.services.lookup import LookupService
 from bot.services.mydata import MyDataService
 from bot.services.operations import OperationsService
 from bot.services.pending import PendingService
+from bot.services.presence import PresenceService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.services.reports import ReportService
@@ -59,6 +60,7 @@ class Services:
     helpdesk: HelpdeskService
     helpdesk_staff: HelpdeskStaffService
     retention: RetentionService
+    presence: PresenceService
 
 
 class BotData:

@@ -9,7 +9,16 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.i18n import Translations
-from bot.services.staff import BROADCAST, COMPLETION, HELPDESK_READ, LOOKUP, MANAGE_STAFF, PERMISSIONS, REPORTS
+from bot.services.staff import (
+    ATTENDANCE,
+    BROADCAST,
+    COMPLETION,
+    HELPDESK_READ,
+    LOOKUP,
+    MANAGE_STAFF,
+    PERMISSIONS,
+    REPORTS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +75,7 @@ ALIASES = {
     "laporan": ("laporan", "report"),
     "tanya": ("tanya", "ask"),
     "tiket": ("tiket", "tickets"),
+    "absen": ("absen", "attendance"),
 }
 # Staff commands in menu order: (Indonesian, English, description key, the permission it needs).
 STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
@@ -75,6 +85,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("cari", "find", "cmd-find", LOOKUP),
     ("staf", "staff", "cmd-staff", MANAGE_STAFF),
     ("tiket", "tickets", "cmd-tickets", HELPDESK_READ),
+    ("absen", "attendance", "cmd-attendance", ATTENDANCE),
 )
 
 
