@@ -160,7 +160,7 @@ def build_application(
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
                 surveys=surveys,
-                completion=CompletionService(store, clock, planner, surveys),
+                completion=CompletionService(store, clock, planner, surveys, settings.min_attendance),
                 staff=staff,
                 broadcasts=BroadcastService(store, clock, planner.quiet, provinces),
                 lookup=LookupService(store),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -10,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.context import Services
+from bot.services.catalogue_import import COLUMNS, COORDINATE_COLUMNS
 from bot.services.enrollment import Enrolled
 from fakegram import BotMessage, FakeTelegram, FakeUser
-from tests.catalogue_data import catalogue_csv, course_row, import_catalogue, seed_participant
+from tests.catalogue_data import course_row, import_catalogue, seed_participant
 from tests.conftest import ADMIN_ID
 from tests.harness import WIB, BotHarness
 
@@ -29,7 +32,7 @@ def services(bot: BotHarness) -> Services:
 
 async def courses(bot: BotHarness, people: dict[str, list[int]], **course: str) -> dict[str, int]:
     """Courses by code, each with these participants enrolled (the clock before their deadline)."""
-    await import_catalogue(bot, catalogue_csv(*(course_row(code, **course) for code in people)))
+    await import_catalogue(bot, with_coordinates(*(course_row(code, **course) for code in people)))
     ids = {}
     for code, user_ids in people.items():
         ids[code] = int(bot.rows("SELECT id FROM courses WHERE code = ?", (code,))[0]["id"])
@@ -37,6 +40,15 @@ async def courses(bot: BotHarness, people: dict[str, list[int]], **course: str) 
             await seed_participant(bot, user_id)
             assert isinstance(await services(bot).enrollment.enrol(user_id, ids[code], waitlist=False), Enrolled)
     return ids
+
+
+def with_coordinates(*rows: dict[str, str]) -> bytes:
+    """A catalogue file with the optional lat, lon columns."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*COLUMNS, *COORDINATE_COLUMNS], restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def at(bot: BotHarness, hour: int, minute: int = 0, day: int = 0) -> None:
@@ -75,7 +87,7 @@ def code_of(message: BotMessage) -> str:
 async def rotate(bot: BotHarness) -> None:
     """What the QR's job does every few minutes (run by hand: the test's clock is not the job queue's)."""
     assert bot.app is not None and bot.app.job_queue is not None
-    jobs = [job for job in bot.app.job_queue.jobs() if (job.name or "").startswith("presence-qr")]
+    jobs = [job for job in bot.app.job_queue.jobs() if (job.name or "").startswith("attendance_qr")]
     assert jobs, "no QR is being rotated"
     for job in jobs:
         await job.run(bot.app)
@@ -270,3 +282,72 @@ async def test_location_accepted_within_the_radius_and_refused_beyond(located_bo
         "presence-recorded", position=1, title="Pelatihan K2", time="07.34 WIB"
     )
     assert presence(bot)[1002] == ("present", "qr", "not_checked")
+
+
+async def test_completion_asks_staff_about_those_below_the_attendance_rule(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    ids = await courses(bot, {"K1": [1001, 1002, 1003]})
+    sessions = [
+        int(r[0])
+        for r in bot.rows("SELECT id FROM course_sessions WHERE course_id = ? ORDER BY position", (ids["K1"],))
+    ]
+    enrolment = {
+        r["telegram_user_id"]: int(r["id"])
+        for r in bot.rows(
+            "SELECT e.id, p.telegram_user_id FROM enrollments e JOIN participants p ON p.id = e.participant_id"
+        )
+    }
+    marks = {1001: ("present", "present"), 1002: ("present", "absent"), 1003: ("absent", "excused")}
+    for day, session_id in enumerate(sessions):
+        at(bot, 9, day=day)
+        for user_id, statuses in marks.items():
+            await services(bot).presence.mark(ADMIN_ID, session_id, enrolment[user_id], statuses[day])
+    at(bot, 17, day=1)
+    admin = bot.user(ADMIN_ID)
+    await say(bot, admin, "/selesai")
+    await admin.press(admin.last_message.button_texts()[0] if admin.last_message else "")
+    await bot.settle()
+    roster = admin.last_message
+    assert roster is not None and roster.text is not None
+    assert t("complete-roster-short", attended=1, counted=2) in roster.text
+    await admin.press(t("btn-complete-all", count=3))
+    await bot.settle()
+    await admin.press(t("btn-complete-all-yes", count=3))
+    await bot.settle()
+    done = admin.last_message
+    assert done is not None and done.text is not None
+    assert t("complete-short", count=2) in done.text
+    assert "Peserta 1002: belum memenuhi kehadiran, hadir 1 dari 2 sesi (minimal 80%)" in done.text
+    assert "Peserta 1001" not in done.text
+
+    def states() -> dict[int, str]:
+        return {k: bot.rows("SELECT status FROM enrollments WHERE id = ?", (v,))[0][0] for k, v in enrolment.items()}
+
+    assert states() == {1001: "completed", 1002: "enrolled", 1003: "enrolled"}
+    await admin.press(t.plain("btn-complete-anyway", name="Peserta 1002"))
+    await bot.settle()
+    # Back in the roster, the one left is marked, and asked about the same way.
+    roster = admin.message(done.message_id)
+    assert t("complete-roster-short", attended=0, counted=2) in (roster.text or "")
+    await admin.press("Peserta 1003", message_id=done.message_id)
+    await bot.settle()
+    assert "hadir 0 dari 2 sesi" in (admin.message(done.message_id).text or "")
+    await admin.press(t.plain("btn-not-completed", name="Peserta 1003"), message_id=done.message_id)
+    await bot.settle()
+    assert states() == {1001: "completed", 1002: "completed", 1003: "dropped"}
+    kept = {r["action"] for r in bot.rows("SELECT action FROM audit_log WHERE allowed = 1")}
+    assert {"completion:completed", "completion:dropped", "presence:present"} <= kept
+
+
+async def test_jadwal_shows_attendance_of_past_sessions(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    await courses(bot, {"K1": [1001]})
+    admin = bot.user(ADMIN_ID)
+    at(bot, 7, 30)
+    code = code_of(await show_qr(bot, admin))
+    await say(bot, bot.user(1001), f"/start h-{code}")
+    at(bot, 12, day=1)  # session 2 under way, nothing recorded yet
+    schedule = await say(bot, bot.user(1001), "/jadwal")
+    assert schedule.text is not None
+    assert t("schedule-presence-present", position=1, day="7 Desember 2026") in schedule.text
+    assert t("schedule-presence-none", position=2, day="8 Desember 2026") in schedule.text

@@ -41,8 +41,9 @@ ROLL_PER_PAGE: Final = 8
 # keep a job editing it); staff open /absen again for a longer session.
 SHOW_LIMIT: Final = timedelta(hours=4)
 STATUS_OF: Final = {"p": PRESENT, "a": ABSENT, "e": EXCUSED}
+ROLL_BUTTONS: Final = (("p", "btn-roll-p"), ("a", "btn-roll-a"), ("e", "btn-roll-e"))
 MARK: Final = {PRESENT: "✅", ABSENT: "❌", EXCUSED: "📝", None: "▫️"}
-JOB_PREFIX: Final = "presence-qr"
+JOB_PREFIX: Final = "attendance_qr"
 
 
 async def absen_command(update: Update, context: VokasiContext) -> None:
@@ -264,10 +265,8 @@ def roll_call_view(t: Translator, roll: RollCall, page: int) -> tuple[str, Inlin
     base = f"pr:x:{session.id}"
     rows = [
         [
-            InlineKeyboardButton(
-                t.plain(f"btn-roll-{code}", n=first + i + 1), callback_data=f"{base}:{e.enrollment_id}:{code}:{page}"
-            )
-            for code in ("p", "a", "e")
+            InlineKeyboardButton(t.plain(key, n=first + i + 1), callback_data=f"{base}:{e.enrollment_id}:{code}:{page}")
+            for code, key in ROLL_BUTTONS
         ]
         for i, e in enumerate(shown)
     ]

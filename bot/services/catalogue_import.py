@@ -76,8 +76,10 @@ COL_LON: Final = "lon"
 # In the order of the sample file; staff may order the columns as they like.
 COLUMNS: Final[tuple[str, ...]] = (COL_CODE, COL_TITLE, COL_CATEGORY, COL_DESCRIPTION, COL_INSTITUTE,
     COL_INSTITUTE_CITY, COL_INSTITUTE_CONTACT, COL_REGENCY, COL_PROVINCE, COL_ADDRESS, COL_CAPACITY, COL_DEADLINE,
-    COL_STATUS, COL_SESSIONS, COL_LAT, COL_LON)  # fmt: skip
-OPTIONAL_COLUMNS: Final = frozenset({COL_DESCRIPTION, COL_INSTITUTE_CONTACT, COL_STATUS, COL_LAT, COL_LON})
+    COL_STATUS, COL_SESSIONS)  # fmt: skip
+# Optional columns after those: the venue's coordinates.
+COORDINATE_COLUMNS: Final[tuple[str, ...]] = (COL_LAT, COL_LON)
+OPTIONAL_COLUMNS: Final = frozenset({COL_DESCRIPTION, COL_INSTITUTE_CONTACT, COL_STATUS, *COORDINATE_COLUMNS})
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 
 STATUSES: Final[Mapping[str, str]] = {
@@ -374,7 +376,7 @@ def _parse_table(table: Table, provinces: ProvinceCatalog, problems: list[Import
         problems.append(ImportProblem(0, "err-import-empty"))
         return []
     (header_row, header), data = table[0], table[1:]
-    columns = header_columns(header_row, header, COLUMNS, REQUIRED_COLUMNS, problems)
+    columns = header_columns(header_row, header, COLUMNS + COORDINATE_COLUMNS, REQUIRED_COLUMNS, problems)
     if not data:
         problems.append(ImportProblem(0, "err-import-empty"))
         return []
