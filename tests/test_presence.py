@@ -351,3 +351,30 @@ async def test_jadwal_shows_attendance_of_past_sessions(staff_bot: BotHarness) -
     assert schedule.text is not None
     assert t("schedule-presence-present", position=1, day="7 Desember 2026") in schedule.text
     assert t("schedule-presence-none", position=2, day="8 Desember 2026") in schedule.text
+
+
+async def test_reports_show_real_attendance_apart_from_the_intent(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    await courses(bot, {"K1": [1001, 1002]})
+    [session_id] = [int(r[0]) for r in bot.rows("SELECT id FROM course_sessions WHERE position = 1")]
+    enrolment = {
+        r["telegram_user_id"]: int(r["id"])
+        for r in bot.rows(
+            "SELECT e.id, p.telegram_user_id FROM enrollments e JOIN participants p ON p.id = e.participant_id"
+        )
+    }
+    at(bot, 9)
+    async with services(bot).store.write() as unit:  # both had told the reminder "Saya akan hadir"
+        for user_id in (1001, 1002):
+            await unit.enrollments.record_attendance(enrolment[user_id], session_id, "yes", bot.clock.now())
+    await services(bot).presence.mark(ADMIN_ID, session_id, enrolment[1001], "present")
+    await services(bot).presence.mark(ADMIN_ID, session_id, enrolment[1002], "absent")
+    at(bot, 17)
+    admin = bot.user(ADMIN_ID)
+    summary = await say(bot, admin, "/laporan")
+    expected = t("report-attendance", rate="50%", present=1, expected=2, excused=0, no_shows=1)
+    assert expected in (summary.text or "")
+    await admin.press_data("l:i:0:0:0:0", message_id=summary.message_id)
+    await bot.settle()
+    by_institute = admin.new_messages()[-1]
+    assert t("report-group-attendance", rate="50%", no_shows=1) in (by_institute.text or "")
