@@ -352,6 +352,14 @@ async def test_jadwal_shows_attendance_of_past_sessions(staff_bot: BotHarness) -
     assert t("schedule-presence-present", position=1, day="7 Desember 2026") in schedule.text
     assert t("schedule-presence-none", position=2, day="8 Desember 2026") in schedule.text
 
+    # Erasure keeps the record for the figures, linked to the anonymous participant row only.
+    await services(bot).accounts.erase(1001)
+    [row] = bot.rows(
+        "SELECT sp.status, p.full_name, p.telegram_user_id FROM session_presence sp"
+        " JOIN enrollments e ON e.id = sp.enrollment_id JOIN participants p ON p.id = e.participant_id"
+    )
+    assert (row["status"], row["full_name"], row["telegram_user_id"]) == ("present", None, None)
+
 
 async def test_reports_show_real_attendance_apart_from_the_intent(staff_bot: BotHarness) -> None:
     bot, t = staff_bot, staff_bot.t()
@@ -378,3 +386,18 @@ async def test_reports_show_real_attendance_apart_from_the_intent(staff_bot: Bot
     await bot.settle()
     by_institute = admin.new_messages()[-1]
     assert t("report-group-attendance", rate="50%", no_shows=1) in (by_institute.text or "")
+
+
+def test_catalogue_coordinates_are_optional_and_checked() -> None:
+    from bot.services.catalogue_import import CatalogueRejected, parse_catalogue
+    from bot.services.provinces import ProvinceCatalog
+
+    provinces = ProvinceCatalog.load()
+    [course] = parse_catalogue(with_coordinates(course_row("K1", lat="-6,0174", lon="106.0539")), "k.csv", provinces)
+    assert course.coordinates == (-6.0174, 106.0539)
+    [course] = parse_catalogue(with_coordinates(course_row("K1")), "k.csv", provinces)
+    assert course.coordinates is None
+    for lat, lon in (("-6.0174", ""), ("106.05", "-6.01"), ("utara", "106")):
+        with pytest.raises(CatalogueRejected) as rejected:
+            parse_catalogue(with_coordinates(course_row("K1", lat=lat, lon=lon)), "k.csv", provinces)
+        assert [p.key for p in rejected.value.problems] == ["err-import-coordinates"]
