@@ -199,7 +199,8 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
             clock = SystemClock()
             planner = ReminderPlanner(settings, ProvinceCatalog.load())
             surveys = SurveyService(store, SurveyCatalog.load(settings.surveys_dir), settings, clock, planner)
-            return await CompletionService(store, clock, planner, surveys).complete_course(code=code)
+            service = CompletionService(store, clock, planner, surveys, settings.min_attendance)
+            return await service.complete_course(code=code)
         finally:
             await db.close()
 
@@ -207,7 +208,7 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
     if isinstance(result, Refusal):
         print(html_to_text(t(result.key, **result.params)), file=sys.stderr)
         return 1
-    print(html_to_text(completed_text(t, result)))
+    print(html_to_text(completed_text(t, result, settings.min_attendance)))
     return 0
 
 

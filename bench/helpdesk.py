@@ -68,9 +68,10 @@ from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 from bench.common import VAULT, BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
-from bot.app import VokasiApp, build_application  # noqa: E402
+from bot.app import build_application  # noqa: E402
 from bot.clock import OffsetClock  # noqa: E402
 from bot.config import LANGUAGES, Settings  # noqa: E402
+from bot.context import VokasiApp  # noqa: E402
 from bot.delivery.buckets import BucketSizes  # noqa: E402
 from bot.delivery.ratelimit import PriorityRateLimiter  # noqa: E402
 from bot.services.faq import Faq  # noqa: E402

@@ -792,15 +792,16 @@ _MASKED_NIK = re.compile(r"^\d{4}\*{8}\d{4}$")
 
 
 def check_workbook(content: bytes, t: Translator, participants: int, checkins: int) -> dict[str, int]:
-    """The workbook opens with openpyxl (read-only) with every sheet (the survey answer sheets, one per survey,
-    before the broadcasts); the participants sheet has a header and `participants` rows (ids 1..N in order, every
-    NIK masked), the check-ins sheet a header and `checkins` rows. Returns the rows of those two sheets (the others
-    are not read: openpyxl reads about 10,000 rows a second)."""
+    """The workbook opens with openpyxl (read-only) with every sheet (the survey answer sheets, one per survey, and
+    the attendance sheets before the broadcasts); the participants sheet has a header and `participants` rows (ids
+    1..N in order, every NIK masked), the check-ins sheet a header and `checkins` rows. Returns the rows of those two
+    sheets (the others are not read: openpyxl reads about 10,000 rows a second)."""
     book = load_workbook(io.BytesIO(content), read_only=True)
     try:
         surveys = SurveyCatalog.load(bench_settings().surveys_dir)
         sheets = [t.plain(f"xlsx-sheet-{key}") for key in ("summary", *report_files.COLUMNS)]
-        names = [*sheets[:-1], *(survey.title.get(t.language) for survey in surveys), sheets[-1]]
+        presence = [t.plain(f"xlsx-sheet-{key}") for key in ("attendance", "presence")]
+        names = [*sheets[:-1], *(survey.title.get(t.language) for survey in surveys), *presence, sheets[-1]]
         if book.sheetnames != names:
             raise BenchFailure(f"the workbook's sheets are {book.sheetnames}, expected {names}")
         rows: dict[str, int] = {}

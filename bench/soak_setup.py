@@ -18,9 +18,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.common import VAULT, BenchFailure
-from bot.app import VokasiApp
 from bot.clock import ManualClock
 from bot.config import DATA_DIR, Settings
+from bot.context import VokasiApp
 from bot.runner import serve
 from bot.services.catalogue import CatalogueService
 from bot.services.education import EDUCATION_LEVELS

@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     helpdesk_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
     helpdesk_reopen_days: float = Field(default=7, ge=0)
     faq_path: Path = DATA_DIR / "faq.yaml"
+    # Attendance (/absen): with ATTENDANCE_REQUIRE_LOCATION a participant who scanned the venue's QR also shares
+    # their location, accepted within ATTENDANCE_RADIUS_M metres of the venue (catalogue columns lat, lon); courses
+    # without coordinates are recorded "lokasi tidak diperiksa". /selesai asks staff to confirm the completion of
+    # anyone present at less than MIN_ATTENDANCE (a share, 0..1) of the sessions held.
+    attendance_require_location: bool = False
+    attendance_radius_m: float = Field(default=300.0, gt=0)
+    min_attendance: float = Field(default=0.8, ge=0, le=1)
     log_level: str = "INFO"
     # "text" (one line per event) or "json" (one JSON object per line, for log collectors).
     log_format: Literal["text", "json"] = "text"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -22,6 +22,7 @@ from bot.services.lookup import LookupService
 from bot.services.mydata import MyDataService
 from bot.services.operations import OperationsService
 from bot.services.pending import PendingService
+from bot.services.presence import PresenceService
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration import RegistrationService
 from bot.services.reports import ReportService
@@ -59,6 +60,7 @@ class Services:
     helpdesk: HelpdeskService
     helpdesk_staff: HelpdeskStaffService
     retention: RetentionService
+    presence: PresenceService
 
 
 class BotData:
@@ -85,3 +87,7 @@ class VokasiContext(CallbackContext[ExtBot[dict[str, Any]], dict[Any, Any], dict
     @property
     def services(self) -> Services:
         return self.bot_data.services
+
+
+# The Application as this bot builds it (bot/app.py), for type annotations.
+VokasiApp = Application[ExtBot[dict[str, Any]], VokasiContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]]

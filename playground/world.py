@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from bot.app import VokasiApp, build_application
+from bot.app import build_application
 from bot.clock import OffsetClock
 from bot.config import DATA_DIR, Settings
-from bot.context import Services
+from bot.context import Services, VokasiApp
 from bot.runner import serve
 from bot.services.catalogue import CatalogueService
 from bot.services.catalogue_import import parse_catalogue

@@ -61,6 +61,7 @@ BACKEND_INDEPENDENT = (
     # The benchmarks' own SQLite runs and the command line's default database (PostgreSQL runs of the broadcast
     # and reports benchmarks: test_bench_postgres_smoke.py).
     "test_bench_smoke.py",
+    "test_bench_attendance_smoke.py",
     "test_bench_broadcast_smoke.py",
     "test_bench_catalogue_smoke.py",
     "test_bench_delivery_smoke.py",

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot.app import VokasiApp, build_application
+from bot.app import build_application
 from bot.clock import ManualClock
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
+from bot.context import VokasiApp
 from bot.i18n import Translations, Translator
 from bot.runner import serve
 from bot.storage.dialogs import DATA_COLUMN

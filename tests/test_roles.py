@@ -1,5 +1,5 @@
-"""Role checks that cannot be forgotten: every command and button handler bot/app.py registers declares who may use
-it (bot/handlers/access.py: `public` or `staff_only`), and every staff one is driven here, through the real
+"""Role checks that cannot be forgotten: every command and button handler bot/handlers/routes.py registers declares
+who may use it (bot/handlers/access.py: `public` or `staff_only`), and every staff one is driven here, through the real
 Application, by a participant, a viewer (where it changes data) and an LPK member outside their institute: each is
 refused like an unknown command or a stale button, and the attempt is in the audit log.
 
@@ -50,10 +50,12 @@ EXAMPLES: dict[str, Example] = {
     "laporan": Example("/laporan K1", changes=False, foreign="/laporan K3"),
     "peserta": Example("/peserta K1", changes=False, foreign="/peserta K3"),
     "tiket": Example("/tiket", changes=False),
+    "absen": Example("/absen", changes=False, why_no_foreign="names no course: it lists the member's own sessions"),
     "button:completion": Example("k:c:{k1}", changes=True, foreign="k:c:{k3}"),
     "button:broadcast": Example("b:1:c:{k1}", changes=True, foreign="b:1:c:{k3}"),
     "button:report": Example("l:c:{k1}:0:0:0", changes=False, foreign="l:c:{k3}:0:0:0"),
     "button:peserta": Example("pp:{k1}:0", changes=False, foreign="pp:{k3}:0"),
+    "button:presence": Example("pr:m:{s1}:0", changes=True, foreign="pr:m:{s3}:0"),
     "button:helpdesk": Example(
         "hd:reply:1", changes=True, viewer_refusal=("helpdesk-not-allowed", "refused:helpdesk:answer")
     ),
@@ -84,6 +86,7 @@ PUBLIC = {
     "attendance.attendance_button",
     "surveys.survey_button",
     "schedule.schedule_button",
+    "presence_scan.start_with_code",
     "helpdesk.button",
     "menu.stale_button",
 }
@@ -160,8 +163,13 @@ async def test_every_staff_handler_refuses_who_may_not_use_it(staff_bot: BotHarn
     for user in people.values():
         await say(bot, user, "/bantuan")  # a message to press buttons on
 
+    first = {
+        int(r["course_id"]): int(r["id"])
+        for r in bot.rows("SELECT course_id, MIN(id) AS id FROM course_sessions GROUP BY course_id")
+    }
+
     def fill(update: str) -> str:
-        return update.format(k1=ids["K1"], k3=ids["K3"])
+        return update.format(k1=ids["K1"], k3=ids["K3"], s1=first[ids["K1"]], s3=first[ids["K3"]])
 
     for handler, access in staff_handlers(bot):
         example = EXAMPLES[access.attempt]

@@ -57,9 +57,17 @@ async def test_roles_decide_what_each_staff_member_may_do(staff_bot: BotHarness)
     # Each one's own command menu lists what their role allows.
     participant_commands = menu_of(bot, ADMIN)
     assert participant_commands is not None
-    assert participant_commands[-7:] == ["siaran", "selesai", "laporan", "peserta", "cari", "staf", "tiket"]
-    assert menu_of(bot, OPERATOR) == [*participant_commands[:-7], "siaran", "selesai", "peserta", "cari", "tiket"]
-    assert menu_of(bot, VIEWER) == [*participant_commands[:-7], "laporan", "peserta", "cari", "tiket"]
+    assert participant_commands[-8:] == ["siaran", "selesai", "laporan", "peserta", "cari", "staf", "tiket", "absen"]
+    assert menu_of(bot, OPERATOR) == [
+        *participant_commands[:-8],
+        "siaran",
+        "selesai",
+        "peserta",
+        "cari",
+        "tiket",
+        "absen",
+    ]
+    assert menu_of(bot, VIEWER) == [*participant_commands[:-8], "laporan", "peserta", "cari", "tiket"]
     assert menu_of(bot, VIEWER, "en") is not None and menu_of(bot, VIEWER, "en")[-1] == "tickets"  # type: ignore[index]
     assert menu_of(bot, STRANGER) is None
 

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import Translations
 from bot.services.staff import (
+    ATTENDANCE,
     BROADCAST,
     COMPLETION,
     COURSE_PARTICIPANTS,
@@ -76,6 +77,7 @@ ALIASES = {
     "peserta": ("peserta", "participants"),
     "tanya": ("tanya", "ask"),
     "tiket": ("tiket", "tickets"),
+    "absen": ("absen", "attendance"),
 }
 # Staff commands in menu order: (Indonesian, English, description key, the permission it needs).
 STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
@@ -86,6 +88,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("cari", "find", "cmd-find", LOOKUP),
     ("staf", "staff", "cmd-staff", MANAGE_STAFF),
     ("tiket", "tickets", "cmd-tickets", HELPDESK_READ),
+    ("absen", "attendance", "cmd-attendance", ATTENDANCE),
 )
 
 

@@ -7,7 +7,8 @@ handlers are registered, the course here):
   k:c:<course>                 a course's participants and their state
   k:a:<course>                 ask to mark the whole course finished; k:A:<course> does it
   k:p:<course>:<enrollment>    one participant: completed or dropped out?
-  k:m:<course>:<enrollment>:c|d   mark them
+  k:m:<course>:<enrollment>:c|d   mark them (for someone below MIN_ATTENDANCE: the staff's confirmation of the
+                                  exception, "complete anyway" or "not completed")
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bot.context import VokasiContext
 from bot.handlers.access import in_scope
 from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
-from bot.services.completion import CourseCompleted, Roster
+from bot.services.completion import CourseCompleted, Roster, RosterEntry
 from bot.services.enrollment import Refusal
 from bot.storage.catalogue import Course
 from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
@@ -71,7 +72,7 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
             actor, "completion:course", {"course": done.course.code, "completed": done.completed}
         )
         await query.answer()
-        await edit_pressed(query, completed_text(t, done), reply_markup=_back(t))
+        await edit_pressed(query, completed_text(t, done, completion.min_attendance), reply_markup=_exceptions(t, done))
         return
     if action == "m":
         status = COMPLETED if parts[4] == "c" else DROPPED
@@ -112,27 +113,64 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
             return
         name = entry.name or t("complete-erased-name")
         base = f"k:m:{course_id}:{entry.enrollment.id}"
+        yes, no = (
+            ("btn-complete-anyway", "btn-not-completed") if entry.short else ("btn-mark-completed", "btn-mark-dropped")
+        )
         choice = InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(t("btn-mark-completed"), callback_data=f"{base}:c")],
-                [InlineKeyboardButton(t("btn-mark-dropped"), callback_data=f"{base}:d")],
+                [InlineKeyboardButton(t.plain(yes, name=name), callback_data=f"{base}:c")],
+                [InlineKeyboardButton(t.plain(no, name=name), callback_data=f"{base}:d")],
                 [InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{course_id}")],
             ]
         )
-        await edit_pressed(query, t("complete-one", name=name, title=roster.course.title), reply_markup=choice)
+        text = t("complete-one", name=name, title=roster.course.title)
+        if entry.short:
+            text += "\n\n" + _short_line(t, entry, completion.min_attendance)
+        await edit_pressed(query, text, reply_markup=choice)
         return
     text, markup = _roster_view(t, roster, notice)
     await edit_pressed(query, text, reply_markup=markup)
 
 
-def completed_text(t: Translator, done: CourseCompleted) -> str:
-    return t(
+def completed_text(t: Translator, done: CourseCompleted, min_attendance: float = 0.0) -> str:
+    text = t(
         "complete-done",
         title=done.course.title,
         completed=done.completed,
         earlier_completed=done.earlier_completed,
         dropped=done.earlier_dropped,
     )
+    if done.short:
+        lines = "\n".join(_short_line(t, entry, min_attendance) for entry in done.short)
+        text += "\n\n" + t("complete-short", count=len(done.short)) + "\n" + lines
+    return text
+
+
+def _short_line(t: Translator, entry: RosterEntry, min_attendance: float) -> str:
+    """ "⚠️ Budi: belum memenuhi kehadiran, hadir 1 dari 2 sesi (minimal 80%)"."""
+    return t(
+        "complete-short-line",
+        name=entry.name or t.plain("complete-erased-name"),
+        attended=entry.attended,
+        counted=entry.counted,
+        min=f"{min_attendance * 100:.0f}%",
+    )
+
+
+def _exceptions(t: Translator, done: CourseCompleted) -> InlineKeyboardMarkup:
+    """Under the result: for each participant below the attendance rule, complete anyway or not completed."""
+    rows = []
+    for entry in done.short[: MAX_PARTICIPANT_BUTTONS // 2]:
+        base = f"k:m:{done.course.id}:{entry.enrollment.id}"
+        name = entry.name or t.plain("complete-erased-name")
+        rows.append(
+            [
+                InlineKeyboardButton(t.plain("btn-complete-anyway", name=name), callback_data=f"{base}:c"),
+                InlineKeyboardButton(t.plain("btn-not-completed", name=name), callback_data=f"{base}:d"),
+            ]
+        )
+    rows.append([InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{done.course.id}" if done.short else "k:l")])
+    return InlineKeyboardMarkup(rows)
 
 
 async def _course_list(t: Translator, context: VokasiContext, actor: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -154,6 +192,11 @@ def _roster_view(t: Translator, roster: Roster, notice: str) -> tuple[str, Inlin
     erased = t("complete-erased-name")
     lines = [
         f"{STATUS_MARK.get(e.enrollment.status, '•')} {t('complete-roster-line', name=e.name or erased)}"
+        + (
+            t("complete-roster-short", attended=e.attended, counted=e.counted)
+            if e.short and e.enrollment.status == ENROLLED
+            else ""
+        )
         for e in roster.entries
     ]
     text = t(
@@ -180,7 +223,3 @@ def _roster_view(t: Translator, roster: Roster, notice: str) -> tuple[str, Inlin
         rows.append([InlineKeyboardButton(t("btn-complete-all", count=len(pending)), callback_data=f"k:a:{course.id}")])
     rows.append([InlineKeyboardButton(t("btn-back"), callback_data="k:l")])
     return text, InlineKeyboardMarkup(rows)
-
-
-def _back(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("btn-back"), callback_data="k:l")]])

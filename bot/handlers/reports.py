@@ -30,7 +30,7 @@ from bot.services.enrollment import Refusal
 from bot.services.helpdesk_staff import HelpdeskFigures
 from bot.services.reports import REPORT_ZONE, WEEKLY_KIND, Group, Summary, Wave
 from bot.services.staff import ADMIN, LPK, PERMISSIONS, REPORTS
-from bot.storage.reports import Scope
+from bot.storage.reports import AttendanceFigures, Scope
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,7 @@ def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None =
         t("report-waves-heading", target=_pct(summary.target)),
     ]
     lines += [_wave_line(t, wave, summary.target) for wave in summary.waves]
+    lines.append(attendance_text(t, summary.attendance))
     latest = summary.latest_answered_wave()
     if latest is None:
         lines.append(t("report-no-checkins"))
@@ -180,6 +181,20 @@ def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None =
     return "\n\n".join(line for line in lines if line)
 
 
+def attendance_text(t: Translator, figures: AttendanceFigures | None) -> str:
+    """Real attendance (QR and roll call), kept apart from the reminder's intent."""
+    if figures is None:
+        return t("report-attendance-none")
+    return t(
+        "report-attendance",
+        rate=_pct(figures.rate),
+        present=figures.present,
+        expected=figures.expected,
+        excused=figures.excused,
+        no_shows=figures.no_shows,
+    )
+
+
 def breakdown_text(t: Translator, grouping: str, groups: list[Group], target: float) -> str:
     if not groups:
         return t("report-breakdown-empty")
@@ -191,17 +206,22 @@ def breakdown_text(t: Translator, grouping: str, groups: list[Group], target: fl
         )
         name = f"{group.key} · {group.label}" if grouping == "course" else group.label
         mark = _mark(next((w.working_of_answered for w in reversed(group.waves) if w.answered), None), target)
-        lines.append(
-            t(
-                "report-group-line",
-                name=name,
-                mark=mark,
-                completed=group.completed,
-                seats=group.enrolled + group.completed + group.dropped,
-                rate=_pct(group.completion_rate),
-                waves=waves,
-            )
+        line = t(
+            "report-group-line",
+            name=name,
+            mark=mark,
+            completed=group.completed,
+            seats=group.enrolled + group.completed + group.dropped,
+            rate=_pct(group.completion_rate),
+            waves=waves,
         )
+        if group.attendance is not None:
+            line += "\n" + t(
+                "report-group-attendance",
+                rate=_pct(group.attendance.rate),
+                no_shows=group.attendance.no_shows,
+            )
+        lines.append(line)
     if len(groups) > BREAKDOWN_LINES:
         lines.append(t("report-more", count=len(groups) - BREAKDOWN_LINES))
     return "\n\n".join(lines)

@@ -9,6 +9,8 @@ Callback data:
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import VokasiContext
@@ -19,15 +21,41 @@ from bot.i18n import Raw, Translator
 from bot.services.calendar import build_ics
 from bot.services.enrollment import Cancelled, Refusal, ScheduleEntry
 from bot.storage.enrollments import ENROLLED
+from bot.storage.presence import ABSENT, EXCUSED, LOCATION_PENDING, PRESENT, Presence
+
+# How a past session's real attendance reads in /jadwal (bot/storage/presence.py statuses; None: not recorded).
+ATTENDANCE_KEYS = {
+    PRESENT: "schedule-presence-present",
+    ABSENT: "schedule-presence-absent",
+    EXCUSED: "schedule-presence-excused",
+    None: "schedule-presence-none",
+}
 
 
-def schedule_text(t: Translator, entries: list[ScheduleEntry], context: VokasiContext) -> str:
+def schedule_text(
+    t: Translator, entries: list[ScheduleEntry], context: VokasiContext, presence: dict[tuple[int, int], Presence]
+) -> str:
     now = context.services.clock.now()
     blocks = []
     for entry in entries:
         upcoming = [s for s in entry.sessions if s.ends_at > now]
         status = t("status-enrolled") if entry.enrollment.status == ENROLLED else t("status-waitlisted")
         sessions = session_lines(t, entry.course, upcoming) if upcoming else t("schedule-no-upcoming")
+        past = [s for s in entry.sessions if s.starts_at <= now]
+        if past and entry.enrollment.status == ENROLLED:
+            lines = []
+            for session in past:
+                found = presence.get((entry.enrollment.id, session.id))
+                # A scan still waiting for the location is not attendance yet.
+                state = None if found is None or found.location == LOCATION_PENDING else found.status
+                lines.append(
+                    t(
+                        ATTENDANCE_KEYS[state],
+                        position=session.position,
+                        day=t.date(session.starts_at.astimezone(ZoneInfo(entry.course.timezone)).date()),
+                    )
+                )
+            sessions = t("schedule-presence-heading") + "\n" + "\n".join(lines) + "\n\n" + sessions
         blocks.append(
             t(
                 "schedule-entry",
@@ -63,7 +91,8 @@ async def schedule_command(update: Update, context: VokasiContext) -> None:
     elif not entries:
         await send(update, context, t("schedule-empty"), keyboards.main_menu(t))
     else:
-        await send(update, context, schedule_text(t, entries, context), schedule_keyboard(t, entries))
+        presence = await context.services.presence.of_enrollments([e.enrollment.id for e in entries])
+        await send(update, context, schedule_text(t, entries, context, presence), schedule_keyboard(t, entries))
 
 
 async def schedule_button(update: Update, context: VokasiContext) -> None:

@@ -126,6 +126,8 @@ class CatalogueService:
                 capacity=spec.capacity,
                 registration_deadline=spec.registration_deadline,
                 status=spec.status,
+                lat=spec.coordinates[0] if spec.coordinates else None,
+                lon=spec.coordinates[1] if spec.coordinates else None,
             ),
             now,
         )

@@ -22,7 +22,7 @@ the header's row):
 ``err-import-no-sessions``, ``err-import-session-format`` (session), ``err-import-session-date`` (session, value),
 ``err-import-session-time`` (session, value), ``err-import-session-order`` (session),
 ``err-import-session-duplicate`` (session), ``err-import-session-overlap`` (session, other),
-``err-import-institute-city`` (institute, city, first_city, first_row).
+``err-import-institute-city`` (institute, city, first_city, first_row), ``err-import-coordinates`` (lat, lon).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from bot.services.spreadsheet import (
     used_width,
     whole_number,
 )
+from bot.services.venue import parse_coordinates
 
 # --- the format ------------------------------------------------------------------------------------------
 
@@ -68,25 +69,17 @@ COL_CAPACITY: Final = "kapasitas"
 COL_DEADLINE: Final = "batas_pendaftaran"
 COL_STATUS: Final = "status"
 COL_SESSIONS: Final = "sesi"
+# The venue's coordinates (decimal degrees), optional: the attendance location check needs them.
+COL_LAT: Final = "lat"
+COL_LON: Final = "lon"
 
 # In the order of the sample file; staff may order the columns as they like.
-COLUMNS: Final[tuple[str, ...]] = (
-    COL_CODE,
-    COL_TITLE,
-    COL_CATEGORY,
-    COL_DESCRIPTION,
-    COL_INSTITUTE,
-    COL_INSTITUTE_CITY,
-    COL_INSTITUTE_CONTACT,
-    COL_REGENCY,
-    COL_PROVINCE,
-    COL_ADDRESS,
-    COL_CAPACITY,
-    COL_DEADLINE,
-    COL_STATUS,
-    COL_SESSIONS,
-)
-OPTIONAL_COLUMNS: Final = frozenset({COL_DESCRIPTION, COL_INSTITUTE_CONTACT, COL_STATUS})
+COLUMNS: Final[tuple[str, ...]] = (COL_CODE, COL_TITLE, COL_CATEGORY, COL_DESCRIPTION, COL_INSTITUTE,
+    COL_INSTITUTE_CITY, COL_INSTITUTE_CONTACT, COL_REGENCY, COL_PROVINCE, COL_ADDRESS, COL_CAPACITY, COL_DEADLINE,
+    COL_STATUS, COL_SESSIONS)  # fmt: skip
+# Optional columns after those: the venue's coordinates.
+COORDINATE_COLUMNS: Final[tuple[str, ...]] = (COL_LAT, COL_LON)
+OPTIONAL_COLUMNS: Final = frozenset({COL_DESCRIPTION, COL_INSTITUTE_CONTACT, COL_STATUS, *COORDINATE_COLUMNS})
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 
 STATUSES: Final[Mapping[str, str]] = {
@@ -128,6 +121,7 @@ PROBLEM_KEYS: Final[tuple[str, ...]] = (
     "err-import-session-duplicate",
     "err-import-session-overlap",
     "err-import-institute-city",
+    "err-import-coordinates",
 )
 
 # --- results ---------------------------------------------------------------------------------------------
@@ -164,6 +158,7 @@ class CourseSpec:
     registration_deadline: datetime  # aware, UTC
     status: str  # "open" | "closed" | "finished"
     sessions: tuple[SessionSpec, ...]  # sorted by start time
+    coordinates: tuple[float, float] | None = None  # the venue's (lat, lon), when given
 
 
 class CatalogueRejected(Exception):
@@ -222,6 +217,9 @@ class _Parser:
         deadline = self._deadline(row)
         status = self._status(row)
         sessions = self._sessions(row)
+        coordinates = parse_coordinates(cell_text(row.cell(COL_LAT)), cell_text(row.cell(COL_LON)))
+        if coordinates is False:
+            row.problem("err-import-coordinates", lat=shown(row.cell(COL_LAT)), lon=shown(row.cell(COL_LON)))
         if deadline is not None and sessions:
             last = max(sessions, key=lambda s: s.ends_at)
             if deadline > last.ends_at:
@@ -271,6 +269,7 @@ class _Parser:
                 SessionSpec(utc(s.starts_at), utc(s.ends_at), s.topic, s.venue_address)
                 for s in sorted(sessions, key=lambda s: (s.starts_at, s.ends_at))
             ),
+            coordinates=coordinates or None,
         )
 
     def _code(self, row: SheetRow) -> str | None:
@@ -377,7 +376,7 @@ def _parse_table(table: Table, provinces: ProvinceCatalog, problems: list[Import
         problems.append(ImportProblem(0, "err-import-empty"))
         return []
     (header_row, header), data = table[0], table[1:]
-    columns = header_columns(header_row, header, COLUMNS, REQUIRED_COLUMNS, problems)
+    columns = header_columns(header_row, header, COLUMNS + COORDINATE_COLUMNS, REQUIRED_COLUMNS, problems)
     if not data:
         problems.append(ImportProblem(0, "err-import-empty"))
         return []

@@ -1,5 +1,9 @@
 """The end of a course: staff mark it finished for everyone, or mark single participants completed or dropped out.
 
+The attendance rule (MIN_ATTENDANCE): marking the whole course finished completes only those present at that
+share of the sessions counted (begun, with attendance taken: see PresenceRepository.counted_sessions); the others
+stay enrolled, marked "belum memenuhi kehadiran", until staff decide each one (complete anyway, or not completed).
+
 Completing a participant withdraws their remaining reminders, congratulates them, starts the satisfaction survey
 and plans the employment check-ins, all in the transaction that records the completion.
 """
@@ -15,6 +19,7 @@ from bot.services.reminders import ReminderPlanner
 from bot.services.surveys import SurveyService
 from bot.storage.catalogue import Course
 from bot.storage.enrollments import CANCELLED, COMPLETED, DROPPED, ENROLLED, Enrollment
+from bot.storage.presence import PRESENT
 from bot.storage.store import Store, Unit
 
 
@@ -23,6 +28,10 @@ class RosterEntry:
     enrollment: Enrollment
     # None once the participant erased their data.
     name: str | None
+    # Sessions present at, of those counted; below MIN_ATTENDANCE: "belum memenuhi kehadiran".
+    attended: int = 0
+    counted: int = 0
+    short: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +50,8 @@ class CourseCompleted:
     completed: int
     earlier_completed: int
     earlier_dropped: int
+    # Left enrolled: below the attendance rule, for staff to decide one by one.
+    short: tuple[RosterEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +62,10 @@ class Marked:
 
 
 class CompletionService:
-    def __init__(self, store: Store, clock: Clock, planner: ReminderPlanner, surveys: SurveyService) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, planner: ReminderPlanner, surveys: SurveyService, min_attendance: float = 0.0
+    ) -> None:
+        self.min_attendance = min_attendance
         self._store = store
         self._clock = clock
         self._planner = planner
@@ -86,13 +100,14 @@ class CompletionService:
             roster = await self._roster(unit, course)
             completed = 0
             for entry in roster.entries:
-                if entry.enrollment.status == ENROLLED:
+                if entry.enrollment.status == ENROLLED and not entry.short:
                     await self._complete(unit, entry.enrollment, course, now)
                     completed += 1
             while (waiting := await unit.enrollments.first_waiting(course.id)) is not None:
                 await unit.enrollments.set_status(waiting.id, CANCELLED, now)
             await unit.catalogue.set_status(course.id, "finished", now)
-            return CourseCompleted(course, completed, roster.count(COMPLETED), roster.count(DROPPED))
+            short = tuple(e for e in roster.entries if e.enrollment.status == ENROLLED and e.short)
+            return CourseCompleted(course, completed, roster.count(COMPLETED), roster.count(DROPPED), short)
 
     async def mark(self, enrollment_id: int, status: str) -> Marked | Refusal:
         """One participant completed or dropped out (only while they are still marked enrolled)."""
@@ -124,10 +139,20 @@ class CompletionService:
             await self._surveys.plan_completion(unit, participant, enrollment.id, course.title)
 
     async def _roster(self, unit: Unit, course: Course) -> Roster:
+        counted = await unit.presence.counted_sessions(course.id, self._clock.now())
+        present: dict[int, int] = {}
+        for session_id in counted:
+            for presence in await unit.presence.of_session(session_id):
+                if presence.status == PRESENT:
+                    present[presence.enrollment_id] = present.get(presence.enrollment_id, 0) + 1
         entries = []
         for enrollment in await unit.enrollments.in_course(course.id):
             participant = await unit.participants.by_id(enrollment.participant_id)
-            entries.append(RosterEntry(enrollment, None if participant is None else participant.full_name))
+            attended = present.get(enrollment.id, 0)
+            # Sessions not held yet, or without attendance taken, do not count; with none counted nobody is short.
+            short = bool(counted) and attended < self.min_attendance * len(counted)
+            name = None if participant is None else participant.full_name
+            entries.append(RosterEntry(enrollment, name, attended, len(counted), short))
         return Roster(course, entries)
 
     @staticmethod

@@ -43,7 +43,9 @@ class Eraser:
     - dialogs (a registration draft or profile edit: data holds the answers typed so far): deleted.
     - user_preferences (the language chosen): deleted.
     - enrollments: live ones cancelled (the seat goes to the waitlist, reminders withdrawn); the rows stay,
-      linked to the anonymous participant row only. attendance (intent per session) stays the same way.
+      linked to the anonymous participant row only. attendance (intent per session) stays the same way, and so
+      does session_presence (real attendance: status, QR or roll call, whether the venue's location was checked,
+      the time; never the participant's coordinates), for the attendance figures.
     - survey_runs: open runs cancelled and their pending messages withdrawn; the rows stay. survey_answers:
       free-text answers (kind 'text': may name employers, people, places) deleted; choices, numbers, months and
       ratings stay. employment_checkins (the status per wave) stay.
@@ -59,7 +61,8 @@ class Eraser:
     - audit_log: the person's own entries (refused attempts at staff tools, recorded by pseudonym) deleted;
       staff entries about them hold participant ids and counts only, which lead to the anonymous row.
     - seen_updates: update ids and times only, no person; pruned after a day.
-    - broadcasts, staff, courses, course_sessions, institutes: nothing of a participant's.
+    - broadcasts, staff, courses, course_sessions, institutes, attendance_codes (random codes of a session's QR,
+      made by a staff member): nothing of a participant's.
     - logs: never a person's data (bot/logs.py), only a keyed hash of the Telegram id.
     """
 

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import Translator
+from bot.services import presence_sheets
 from bot.services.reports import REPORT_ZONE, Group, Summary
 from bot.services.safe_cells import xlsx_cell
 from bot.services.survey_catalog import Survey, SurveyCatalog
@@ -75,7 +76,7 @@ async def workbook(
     unmask_with: Vault | None,
 ) -> bytes:
     """Sheets: summary, participants (NIK masked, or in full when given the vault to open it with, for admins),
-    enrolments with attendance intents,
+    enrolments with attendance intents, real attendance (rates, and a row per enrolment and session),
     check-ins, a sheet per survey (a row per run, a column per question, answers in the reader's words from the
     survey's definition), broadcasts. Headers in the reader's language, times in WIB, header row frozen.
 
@@ -93,6 +94,7 @@ async def workbook(
         await _sheet(book, t, "enrollments", reports.enrollment_rows(scope), lambda r: _enrollment(r, t))
         await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
         await _answer_sheets(book, t, reports.answer_rows(scope), surveys)
+        await presence_sheets.add_sheets(book, t, reports, summary, groups)
         # The programme's broadcasts are not any institute's figures: a report limited to some courses leaves them out.
         broadcasts = await reports.broadcast_rows() if scope.course_ids is None else []
     await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)

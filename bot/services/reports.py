@@ -6,11 +6,14 @@ Definitions (also in README):
   response rate (wave)   check-ins answered / check-ins sent in that wave
   working (of answered)  answers "previous employer", "new employer" or "own business" / answers
   working (of completed) the same answers / completers the wave was sent to (no answer counts as not working)
+  attendance rate        present / (seats x sessions counted: begun, with attendance taken by QR or roll call)
+  no-shows who said hadir  absent or not recorded at a counted session, having answered the reminder "Saya akan hadir"
 Reads go through a snapshot connection, so a report never holds up the bot.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -23,7 +26,7 @@ from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
 from bot.services.staff import Scope as StaffScope
 from bot.storage.db import Database
-from bot.storage.reports import GroupCompletions, ReportRepository, Scope, Totals, WaveFigures
+from bot.storage.reports import AttendanceFigures, GroupCompletions, ReportRepository, Scope, Totals, WaveFigures
 from bot.text import shorten
 
 REPORT_ZONE = ZoneInfo("Asia/Jakarta")
@@ -68,6 +71,8 @@ class Group:
     completed: int
     dropped: int
     waves: list[Wave]
+    # Real attendance (session_presence); None where no session of the group had attendance taken.
+    attendance: AttendanceFigures | None = None
 
     @property
     def completion_rate(self) -> float | None:
@@ -83,6 +88,7 @@ class Summary:
     generated_at: datetime
     # What the scope names, for the heading: a course title, a province name, a period.
     scope_labels: dict[str, str] = field(default_factory=dict)
+    attendance: AttendanceFigures | None = None
 
     @property
     def completion_rate(self) -> float | None:
@@ -108,7 +114,9 @@ class ReportService:
             totals = await reports.totals(scope)
             found = await reports.waves(scope, "all", self.waves)
             labels = await self._labels(reports, scope)
-        return Summary(scope, totals, self._waves(found), self.target, self._clock.now(), labels)
+            attendance = await reports.attendance(scope, "all", self._clock.now())
+        waves = self._waves(found)
+        return Summary(scope, totals, waves, self.target, self._clock.now(), labels, next(iter(attendance), None))
 
     async def breakdown(self, scope: Scope, grouping: str) -> list[Group]:
         """Completion and re-employment per course, institute or province."""
@@ -116,10 +124,14 @@ class ReportService:
             reports = ReportRepository(session)
             completions = await reports.completions(scope, grouping)
             waves = await reports.waves(scope, grouping, self.waves)
+            attendance = {a.key: a for a in await reports.attendance(scope, grouping, self._clock.now())}
         by_key: dict[str, list[WaveFigures]] = {}
         for figures in waves:
             by_key.setdefault(figures.key, []).append(figures)
-        return [self._group(c, by_key.get(c.key, []), grouping) for c in completions]
+        return [
+            dataclasses.replace(self._group(c, by_key.get(c.key, []), grouping), attendance=attendance.get(c.key))
+            for c in completions
+        ]
 
     def parse_scope(self, tokens: list[str], course_ids: dict[str, int]) -> Scope | Refusal:
         """`/laporan` arguments: a course code, a province (tolerant, "jabar"), a period 2026-01 or

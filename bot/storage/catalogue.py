@@ -30,6 +30,9 @@ class Course:
     waitlisted: int
     first_start: datetime | None
     last_end: datetime | None
+    # The venue's coordinates (optional catalogue columns lat, lon), for the attendance location check.
+    lat: float | None = None
+    lon: float | None = None
 
     @property
     def seats_left(self) -> int:
@@ -69,6 +72,8 @@ class CourseFields:
     capacity: int
     registration_deadline: datetime
     status: str
+    lat: float | None = None
+    lon: float | None = None
 
 
 _COURSE_SELECT = """
@@ -105,6 +110,8 @@ def _course(row: Row) -> Course:
         waitlisted=row["waitlisted"],
         first_start=from_db_time(row["first_start"]) if row["first_start"] else None,
         last_end=from_db_time(row["last_end"]) if row["last_end"] else None,
+        lat=None if row["lat"] is None else float(row["lat"]),
+        lon=None if row["lon"] is None else float(row["lon"]),
     )
 
 
@@ -229,19 +236,21 @@ class CatalogueRepository:
             fields.capacity,
             to_db_time(fields.registration_deadline),
             fields.status,
+            fields.lat,
+            fields.lon,
         )
         if existing is not None:
             await self._s.execute(
                 "UPDATE courses SET title = ?, category = ?, description = ?, institute_id = ?, regency = ?,"
                 " province_code = ?, venue_address = ?, timezone = ?, capacity = ?, registration_deadline = ?,"
-                " status = ?, updated_at = ? WHERE id = ?",
+                " status = ?, lat = ?, lon = ?, updated_at = ? WHERE id = ?",
                 (*values, to_db_time(now), existing),
             )
             return int(existing), False
         row = await self._s.fetchone(
             "INSERT INTO courses (title, category, description, institute_id, regency, province_code,"
-            " venue_address, timezone, capacity, registration_deadline, status, code, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " venue_address, timezone, capacity, registration_deadline, status, lat, lon, code, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (*values, fields.code, to_db_time(now), to_db_time(now)),
         )
         assert row is not None

@@ -73,6 +73,23 @@ class GroupCompletions:
     dropped: int
 
 
+@dataclass(frozen=True, slots=True)
+class AttendanceFigures:
+    """Real attendance over a group: seats times sessions counted, present, excused, and absent though the
+    participant had answered the reminder "Saya akan hadir"."""
+
+    key: str
+    label: str
+    expected: int
+    present: int
+    excused: int
+    no_shows: int
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.expected == 0 else self.present / self.expected
+
+
 def _period(column: str, scope: Scope, params: list[Param]) -> list[str]:
     where = []
     if scope.since is not None:
@@ -281,3 +298,48 @@ class ReportRepository:
     async def course_title(self, course_id: int) -> str:
         value = await self._s.fetchval("SELECT title FROM courses WHERE id = ?", (course_id,))
         return str(value) if value is not None else str(course_id)
+
+    # ------------------------------------------------------------------ real attendance (session_presence)
+
+    async def attendance(self, scope: Scope, grouping: str, now: datetime) -> list[AttendanceFigures]:
+        """Real attendance over the sessions counted (begun by `now`, with attendance taken): expected (a seat
+        times a session), present, excused, and no-shows who had told the reminder "hadir" (intent 'yes')."""
+        key, label = GROUPINGS[grouping]
+        params: list[Param] = [to_db_time(now)]
+        where = ["e.status IN ('enrolled', 'completed', 'dropped')", *_enrolment_scope(scope, params)]
+        where += _period("e.finished_at", scope, params) if scope.since or scope.until else []
+        rows = await self._s.fetchall(
+            f"SELECT {key} AS k, MIN({label}) AS label, COUNT(*) AS expected,"  # noqa: S608 (fixed fragments)
+            " COALESCE(SUM(CASE WHEN sp.status = 'present' THEN 1 ELSE 0 END), 0) AS present,"
+            " COALESCE(SUM(CASE WHEN sp.status = 'excused' THEN 1 ELSE 0 END), 0) AS excused,"
+            " COALESCE(SUM(CASE WHEN a.intent = 'yes' AND (sp.status IS NULL OR sp.status = 'absent') THEN 1 ELSE 0"
+            " END), 0) AS no_shows"
+            " FROM enrollments e JOIN courses co ON co.id = e.course_id JOIN institutes i ON i.id = co.institute_id"
+            " JOIN participants p ON p.id = e.participant_id JOIN course_sessions s ON s.course_id = e.course_id"
+            " LEFT JOIN session_presence sp ON sp.enrollment_id = e.id AND sp.session_id = s.id"
+            " LEFT JOIN attendance a ON a.enrollment_id = e.id AND a.session_id = s.id"
+            " WHERE s.starts_at <= ? AND EXISTS (SELECT 1 FROM session_presence t WHERE t.session_id = s.id)"
+            f" AND {' AND '.join(where)} GROUP BY k ORDER BY k",
+            params,
+        )
+        return [
+            AttendanceFigures(r["k"], r["label"] or "", r["expected"], r["present"], r["excused"], r["no_shows"])
+            for r in rows
+        ]
+
+    async def presence_rows(self, scope: Scope) -> AsyncIterator[Row]:
+        """The workbook's attendance sheet: every enrolment and session begun, the intent and what was recorded."""
+        params: list[Param] = []
+        where = ["e.status IN ('enrolled', 'completed', 'dropped')", *_enrolment_scope(scope, params)]
+        async for row in self._s.stream(
+            "SELECT e.id AS enrollment, e.participant_id, co.code, s.position, s.starts_at, a.intent, sp.status,"  # noqa: S608
+            " sp.source, sp.location, sp.recorded_at"
+            " FROM enrollments e JOIN courses co ON co.id = e.course_id JOIN participants p ON p.id = e.participant_id"
+            " JOIN course_sessions s ON s.course_id = e.course_id"
+            " LEFT JOIN session_presence sp ON sp.enrollment_id = e.id AND sp.session_id = s.id"
+            " LEFT JOIN attendance a ON a.enrollment_id = e.id AND a.session_id = s.id"
+            f" WHERE (sp.status IS NOT NULL OR a.intent IS NOT NULL) AND {' AND '.join(where)}"
+            " ORDER BY e.id, s.position",
+            params,
+        ):
+            yield row

@@ -14,6 +14,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.pending import PendingRepository
 from bot.storage.preferences import PreferenceRepository
+from bot.storage.presence import PresenceRepository
 from bot.storage.retention import RetentionRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
@@ -40,6 +41,7 @@ class Unit:
         self.tickets = TicketRepository(session)
         self.ticket_replies = TicketReplyRepository(session)
         self.retention = RetentionRepository(session)
+        self.presence = PresenceRepository(session)
 
 
 class Store:

@@ -24,6 +24,8 @@ TABLES = (
     "course_sessions",
     "enrollments",
     "attendance",
+    "session_presence",
+    "attendance_codes",
     "outbox",
     "survey_runs",
     "survey_answers",

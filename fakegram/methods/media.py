@@ -1,4 +1,5 @@
-"""Documents and photos: sending them (uploaded or by ``file_id``) and ``getFile``.
+"""Documents and photos: sending them (uploaded or by ``file_id``), replacing a photo (``editMessageMedia``) and
+``getFile``.
 
 An uploaded file is kept in the :class:`~fakegram.files.FileStore` with the MIME type Telegram would infer (a photo
 is always an image); a ``file_id`` must name a stored file of a fitting kind. The caption follows the rules of
@@ -31,6 +32,7 @@ class MediaMethods:
         return {
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
+            "editMessageMedia": self._edit_message_media,
             "getFile": self._get_file,
         }
 
@@ -65,6 +67,38 @@ class MediaMethods:
             entities=entities,
             stored=stored,
             markup=markup,
+        )
+
+    async def _edit_message_media(self, params: JSONDict) -> Any:
+        """Replace a photo message's photo (uploaded, ``attach://<name>``, or by ``file_id``) and its caption."""
+        user, view = self._chats.editable(params)
+        media = params.get("media")
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            raise bad("can't parse InputMedia: only photos are supported here")
+        if view.kind != "photo":
+            raise bad("there is no media in the message to edit")
+        value = media.get("media")
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = params.get(value.removeprefix("attach://"))
+        stored = self._resolve_file({"photo": value}, "photo")
+        caption = media.get("caption")
+        plain, entities = (
+            render(caption, media.get("parse_mode"), media.get("caption_entities"), caption=True)
+            if caption not in (None, "")
+            else ("", [])
+        )
+        return self._chats.edit(
+            user,
+            view,
+            {"photo": [stored.photo_size_dict()], "caption": plain or None, "caption_entities": entities},
+            check_markup(params.get("reply_markup")),
+            photo=stored.content,
+            file_id=stored.file_id,
+            mime_type=stored.mime_type,
+            caption=str(caption) if plain else None,
+            parse_mode=media.get("parse_mode") or None,
+            plain_text=plain or None,
+            entities=entities,
         )
 
     def _resolve_file(self, params: JSONDict, kind: str) -> StoredFile:
