@@ -12,6 +12,7 @@ import pytest
 
 from bot.i18n import Translations
 from bot.logs import cap_library_loggers
+from bot.services.enrollment import Refusal
 from bot.services.mydata import EXPORT_INTERVAL
 from bot.services.registration import CONSENT_VERSION
 from fakegram import BotMessage, FakeUser
@@ -19,6 +20,7 @@ from tests.catalogue_data import catalogue_csv, course_row, import_catalogue, se
 from tests.conftest import ADMIN_ID
 from tests.flows import Person, consent, press, register, say
 from tests.harness import START, WIB, BotHarness
+from tests.survey_flows import services
 
 OWNER, INTRUDER = 3001, 3002
 PERSON = Person()
@@ -63,6 +65,11 @@ async def a_participant_with_history(bot: BotHarness) -> FakeUser:
     await user.press(t("btn-attend-yes"), message_id=reminder.message_id)
     await bot.settle()
     assert [tuple(r) for r in bot.rows("SELECT intent FROM attendance")] == [("yes",)]
+    # Attendance at the session, taken by the admin's roll call (the service behind its buttons).
+    session_id, enrollment_id = bot.rows(
+        "SELECT s.id, e.id FROM course_sessions s JOIN enrollments e USING (course_id)"
+    )[0]
+    assert not isinstance(await services(bot).presence.mark(ADMIN_ID, session_id, enrollment_id, "present"), Refusal)
     # A question for the help desk (it reaches the admin's private chat).
     bot.user(ADMIN_ID, "Dewi")
     assert (await say(bot, user, "/tanya")).text == t("helpdesk-ask")
@@ -136,7 +143,8 @@ async def test_the_participant_gets_everything_in_their_own_chat(
         in lines
     )
     attended = [line for line in lines if "Sesi 1 (Teori K3), Senin, 7 Desember 2026 13.00–16.00 WIB" in line]
-    assert len(attended) == 1 and t.plain("mydata-intent-yes") in attended[0]
+    assert len(attended) == 2 and t.plain("mydata-intent-yes") in attended[0]
+    assert t.plain("mydata-file-presence") in text and t.plain("mydata-presence-present") in attended[1]
     assert "Apa status kerja Anda saat ini?" in text and "Bekerja di perusahaan baru" in text
     assert "PT Baru Sejahtera" in text
     assert any(line.startswith("- ") and t.plain("employment-new_employer") in line for line in lines)

@@ -1,10 +1,10 @@
 """Staff-only commands and buttons: someone without the role gets exactly what any unknown command or stale
 button gets (nothing reveals that staff tools exist), and the attempt goes to the audit log.
 
-The role check is declared where a handler is registered (bot/handlers/routes.py): every command and button handler there is
-either `public(...)` or `staff_only(PERMISSION, attempt, ...)`, and tests/test_roles.py walks the registrations, so a
-staff handler cannot be added without its check. Course-level checks (an LPK member acting on another institute's
-course) stay in the handlers, through `in_scope`, and are refused and audited the same way.
+The role check is declared where a handler is registered (bot/handlers/routes.py): every command and button
+handler there is either `public(...)` or `staff_only(PERMISSION, attempt, ...)`, and tests/test_roles.py walks the
+registrations, so a staff handler cannot be added without its check. Course-level checks (an LPK member acting on
+another institute's course) stay in the handlers, through `in_scope`, and are refused and audited the same way.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from bot.storage.catalogue import Course, CourseSession
 from bot.storage.dialogs import Dialog
 from bot.storage.enrollments import AttendanceAnswer, Enrollment
 from bot.storage.participants import Participant
+from bot.storage.presence import Presence
 from bot.storage.store import Store
 from bot.storage.surveys import CheckIn, StoredAnswer, SurveyRun
 from bot.storage.tickets import Ticket
@@ -30,10 +31,19 @@ class Attendance:
 
 
 @dataclass(frozen=True, slots=True)
+class PresenceRecord:
+    """Attendance recorded at a session (the venue's QR or the roll call), with the session (None if dropped)."""
+
+    presence: Presence
+    session: CourseSession | None
+
+
+@dataclass(frozen=True, slots=True)
 class EnrollmentRecord:
     enrollment: Enrollment
     course: Course | None
     attendance: list[Attendance]
+    presence: list[PresenceRecord]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +117,7 @@ class MyDataService:
 
     async def collect(self, user_id: int) -> MyData:
         """Everything held about the Telegram account `user_id`: registration, preferences, draft, enrolments with
-        attendance answers, surveys with their answers, check-ins, help-desk tickets."""
+        attendance answers and recorded attendance, surveys with their answers, check-ins, help-desk tickets."""
         async with self._store.read() as unit:
             participant = await unit.participants.by_telegram_id(user_id)
             language = await unit.preferences.language(user_id)
@@ -122,7 +132,9 @@ class MyDataService:
                     sessions = {s.id: s for s in await unit.catalogue.sessions(enrollment.course_id)}
                     answers = await unit.enrollments.attendance_of(enrollment.id)
                     attendance = [Attendance(a, sessions.get(a.session_id)) for a in answers]
-                    enrollments.append(EnrollmentRecord(enrollment, course, attendance))
+                    recorded = await unit.presence.of_enrollments([enrollment.id])
+                    presence = [PresenceRecord(p, sessions.get(p.session_id)) for p in recorded]
+                    enrollments.append(EnrollmentRecord(enrollment, course, attendance, presence))
                 for run in await unit.surveys.runs_of(participant.id):
                     surveys.append(SurveyRecord(run, await unit.surveys.answers(run.id)))
                 checkins = await unit.surveys.checkins_of(participant.id)

@@ -14,7 +14,9 @@ from bot.services.provinces import ProvinceCatalog
 from bot.services.registration_dialog import DEFAULT_TIMEZONE
 from bot.services.report_files import wave_label
 from bot.services.survey_catalog import Survey, SurveyCatalog
+from bot.storage.catalogue import Course, CourseSession
 from bot.storage.dialogs import Dialog
+from bot.storage.presence import ABSENT, EXCUSED, PRESENT
 from bot.storage.tickets import Ticket
 from bot.storage.vault import mask_nik
 
@@ -29,6 +31,11 @@ RUN_STATUS_KEYS = {
     "completed": "mydata-run-completed",
     "expired": "mydata-run-expired",
     "cancelled": "mydata-run-cancelled",
+}
+PRESENCE_KEYS = {
+    PRESENT: "mydata-presence-present",
+    ABSENT: "mydata-presence-absent",
+    EXCUSED: "mydata-presence-excused",
 }
 TICKET_STATUS_KEYS = {"asking": "mydata-ticket-asking", "open": "mydata-ticket-open", "closed": "mydata-ticket-closed"}
 INTENT_KEYS = {"yes": "mydata-intent-yes", "no": "mydata-intent-no"}
@@ -169,27 +176,39 @@ def _enrollments(t: Translator, records: list[EnrollmentRecord], when: Callable[
         if record.attendance:
             lines.append(INDENT + t.plain("mydata-file-attendance"))
         for item in record.attendance:
-            session = item.session
-            span = (
-                t.plain(
-                    "mydata-file-session",
-                    position=session.position,
-                    topic=session.topic,
-                    when=t.span(session.starts_at, session.ends_at, course.timezone),
-                )
-                if session is not None and course is not None
-                else t.plain("mydata-file-session-gone")
-            )
             lines.append(
                 INDENT
                 + t.plain(
                     "mydata-file-attendance-line",
-                    session=span,
+                    session=_session_span(t, item.session, course),
                     answer=t.plain(INTENT_KEYS.get(item.answer.intent, item.answer.intent)),
                     answered=when(item.answer.answered_at),
                 )
             )
+        if record.presence:
+            lines.append(INDENT + t.plain("mydata-file-presence"))
+        for recorded in record.presence:
+            lines.append(
+                INDENT
+                + t.plain(
+                    "mydata-file-presence-line",
+                    session=_session_span(t, recorded.session, course),
+                    status=t.plain(PRESENCE_KEYS.get(recorded.presence.status, recorded.presence.status)),
+                    recorded=when(recorded.presence.recorded_at),
+                )
+            )
     return lines
+
+
+def _session_span(t: Translator, session: CourseSession | None, course: Course | None) -> str:
+    if session is None or course is None:
+        return t.plain("mydata-file-session-gone")
+    return t.plain(
+        "mydata-file-session",
+        position=session.position,
+        topic=session.topic,
+        when=t.span(session.starts_at, session.ends_at, course.timezone),
+    )
 
 
 def _surveys(

@@ -53,8 +53,8 @@ UPCOMING: Final = timedelta(days=14)
 SEATED: Final = (ENROLLED, COMPLETED)
 
 
-# The attempt name of the attendance buttons (registered with it in bot/handlers/routes.py): refusals of any of them, by role,
-# by scope or for forged data, are audited as `refused:button:presence`.
+# The attempt name of the attendance buttons (registered with it in bot/handlers/routes.py): refusals of any of
+# them, by role, by scope or for forged data, are audited as `refused:button:presence`.
 BUTTONS_ATTEMPT: Final = "button:presence"
 
 
