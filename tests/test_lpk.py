@@ -232,6 +232,8 @@ async def test_broadcasts_to_their_own_course_participants_only(staff_bot: BotHa
     panel = member.new_messages()[-1]
     broadcast_id = int(bot.rows("SELECT id FROM broadcasts")[0][0])
     base = f"b:{broadcast_id}"
+    # The programme-wide count of "everyone" is not theirs to see: 0 until a course of theirs is picked.
+    assert t.plain("btn-broadcast-send", count=0) in panel.button_texts()
 
     # Not to everyone: they must choose one of their courses first (told so, nothing sent).
     await member.press_data(f"{base}:go", message_id=panel.message_id)
@@ -255,6 +257,7 @@ async def test_broadcasts_to_their_own_course_participants_only(staff_bot: BotHa
 
     await member.press_data(f"{base}:c:{ids['K1']}", message_id=panel.message_id)
     await bot.settle()
+    assert t.plain("btn-broadcast-send", count=2) in (member.last_message.button_texts() if member.last_message else [])
     await member.press_data(f"{base}:go", message_id=panel.message_id)
     await bot.settle()
     assert bot.rows("SELECT status, recipients FROM broadcasts")[0][:] == ("sending", 2)

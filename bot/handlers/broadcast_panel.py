@@ -65,8 +65,11 @@ async def picker(
 
 
 async def panel_view(t: Translator, context: VokasiContext, panel: Panel) -> tuple[str, InlineKeyboardMarkup]:
-    """The panel's text (filters and recipient count) and its buttons."""
+    """The panel's text (filters and recipient count) and its buttons. An LPK member's count is 0 until they pick
+    one of their courses (nothing is sent before; the programme-wide figure is not theirs to see)."""
     audience, base = panel.broadcast.audience, f"b:{panel.broadcast.id}"
+    limited = (await context.services.staff.scope(panel.broadcast.created_by)).institutes is not None
+    count = 0 if limited and audience.course_id is None else panel.count
     every = t("filter-every")
     course = every
     if audience.course_id is not None:
@@ -85,7 +88,7 @@ async def panel_view(t: Translator, context: VokasiContext, panel: Panel) -> tup
     text = t(
         "broadcast-panel",
         id=panel.broadcast.id,
-        count=panel.count,
+        count=count,
         course=course,
         enrollment=enrollment,
         province=province,
@@ -105,7 +108,7 @@ async def panel_view(t: Translator, context: VokasiContext, panel: Panel) -> tup
         ],
         [InlineKeyboardButton(t("btn-filter-employment"), callback_data=f"{base}:w")],
         [InlineKeyboardButton(f"{tick} {t.plain('btn-filter-missed')}", callback_data=f"{base}:m")],
-        [InlineKeyboardButton(t("btn-broadcast-send", count=panel.count), callback_data=f"{base}:go")],
+        [InlineKeyboardButton(t("btn-broadcast-send", count=count), callback_data=f"{base}:go")],
         [
             InlineKeyboardButton(t("btn-broadcast-schedule"), callback_data=f"{base}:t"),
             InlineKeyboardButton(t("btn-broadcast-cancel"), callback_data=f"{base}:x"),
