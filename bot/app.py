@@ -30,6 +30,7 @@ from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import LANGUAGES, Settings
 from bot.context import BotData, Services, VokasiContext
+from bot.delivery.certificates import CertificateSender
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.ratelimit import PriorityRateLimiter
 from bot.handlers import (
@@ -37,6 +38,7 @@ from bot.handlers import (
     attendance,
     broadcast_progress,
     broadcasts,
+    certificates,
     completion,
     courses,
     dispatch,
@@ -58,6 +60,8 @@ from bot.logs import update_context, use_pseudonym_key
 from bot.services.accounts import AccountService
 from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
+from bot.services.certificate_template import load_template
+from bot.services.certificates import CertificateService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.erasure import Eraser
@@ -108,6 +112,8 @@ def build_application(
     clock = clock or SystemClock()
     # A mistake in a survey file stops the bot here, before it talks to anyone (SurveyDefinitionError).
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
+    # So does a mistake in the certificate's layout or its texts (CertificateTemplateError).
+    certificate_template = load_template(settings.certificate_template)
     keys = vault or vault_from(settings.data_keys_text())
     use_pseudonym_key(keys.derived_key(PSEUDONYM_PURPOSE))
     faq = Faq.load(settings.faq_path, LANGUAGES)
@@ -128,6 +134,7 @@ def build_application(
         staff = StaffService(store, settings, clock)
         desk = HelpdeskService(store, settings, clock, faq)
         desk_staff = HelpdeskStaffService(store, clock, staff, desk)
+        certificate_service = CertificateService(store, settings, clock, planner, certificate_template)
         dispatcher = Dispatcher(
             store,
             app.bot,
@@ -138,6 +145,7 @@ def build_application(
             paid_broadcasts=settings.allow_paid_broadcast,
             leadership=db.leadership(retry_s=settings.dispatcher_election_s),
             helpdesk_staff=desk_staff,
+            certificates=CertificateSender(app.bot, translations, certificate_service),
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
@@ -157,7 +165,7 @@ def build_application(
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
                 surveys=surveys,
-                completion=CompletionService(store, clock, planner, surveys),
+                completion=CompletionService(store, clock, planner, surveys, certificates=certificate_service),
                 staff=staff,
                 broadcasts=BroadcastService(store, clock, planner.quiet, provinces),
                 lookup=LookupService(store),
@@ -174,6 +182,7 @@ def build_application(
                 helpdesk=desk,
                 helpdesk_staff=desk_staff,
                 retention=RetentionService(store, settings, clock, planner, eraser),
+                certificates=certificate_service,
             )
         )
         await publish_commands(app.bot, translations)
@@ -247,6 +256,11 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     app.add_handler(TypeHandler(Update, _note_reachable), group=-1)
     app.add_handlers(
         [
+            # Certificates: the QR code's deep link (/start c-<number>) before /start itself; /cek answers anyone,
+            # registered or not; /sertifikat sends the person's own again. Revoking is /staf cabut (team.py).
+            CommandHandler("start", certificates.check_link, filters=new_message & filters.Regex(r"^/start c-")),
+            command(ALIASES["cek"], certificates.check_command),
+            command(ALIASES["sertifikat"], certificates.certificates_command),
             command("start", registration.start),
             command(ALIASES["batal"], registration.cancel),
             command(ALIASES["profil"], account.profile),

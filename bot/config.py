@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     helpdesk_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
     helpdesk_reopen_days: float = Field(default=7, ge=0)
     faq_path: Path = DATA_DIR / "faq.yaml"
+    # The certificate's layout (page, positions, sizes, colours, which texts go where); checked at start-up.
+    certificate_template: Path = DATA_DIR / "certificate.yaml"
     log_level: str = "INFO"
     # "text" (one line per event) or "json" (one JSON object per line, for log collectors).
     log_format: Literal["text", "json"] = "text"

@@ -14,6 +14,7 @@ from bot.i18n import Translations
 from bot.services.accounts import AccountService
 from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
+from bot.services.certificates import CertificateService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.helpdesk import HelpdeskService
@@ -59,6 +60,7 @@ class Services:
     helpdesk: HelpdeskService
     helpdesk_staff: HelpdeskStaffService
     retention: RetentionService
+    certificates: CertificateService
 
 
 class BotData:

@@ -3,6 +3,7 @@
 /staf                               the list and the latest audit entries
 /staf tambah <telegram id> <admin|operator|viewer> [name]
 /staf hapus <telegram id>
+/staf cabut <certificate number> <reason>   (bot/handlers/certificates.py)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import VokasiContext
+from bot.handlers import certificates
 from bot.handlers.access import staff_command
 from bot.handlers.commands import publish_staff_commands
 from bot.handlers.common import send, translator_for, user_id_of
@@ -28,7 +30,8 @@ AUDIT_SHOWN = 10
 
 
 async def staff_command_handler(update: Update, context: VokasiContext) -> None:
-    if await staff_command(update, context, MANAGE_STAFF, "staf") is None:
+    role = await staff_command(update, context, MANAGE_STAFF, "staf")
+    if role is None:
         return
     t = await translator_for(update, context)
     args = context.args or []
@@ -38,6 +41,9 @@ async def staff_command_handler(update: Update, context: VokasiContext) -> None:
         await send(update, context, await _overview(t, context))
         return
     verb = args[0].casefold()
+    if verb in certificates.REVOKE:
+        await certificates.revoke(update, context, role, args[1:])
+        return
     target = int(args[1]) if len(args) > 1 and args[1].isdigit() and len(args[1]) <= 15 else None
     if verb in ADD and target is not None and len(args) >= 3 and args[2].casefold() in ROLES:
         result = await staff.put(actor, target, args[2].casefold(), " ".join(args[3:])[:60])
@@ -96,6 +102,8 @@ async def _overview(t: Translator, context: VokasiContext) -> str:
         + "\n".join(lines)
         + "\n\n"
         + t("staff-usage")
+        + "\n"
+        + t("certificate-revoke-usage")
         + "\n\n"
         + t("audit-recent")
         + "\n"

@@ -1,7 +1,8 @@
 """The end of a course: staff mark it finished for everyone, or mark single participants completed or dropped out.
 
-Completing a participant withdraws their remaining reminders, congratulates them, starts the satisfaction survey
-and plans the employment check-ins, all in the transaction that records the completion.
+Completing a participant withdraws their remaining reminders, congratulates them, starts the satisfaction survey,
+plans the employment check-ins and issues their certificate (its PDF queued after the congratulation), all in the
+transaction that records the completion.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.services.certificates import CertificateService
 from bot.services.enrollment import Refusal
 from bot.services.reminders import ReminderPlanner
 from bot.services.surveys import SurveyService
@@ -51,8 +53,18 @@ class Marked:
 
 
 class CompletionService:
-    def __init__(self, store: Store, clock: Clock, planner: ReminderPlanner, surveys: SurveyService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        planner: ReminderPlanner,
+        surveys: SurveyService,
+        *,
+        certificates: CertificateService | None = None,
+    ) -> None:
         self._store = store
+        # Each participant completed gets a certificate (None: tools that only close courses, e.g. benchmarks).
+        self._certificates = certificates
         self._clock = clock
         self._planner = planner
         self._surveys = surveys
@@ -122,6 +134,8 @@ class CompletionService:
         participant = await unit.participants.by_id(enrollment.participant_id)
         if participant is not None and participant.telegram_user_id is not None:
             await self._surveys.plan_completion(unit, participant, enrollment.id, course.title)
+        if participant is not None and self._certificates is not None:
+            await self._certificates.issue(unit, participant, enrollment, course)
 
     async def _roster(self, unit: Unit, course: Course) -> Roster:
         entries = []
