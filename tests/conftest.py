@@ -57,6 +57,7 @@ BACKEND_INDEPENDENT = (
     "test_i18n.py",
     "test_survey_catalog.py",
     "test_faq.py",
+    "test_certificate_pdf.py",
     "test_playground",
     # The benchmarks' own SQLite runs and the command line's default database (PostgreSQL runs of the broadcast
     # and reports benchmarks: test_bench_postgres_smoke.py).

@@ -87,7 +87,7 @@ def dynamic_keys() -> set[str]:
     keys.update(f"{prefix}-by-{grouping}" for prefix in ("xlsx", "report") for grouping in GROUPINGS)
     keys.add("wave-self")
     # The certificate's texts, named by its template (data/certificate.yaml), not by code.
-    keys.update(CertificateTemplate.load(DATA_DIR / "certificate.yaml").keys())
+    keys.update(CertificateTemplate.load(DATA_DIR / "certificate.yaml").message_keys())
     return keys
 
 

@@ -147,7 +147,7 @@ class CertificateTemplate(_Strict):
             if colour not in self.colours:
                 yield f"{place}: colour {colour!r} is not one of the colours ({', '.join(self.colours)})"
 
-    def keys(self) -> set[str]:
+    def message_keys(self) -> set[str]:
         """Every message key the template uses."""
         keys = {text.key for text in self.texts}
         if self.sessions is not None:
