@@ -64,6 +64,7 @@ BACKEND_INDEPENDENT = (
     "test_bench_smoke.py",
     "test_bench_broadcast_smoke.py",
     "test_bench_catalogue_smoke.py",
+    "test_bench_certificates_smoke.py",
     "test_bench_delivery_smoke.py",
     "test_bench_reports_smoke.py",
     "test_bench_soak_smoke.py",

@@ -47,7 +47,7 @@ async def certificates_command(update: Update, context: VokasiContext) -> None:
             )
             continue
         await context.bot.send_chat_action(user_id, "upload_document")
-        built = await build_file(t, services.certificates, document, context.bot.username)
+        built = await build_file(t, services.certificates.template, document, context.bot.username)
         await context.bot.send_document(
             user_id, InputFile(built.content, filename=built.filename), caption=built.caption
         )

@@ -1,7 +1,7 @@
 """A certificate as a PDF (fpdf2), laid out by the template (data/certificate.yaml) in the holder's language.
 
 Building one takes about a tenth of a second of CPU (the fonts are parsed and subset each time), so callers run
-`render_pdf` in a worker thread (asyncio.to_thread), never on the event loop. The QR code (segno) is drawn as
+`render_pdf` in a worker thread (bot/delivery/certificates.py), never on the event loop. The QR code (segno) is drawn as
 vector squares: sharp at any zoom and on any printer.
 """
 
