@@ -30,7 +30,7 @@ from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import LANGUAGES, Settings
 from bot.context import BotData, Services, VokasiContext
-from bot.delivery.certificates import CertificateSender
+from bot.delivery.certificates import PDF_WORKER, CertificateSender
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.ratelimit import PriorityRateLimiter
 from bot.handlers import (
@@ -135,6 +135,7 @@ def build_application(
         desk = HelpdeskService(store, settings, clock, faq)
         desk_staff = HelpdeskStaffService(store, clock, staff, desk)
         certificate_service = CertificateService(store, settings, clock, planner, certificate_template)
+        PDF_WORKER.start()  # certificates' PDFs are built in a process of their own (bot/delivery/certificates.py)
         dispatcher = Dispatcher(
             store,
             app.bot,

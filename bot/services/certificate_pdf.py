@@ -34,6 +34,11 @@ class CertificateTexts:
     sessions: list[dict[str, str]]
 
 
+def warm_up() -> bool:
+    """Nothing: called in a fresh worker process, it makes the process import this module (fpdf2, segno) early."""
+    return True
+
+
 def verification_link(bot_username: str, number: str) -> str:
     """The deep link in the QR code: opens the bot, which answers whether the certificate is valid."""
     return f"https://t.me/{bot_username}?start=c-{number}"
