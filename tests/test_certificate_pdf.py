@@ -3,9 +3,13 @@ start-up; certificate numbers catch typing mistakes. None of it touches the bot'
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -174,3 +178,35 @@ def test_numbers_are_random_checked_and_forgiving_of_lookalikes() -> None:
     assert parse_number(NUMBER[:9] + NUMBER[9:].replace("0", "O").replace("1", "l")) == NUMBER  # 1OQ3 for 10Q3
     assert parse_number("VOK-2026-UUUU-UUUU") == BadNumber("malformed")
     assert parse_number("") == BadNumber("malformed")
+
+
+WORKER_SCRIPT = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from bot.delivery.certificates import PDF_WORKER
+if __name__ == "__main__":
+    print(PDF_WORKER._executor().submit(os.getpid).result(), flush=True)
+    time.sleep(60)
+"""
+
+
+def test_the_pdf_worker_ends_when_the_bot_is_killed(tmp_path: Path) -> None:
+    """A bot killed with SIGKILL leaves no PDF worker behind (it checks for its parent every second)."""
+    script = tmp_path / "bot.py"
+    script.write_text(WORKER_SCRIPT.format(root=str(DATA_DIR.parent)), encoding="utf-8")
+    with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True) as bot:
+        try:
+            assert bot.stdout is not None
+            worker = int(bot.stdout.readline())
+            os.kill(worker, 0)  # running
+        finally:
+            bot.kill()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the PDF worker outlived the bot")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,7 +28,7 @@ from telegram.ext import ExtBot
 
 from bot.delivery.ratelimit import Withdrawn
 from bot.i18n import Translations, Translator
-from bot.services.certificate_pdf import render_pdf, verification_link, warm_up
+from bot.services.certificate_pdf import exit_with_parent, render_pdf, verification_link, warm_up
 from bot.services.certificate_template import CertificateTemplate
 from bot.services.certificates import CertificateDocument, CertificateService
 from bot.storage.outbox import OutboxMessage
@@ -44,7 +45,12 @@ class PdfWorker:
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=exit_with_parent,
+                    initargs=(os.getpid(),),
+                )
             return self._pool
 
     def start(self) -> None:

@@ -7,6 +7,9 @@ vector squares: sharp at any zoom and on any printer.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -32,6 +35,18 @@ class CertificateTexts:
 
     fields: dict[str, str]
     sessions: list[dict[str, str]]
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a worker process (its initializer, given the bot's process id): end it when the bot that started it is
+    gone, even killed with SIGKILL, instead of lingering as an orphan (checked every second)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def warm_up() -> bool:
