@@ -46,7 +46,7 @@ def exit_with_parent(parent: int) -> None:
             time.sleep(1)
         os._exit(0)
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="watching the bot", daemon=True).start()
 
 
 def warm_up() -> bool:
