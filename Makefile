@@ -83,6 +83,7 @@ bench: $(STAMP_DEV)
 	$(PY) bench/surveys.py
 	$(PY) bench/broadcast.py
 	$(PY) bench/reports.py
+	$(PY) bench/certificates.py
 	$(PY) bench/helpdesk.py
 	$(PY) bench/soak.py
 

@@ -26,6 +26,8 @@ from bot.runner import serve_until_signal
 from bot.services import report_files
 from bot.services.catalogue import CatalogueService, ImportReport
 from bot.services.catalogue_import import CatalogueRejected
+from bot.services.certificate_template import CertificateTemplateError, load_template
+from bot.services.certificates import CertificateService
 from bot.services.completion import CompletionService, CourseCompleted
 from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
@@ -85,6 +87,9 @@ def cmd_run(settings: Settings) -> int:
     except SurveyDefinitionError as error:
         print(f"A survey definition is wrong, so the bot did not start:\n{error}", file=sys.stderr)
         return 2
+    except CertificateTemplateError as error:
+        print(f"The certificate template is wrong, so the bot did not start:\n{error}", file=sys.stderr)
+        return 2
     # Keys that do not fit the database stop the bot here, before it takes a single update.
     asyncio.run(preflight())
     asyncio.run(serve_until_signal(app, settings))
@@ -101,6 +106,9 @@ def cmd_playground(settings: Settings, port: int, start: datetime | None) -> int
         asyncio.run(serve_playground(settings, port, start=start, ready=ready))
     except SurveyDefinitionError as error:
         print(f"A survey definition is wrong, so the bot did not start:\n{error}", file=sys.stderr)
+        return 2
+    except CertificateTemplateError as error:
+        print(f"The certificate template is wrong, so the bot did not start:\n{error}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"The playground could not listen on 127.0.0.1:{port} ({error.strerror}); try --port", file=sys.stderr)
@@ -199,8 +207,13 @@ def cmd_complete_course(settings: Settings, code: str) -> int:
             clock = SystemClock()
             planner = ReminderPlanner(settings, ProvinceCatalog.load())
             surveys = SurveyService(store, SurveyCatalog.load(settings.surveys_dir), settings, clock, planner)
-            service = CompletionService(store, clock, planner, surveys, settings.min_attendance)
-            return await service.complete_course(code=code)
+            certificates = CertificateService(
+                store, settings, clock, planner, load_template(settings.certificate_template)
+            )
+            completion = CompletionService(
+                store, clock, planner, surveys, settings.min_attendance, certificates=certificates
+            )
+            return await completion.complete_course(code=code)
         finally:
             await db.close()
 

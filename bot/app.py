@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import LANGUAGES, Settings
 from bot.context import BotData, Services, VokasiApp, VokasiContext
+from bot.delivery.certificates import PDF_WORKER, CertificateSender
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.ratelimit import PriorityRateLimiter
 from bot.handlers import (
@@ -34,6 +35,8 @@ from bot.logs import use_pseudonym_key
 from bot.services.accounts import AccountService
 from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
+from bot.services.certificate_template import load_template
+from bot.services.certificates import CertificateService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.erasure import Eraser
@@ -85,6 +88,8 @@ def build_application(
     clock = clock or SystemClock()
     # A mistake in a survey file stops the bot here, before it talks to anyone (SurveyDefinitionError).
     survey_catalog = SurveyCatalog.load(settings.surveys_dir)
+    # So does a mistake in the certificate's layout or its texts (CertificateTemplateError).
+    certificate_template = load_template(settings.certificate_template)
     keys = vault or vault_from(settings.data_keys_text())
     use_pseudonym_key(keys.derived_key(PSEUDONYM_PURPOSE))
     faq = Faq.load(settings.faq_path, LANGUAGES)
@@ -105,6 +110,8 @@ def build_application(
         staff = StaffService(store, settings, clock)
         desk = HelpdeskService(store, settings, clock, faq)
         desk_staff = HelpdeskStaffService(store, clock, staff, desk)
+        certificate_service = CertificateService(store, settings, clock, planner, certificate_template)
+        PDF_WORKER.start()  # certificates' PDFs are built in a process of their own (bot/delivery/certificates.py)
         dispatcher = Dispatcher(
             store,
             app.bot,
@@ -115,6 +122,7 @@ def build_application(
             paid_broadcasts=settings.allow_paid_broadcast,
             leadership=db.leadership(retry_s=settings.dispatcher_election_s),
             helpdesk_staff=desk_staff,
+            certificates=CertificateSender(app.bot, translations, certificate_service),
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
@@ -134,7 +142,9 @@ def build_application(
                 catalogue=CatalogueService(store, provinces, clock, planner),
                 enrollment=EnrollmentService(store, settings, clock, planner),
                 surveys=surveys,
-                completion=CompletionService(store, clock, planner, surveys, settings.min_attendance),
+                completion=CompletionService(
+                    store, clock, planner, surveys, settings.min_attendance, certificates=certificate_service
+                ),
                 staff=staff,
                 broadcasts=BroadcastService(store, clock, planner.quiet, provinces),
                 lookup=LookupService(store),
@@ -152,6 +162,7 @@ def build_application(
                 helpdesk_staff=desk_staff,
                 retention=RetentionService(store, settings, clock, planner, eraser),
                 presence=PresenceService(store, settings, clock, staff),
+                certificates=certificate_service,
             )
         )
         await publish_commands(app.bot, translations)

@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     attendance_require_location: bool = False
     attendance_radius_m: float = Field(default=300.0, gt=0)
     min_attendance: float = Field(default=0.8, ge=0, le=1)
+    # The certificate's layout (page, positions, sizes, colours, which texts go where); checked at start-up.
+    certificate_template: Path = DATA_DIR / "certificate.yaml"
     log_level: str = "INFO"
     # "text" (one line per event) or "json" (one JSON object per line, for log collectors).
     log_format: Literal["text", "json"] = "text"

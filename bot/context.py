@@ -14,6 +14,7 @@ from bot.i18n import Translations
 from bot.services.accounts import AccountService
 from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue import CatalogueService
+from bot.services.certificates import CertificateService
 from bot.services.completion import CompletionService
 from bot.services.enrollment import EnrollmentService
 from bot.services.helpdesk import HelpdeskService
@@ -61,6 +62,7 @@ class Services:
     helpdesk_staff: HelpdeskStaffService
     retention: RetentionService
     presence: PresenceService
+    certificates: CertificateService
 
 
 class BotData:

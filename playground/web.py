@@ -293,6 +293,10 @@ class PlaygroundPage:
         headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
         if stored.kind == "photo" and mime in ("image/png", "image/jpeg", "image/gif", "image/webp"):
             headers["Content-Disposition"] = "inline"
+        elif mime == "application/pdf":
+            # A certificate opens in the browser's PDF viewer (a tab of its own); "unduh" on the page downloads it.
+            name = stored.file_name or "document.pdf"
+            headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
         else:
             # Downloaded, never shown in the page's origin (a document could be HTML).
             name = stored.file_name or stored.file_path.rsplit("/", 1)[-1]

@@ -57,6 +57,7 @@ BACKEND_INDEPENDENT = (
     "test_i18n.py",
     "test_survey_catalog.py",
     "test_faq.py",
+    "test_certificate_pdf.py",
     "test_playground",
     # The benchmarks' own SQLite runs and the command line's default database (PostgreSQL runs of the broadcast
     # and reports benchmarks: test_bench_postgres_smoke.py).
@@ -64,6 +65,7 @@ BACKEND_INDEPENDENT = (
     "test_bench_attendance_smoke.py",
     "test_bench_broadcast_smoke.py",
     "test_bench_catalogue_smoke.py",
+    "test_bench_certificates_smoke.py",
     "test_bench_delivery_smoke.py",
     "test_bench_reports_smoke.py",
     "test_bench_soak_smoke.py",

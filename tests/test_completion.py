@@ -82,10 +82,12 @@ async def test_staff_mark_the_whole_course_finished(staff_bot: BotHarness) -> No
     assert runs(bot, 1002) == [satisfaction, *checkins(WIT)]
     assert runs(bot, 1003) == []
 
-    # One message each: the congratulation opens the satisfaction survey's first question.
+    # The congratulation opens the satisfaction survey's first question; the certificate follows (its own tests:
+    # tests/test_certificates.py).
     await bot.drain_outbox()
     for user_id in (1001, 1002):
-        [message] = bot.user(user_id).new_messages()
+        message, certificate = bot.user(user_id).new_messages()
+        assert certificate.kind == "document"
         assert message.text is not None
         assert message.text.startswith(t("course-completed", title="Pelatihan K1"))
         assert "Survei Kepuasan Pelatihan" in message.text
@@ -140,7 +142,8 @@ async def test_staff_mark_participants_one_by_one(staff_bot: BotHarness) -> None
     await bot.drain_outbox()
     assert bot.user(1002).new_messages() == []  # a drop-out gets no congratulation and no survey
     assert runs(bot, 1002) == []
-    [congratulation] = bot.user(1001).new_messages()
+    congratulation, certificate = bot.user(1001).new_messages()
+    assert certificate.kind == "document"
     assert (congratulation.text or "").startswith(t("course-completed", title="Pelatihan K1"))
     assert [r[1] for r in runs(bot, 1001)] == ["completion", "d30", "d90", "d180"]
     # The course stays open to marking until staff close it as a whole.
@@ -161,6 +164,7 @@ async def test_completion_and_checkins_respect_quiet_hours(server: FakeTelegram,
         pending = bot.rows("SELECT kind, not_before FROM outbox WHERE status = 'pending' ORDER BY not_before")
         assert [(r["kind"], r["not_before"]) for r in pending] == [
             ("survey_question", to_db_time(morning)),
+            ("certificate", to_db_time(morning)),
             ("survey_nudge", to_db_time(morning + timedelta(days=3))),
         ]
         # 22:30 is quiet too, so each check-in moves to 07:00 the next morning.
@@ -171,7 +175,7 @@ async def test_completion_and_checkins_respect_quiet_hours(server: FakeTelegram,
         ]
         bot.advance(morning - bot.clock.now())
         await bot.drain_outbox()
-        assert len(bot.user(1001).new_messages()) == 1
+        assert [m.kind for m in bot.user(1001).new_messages()] == ["text", "document"]
     finally:
         await bot.stop()
 
@@ -233,7 +237,9 @@ async def test_complete_course_from_the_command_line(server: FakeTelegram, tmp_p
     assert [r["kind"] for r in bot.rows("SELECT kind FROM outbox WHERE status = 'pending' ORDER BY id")] == [
         "survey_question",
         "survey_nudge",
+        "certificate",  # the command line issues the certificate too; the bot sends it
     ]
+    assert len(bot.rows("SELECT id FROM certificates")) == 1
     unknown = cli("complete-course", "NOPE")
     assert unknown.returncode == 1
     assert t.plain("complete-unknown-course", code="NOPE") in unknown.stderr

@@ -10,12 +10,14 @@ from typing import get_args
 
 import pytest
 
+from bot.config import DATA_DIR
 from bot.handlers.commands import COMMANDS, STAFF_COMMANDS
 from bot.handlers.keyboards import MENU_KEYS
 from bot.handlers.registration import QUESTION_KEYS
 from bot.i18n import Raw, Translations, load_catalogue
 from bot.services.broadcasts import EMPLOYMENT_FILTERS, ENROLLMENT_STATES
 from bot.services.catalogue_import import PROBLEM_KEYS
+from bot.services.certificate_template import CertificateTemplate
 from bot.services.education import EDUCATION_LEVELS
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration_dialog import EDITABLE
@@ -84,6 +86,8 @@ def dynamic_keys() -> set[str]:
     keys.update(f"xlsx-col-{column}" for columns in (*COLUMNS.values(), ANSWER_COLUMNS) for column in columns)
     keys.update(f"{prefix}-by-{grouping}" for prefix in ("xlsx", "report") for grouping in GROUPINGS)
     keys.add("wave-self")
+    # The certificate's texts, named by its template (data/certificate.yaml), not by code.
+    keys.update(CertificateTemplate.load(DATA_DIR / "certificate.yaml").message_keys())
     return keys
 
 

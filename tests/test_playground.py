@@ -379,11 +379,30 @@ async def test_time_jumps_bring_completion_survey_nudge_and_check_in(world: Play
     assert len(reminders) >= 10, "the evening-before and the 2-hours-before reminders of every session"
     await world.services.completion.complete_course(code="CLG-CRANE-01")
     await until(world, lambda: any("Selamat!" in (m.text or "") for m in user.messages))
-    assert "Survei Kepuasan" in (user.messages[-1].text or "")  # its first question follows
+    congratulation = next(m for m in user.messages if "Selamat!" in (m.text or ""))
+    assert "Survei Kepuasan" in (congratulation.text or "")  # its first question follows
     await world.advance(timedelta(days=3, hours=12))
     assert any("belum selesai" in (m.text or "") for m in user.messages), "the nudge after 3 days"
     await world.advance(timedelta(days=30))
     assert any("Kabar Pekerjaan" in (m.text or "") for m in user.messages), "the +30 days check-in"
+
+
+async def test_the_certificate_opens_in_the_browser(world: Playground, http: aiohttp.ClientSession) -> None:
+    user = world.user(PARTICIPANT)
+    await register(world, user)
+    page = await world.services.catalogue.page(None, 0, None)
+    assert page is not None
+    crane = next(c for c in page.courses if c.code == "CLG-CRANE-01")
+    await world.services.enrollment.enrol(PARTICIPANT, crane.id, waitlist=False)
+    await world.advance(timedelta(days=26))
+    await world.services.completion.complete_course(code="CLG-CRANE-01")
+    await until(world, lambda: any(m.kind == "document" for m in user.messages))
+    [certificate] = [m for m in chat(await state(http), PARTICIPANT)["messages"] if m["kind"] == "document"]
+    assert certificate["file"]["mime"] == "application/pdf" and certificate["file"]["name"].startswith("sertifikat-")
+    async with http.get(certificate["file"]["url"]) as response:
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.headers["Content-Disposition"].startswith("inline")  # the browser's PDF viewer, not a download
+        assert (await response.read()).startswith(b"%PDF")
 
 
 def test_the_playground_clock_flows_and_only_moves_forward() -> None:

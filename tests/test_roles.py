@@ -87,6 +87,9 @@ PUBLIC = {
     "surveys.survey_button",
     "schedule.schedule_button",
     "presence_scan.start_with_code",
+    "certificates.check_link",
+    "certificates.check_command",
+    "certificates.certificates_command",
     "helpdesk.button",
     "menu.stale_button",
 }

@@ -23,9 +23,11 @@ from telegram.ext import ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.delivery import helpdesk
+from bot.delivery.certificates import CertificateSender
 from bot.delivery.ratelimit import BULK, INTERACTIVE, RateLimiterClosed, Withdrawn
 from bot.delivery.render import render
 from bot.i18n import Translations
+from bot.services.certificates import CERTIFICATE_KIND
 from bot.services.helpdesk import ANSWER_KIND, ANSWER_PRIORITY
 from bot.services.helpdesk_staff import HelpdeskStaffService
 from bot.services.survey_catalog import SurveyCatalog
@@ -70,6 +72,7 @@ class Dispatcher:
         paid_broadcasts: bool = False,
         leadership: Leadership | None = None,
         helpdesk_staff: HelpdeskStaffService | None = None,
+        certificates: CertificateSender | None = None,
     ) -> None:
         self._store = store
         self._bot = bot
@@ -91,6 +94,7 @@ class Dispatcher:
         self._notifying: set[asyncio.Task[None]] = set()
         self._helpdesk_staff = helpdesk_staff
         self._helpdesk = None if helpdesk_staff is None else helpdesk.HelpdeskSender(bot, translations, helpdesk_staff)
+        self._certificates = certificates
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
         """Recover what a crash left half-sent, then send what is due and sweep periodically. With several
@@ -290,6 +294,8 @@ class Dispatcher:
         limit = {"priority": INTERACTIVE if message.priority >= ANSWER_PRIORITY else BULK, "still_wanted": still_wanted}
         if self._helpdesk is not None and message.kind in helpdesk.KINDS:
             return await self._helpdesk.send(message, limit)
+        if self._certificates is not None and message.kind == CERTIFICATE_KIND:  # a PDF built now, off the loop
+            return await self._certificates.send(message, limit)
         if message.copy_message_id is not None and message.copy_from_chat_id is not None:
             copied = await self._bot.copy_message(
                 message.telegram_user_id,

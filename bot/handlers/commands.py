@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("berhenti", "cmd-mute"),
         ("lanjut", "cmd-unmute"),
         ("dataku", "cmd-mydata"),
+        ("sertifikat", "cmd-certificate"),
         ("hapusdata", "cmd-erase"),
         ("batal", "cmd-cancel"),
     ),
@@ -52,6 +53,7 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("unsubscribe", "cmd-mute"),
         ("subscribe", "cmd-unmute"),
         ("mydata", "cmd-mydata"),
+        ("certificate", "cmd-certificate"),
         ("deletedata", "cmd-erase"),
         ("cancel", "cmd-cancel"),
     ),
@@ -68,6 +70,9 @@ ALIASES = {
     "dataku": ("dataku", "mydata"),
     "hapusdata": ("hapusdata", "deletedata"),
     "batal": ("batal", "cancel"),
+    # Certificates: the participant's own again, and verification by anyone (an employer, too).
+    "sertifikat": ("sertifikat", "certificate"),
+    "cek": ("cek", "verify"),
     # Staff: listed only in staff members' own chats (per-chat scope), by role.
     "selesai": ("selesai", "complete"),
     "siaran": ("siaran", "broadcast"),

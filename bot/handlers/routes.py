@@ -21,6 +21,7 @@ from bot.handlers import (
     account,
     attendance,
     broadcasts,
+    certificates,
     completion,
     courses,
     dispatch,
@@ -91,6 +92,13 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     )
     app.add_handlers(
         [
+            # Certificates: the QR code's deep link (/start c-<number>) before /start itself; /cek answers anyone,
+            # registered or not; /sertifikat sends the person's own again. Revoking is /staf cabut (team.py).
+            CommandHandler(
+                "start", public(certificates.check_link), filters=new_message & filters.Regex(r"^/start c-")
+            ),
+            command(ALIASES["cek"], public(certificates.check_command)),
+            command(ALIASES["sertifikat"], public(certificates.certificates_command)),
             command("start", public(registration.start)),
             command(ALIASES["batal"], public(registration.cancel)),
             command(ALIASES["profil"], public(account.profile)),

@@ -4,6 +4,7 @@
 /staf tambah <telegram id> <admin|operator|viewer> [name]
 /staf tambah <telegram id> lpk <institute name>   again with another institute adds it
 /staf hapus <telegram id>
+/staf cabut <certificate number> <reason>   (bot/handlers/certificates.py)
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import VokasiContext
+from bot.handlers import certificates
 from bot.handlers.commands import publish_staff_commands
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.enrollment import Refusal
-from bot.services.staff import LPK, ROLES, Member
+from bot.services.staff import ADMIN, LPK, ROLES, Member
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,10 @@ async def staff_command_handler(update: Update, context: VokasiContext) -> None:
         await send(update, context, await _overview(t, context))
         return
     verb = args[0].casefold()
+    if verb in certificates.REVOKE:
+        # Only admins hold MANAGE_STAFF, which the registration of /staf requires.
+        await certificates.revoke(update, context, ADMIN, args[1:])
+        return
     target = int(args[1]) if len(args) > 1 and args[1].isdigit() and len(args[1]) <= 15 else None
     if verb in ADD and target is not None and len(args) >= 3 and args[2].casefold() in ROLES:
         role, rest = args[2].casefold(), " ".join(args[3:])
@@ -104,7 +110,7 @@ async def _overview(t: Translator, context: VokasiContext) -> str:
 
 
 def usage(t: Translator) -> str:
-    return t("staff-usage") + "\n" + t("staff-usage-lpk")
+    return t("staff-usage") + "\n" + t("staff-usage-lpk") + "\n" + t("certificate-revoke-usage")
 
 
 def _member_line(t: Translator, member: Member) -> str:

@@ -4,8 +4,9 @@ The attendance rule (MIN_ATTENDANCE): marking the whole course finished complete
 share of the sessions counted (begun, with attendance taken: see PresenceRepository.counted_sessions); the others
 stay enrolled, marked "belum memenuhi kehadiran", until staff decide each one (complete anyway, or not completed).
 
-Completing a participant withdraws their remaining reminders, congratulates them, starts the satisfaction survey
-and plans the employment check-ins, all in the transaction that records the completion.
+Completing a participant withdraws their remaining reminders, congratulates them, starts the satisfaction survey,
+plans the employment check-ins and issues their certificate (its PDF queued after the congratulation), all in the
+transaction that records the completion.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.services.certificates import CertificateService
 from bot.services.enrollment import Refusal
 from bot.services.reminders import ReminderPlanner
 from bot.services.surveys import SurveyService
@@ -63,10 +65,19 @@ class Marked:
 
 class CompletionService:
     def __init__(
-        self, store: Store, clock: Clock, planner: ReminderPlanner, surveys: SurveyService, min_attendance: float = 0.0
+        self,
+        store: Store,
+        clock: Clock,
+        planner: ReminderPlanner,
+        surveys: SurveyService,
+        min_attendance: float = 0.0,
+        *,
+        certificates: CertificateService | None = None,
     ) -> None:
         self.min_attendance = min_attendance
         self._store = store
+        # Each participant completed gets a certificate (None: tools that only close courses, e.g. benchmarks).
+        self._certificates = certificates
         self._clock = clock
         self._planner = planner
         self._surveys = surveys
@@ -137,6 +148,8 @@ class CompletionService:
         participant = await unit.participants.by_id(enrollment.participant_id)
         if participant is not None and participant.telegram_user_id is not None:
             await self._surveys.plan_completion(unit, participant, enrollment.id, course.title)
+        if participant is not None and self._certificates is not None:
+            await self._certificates.issue(unit, participant, enrollment, course)
 
     async def _roster(self, unit: Unit, course: Course) -> Roster:
         counted = await unit.presence.counted_sessions(course.id, self._clock.now())

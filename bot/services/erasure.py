@@ -60,6 +60,10 @@ class Eraser:
       (HelpdeskService.forget). Times, counts and the rating stay for the help-desk figures.
     - audit_log: the person's own entries (refused attempts at staff tools, recorded by pseudonym) deleted;
       staff entries about them hold participant ids and counts only, which lead to the anonymous row.
+    - certificates: the rows stay (the number must still answer a verification), marked participant_erased_at,
+      and a revocation's reason is cleared (staff may have named the person); a certificate never held the name,
+      which was read from the participant. Verifying one then says its holder erased their data, nothing more.
+      Its PDF still waiting in the outbox goes with the rest of the person's outbox rows.
     - seen_updates: update ids and times only, no person; pruned after a day.
     - broadcasts, staff, courses, course_sessions, institutes, attendance_codes (random codes of a session's QR,
       made by a staff member): nothing of a participant's.
@@ -81,6 +85,7 @@ class Eraser:
         if participant is not None:
             await release_seats(unit, participant.id, now, self._planner)
             await self._surveys.cancel_for(unit, participant.id)
+            await unit.certificates.mark_erased(participant.id, now)
             await unit.participants.erase(participant.id, now)
         tickets = await self._helpdesk.forget(unit, telegram_user_id)
         draft_erased = await unit.dialogs.delete(telegram_user_id)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.catalogue import CatalogueRepository
+from bot.storage.certificates import CertificateRepository
 from bot.storage.db import Database, Session
 from bot.storage.dialogs import DialogRepository
 from bot.storage.enrollments import EnrollmentRepository
@@ -42,6 +43,7 @@ class Unit:
         self.ticket_replies = TicketReplyRepository(session)
         self.retention = RetentionRepository(session)
         self.presence = PresenceRepository(session)
+        self.certificates = CertificateRepository(session)
 
 
 class Store:

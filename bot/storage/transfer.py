@@ -38,10 +38,11 @@ TABLES = (
     "tickets",
     "ticket_replies",
     "data_keys",
+    "certificates",
 )
 # Tables whose `id` is generated (SQLite's rowid alias, PostgreSQL's identity column).
 GENERATED_IDS = ("participants", "institutes", "courses", "course_sessions", "enrollments", "outbox", "survey_runs",
-                 "audit_log", "broadcasts", "tickets")  # fmt: skip
+                 "audit_log", "broadcasts", "tickets", "certificates")  # fmt: skip
 BATCH = 2000
 
 

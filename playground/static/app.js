@@ -370,12 +370,25 @@ function renderMessage(phone, message) {
   } else if (message.kind === "document") {
     const link = el("a", "doc");
     link.href = message.file.url;
-    link.download = message.file.name;
+    const pdf = message.file.mime === "application/pdf";
+    if (pdf) {
+      // A PDF (a certificate) opens in a new tab, as a phone opens it in its viewer.
+      link.target = "_blank";
+      link.rel = "noopener";
+    } else {
+      link.download = message.file.name;
+    }
     const extension = (message.file.name.split(".").pop() || "file").slice(0, 4);
     const info = el("div");
     info.append(el("div", "doc-name", message.file.name), el("div", "doc-size", formatSize(message.file.size)));
     link.append(el("span", "doc-icon", extension), info);
     bubble.append(link);
+    if (pdf) {
+      const save = el("a", "doc-save", "unduh");
+      save.href = message.file.url;
+      save.download = message.file.name;
+      bubble.append(save);
+    }
   } else if (message.kind === "contact") {
     const card = el("div", "contact");
     const info = el("div");
