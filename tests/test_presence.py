@@ -336,6 +336,15 @@ async def test_completion_asks_staff_about_those_below_the_attendance_rule(staff
     await admin.press(t.plain("btn-not-completed", name="Peserta 1003"), message_id=done.message_id)
     await bot.settle()
     assert states() == {1001: "completed", 1002: "completed", 1003: "dropped"}
+    # The certificates count the sessions they were recorded present at; the one not completed has none.
+    certified = {
+        r["telegram_user_id"]: (r["sessions_attended"], r["sessions_total"])
+        for r in bot.rows(
+            "SELECT p.telegram_user_id, c.sessions_attended, c.sessions_total FROM certificates c"
+            " JOIN participants p ON p.id = c.participant_id"
+        )
+    }
+    assert certified == {1001: (2, 2), 1002: (1, 2)}
     kept = {r["action"] for r in bot.rows("SELECT action FROM audit_log WHERE allowed = 1")}
     assert {"completion:completed", "completion:dropped", "presence:present"} <= kept
 

@@ -132,7 +132,8 @@ async def test_admins_manage_staff_and_see_the_audit_log(staff_bot: BotHarness) 
     await appoint(bot, OPERATOR, "viewer")  # a new role replaces the old
     assert bot.rows("SELECT role FROM staff")[0]["role"] == "viewer"
     assert (await say(bot, admin, "/staf hapus 7001")).text == t("staff-configured-admin", id=ADMIN)
-    assert (await say(bot, admin, "/staf tambah 7005 boss")).text == t("staff-usage") + "\n" + t("staff-usage-lpk")
+    usage = t("staff-usage") + "\n" + t("staff-usage-lpk") + "\n" + t("certificate-revoke-usage")
+    assert (await say(bot, admin, "/staf tambah 7005 boss")).text == usage
     assert (await say(bot, admin, "/staff remove 7002")).text == t("staff-removed", id=OPERATOR)
     assert menu_of(bot, OPERATOR) is None  # back to the participants' menu
     assert (await say(bot, admin, "/staf hapus 7002")).text == t("staff-not-found", id=OPERATOR)
