@@ -1,12 +1,14 @@
 """The playground page in a real browser: headless Chromium from Debian's package (`make test` installs it),
 driven by Playwright without any browser download. A participant registers by typing and clicking, enrols,
 the clock moves 30 days forward, and the session reminder appears; a worker asks the help desk and Dewi answers
-and closes the ticket in the "Grup Petugas" panel, on a wide screen and a narrow one."""
+and closes the ticket in the "Grup Petugas" panel, on a wide screen and a narrow one; Siti "scans" the venue's QR
+that Dewi shows."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,9 @@ from playwright.async_api import Locator, Page, async_playwright, expect
 from bot.config import Settings
 from bot.i18n import Translations
 from playground import Playground, PlaygroundPage
-from playground.world import example_person
+from playground.world import ADMIN_ID, example_person
 from tests.harness import START
+from tests.test_playground import register
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying to reach Google on a closed network.
@@ -237,3 +240,43 @@ async def test_a_ticket_both_ways_through_the_helpdesk_group_panel(
     await expect(panel.locator("#topic-composer")).to_be_hidden()
     await expect(panel.locator("#topic-locked")).to_be_visible()
     await expect(item).to_contain_text("🔒")
+
+
+@pytest.fixture
+async def world_and_url(tmp_path: Path) -> AsyncIterator[tuple[Playground, str]]:
+    async with Playground(Settings(_env_file=None), tmp_path / "world", start=START) as world:
+        page = PlaygroundPage(world)
+        await page.start(0)
+        try:
+            yield world, page.url
+        finally:
+            await page.stop()
+        assert world.server.internal_errors == []
+
+
+async def test_siti_scans_the_venue_qr_shown_on_dewis_phone(
+    world_and_url: tuple[Playground, str], browser_page: Page, tmp_path: Path
+) -> None:
+    """Dewi opens /absen at the venue, shows the QR; Siti's phone "scans" it (the link's /start) and is recorded."""
+    world, url = world_and_url
+    await register(world, world.user(SITI))
+    listing = await world.services.catalogue.page(None, 0, None)
+    assert listing is not None
+    crane = next(c for c in listing.courses if c.code == "CLG-CRANE-01")
+    await world.services.enrollment.enrol(SITI, crane.id, waitlist=False)
+    assert crane.first_start is not None
+    await world.advance(crane.first_start - timedelta(minutes=30) - world.clock.now())  # half an hour before
+
+    page = browser_page
+    await page.goto(url)
+    await expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=WAIT_MS)
+    dewi = Phone(page.locator(f'[data-person="{ADMIN_ID}"]'))
+    siti = Phone(page.locator(f'[data-person="{SITI}"]'))
+    await dewi.say("/absen")
+    await dewi.root.locator(".inline-kb button", has_text=crane.title).first.click()  # its first session
+    await dewi.tap(t.plain("btn-presence-qr"))
+    qr = dewi.root.locator(".msg:not(.mine)", has=page.locator("img")).last
+    await expect(qr).to_be_visible(timeout=WAIT_MS)
+    await qr.locator(".scan button", has_text="Siti").click()
+    await siti.sees("Kehadiran Anda tercatat")
+    await page.screenshot(path=str(tmp_path / "playground-attendance.png"), full_page=True, animations="disabled")

@@ -325,12 +325,14 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
         "berhenti",
         "lanjut",
         "dataku",
+        "sertifikat",
         "hapusdata",
         "batal",
     ]
     assert names_en[:4] == ["start", "courses", "schedule", "jobstatus"]
     assert names_en[4:] == [
-        "profile", "language", "ask", "help", "unsubscribe", "subscribe", "mydata", "deletedata", "cancel"
+        "profile", "language", "ask", "help", "unsubscribe", "subscribe", "mydata", "certificate", "deletedata",
+        "cancel"
     ]  # fmt: skip
     assert by_language[None] == by_language["id"]
     assert by_language["en"][4]["description"] == bot.t("en")("cmd-profile")

@@ -38,12 +38,27 @@ def text_of(message: BotMessage | None) -> str:
     return message.text or ""
 
 
+def certificate(message: BotMessage) -> bool:
+    """The certificate, a PDF sent after the congratulation (tests/test_certificates.py): not what these test."""
+    return message.kind == "document" and (message.file_name or "").endswith(".pdf")
+
+
+def news(user: FakeUser) -> list[BotMessage]:
+    """The person's new messages but the certificate."""
+    return [m for m in user.new_messages() if not certificate(m)]
+
+
+def last(user: FakeUser) -> BotMessage | None:
+    """The newest message in the chat but the certificate."""
+    return next((m for m in reversed(user.messages) if not certificate(m)), None)
+
+
 async def press_on(bot: BotHarness, user: FakeUser, label: str) -> list[BotMessage]:
     """Press a button of the newest message showing it; returns the messages it brought (not the edited ones)."""
-    newest = user.last_message.message_id if user.last_message is not None else 0
+    newest = last(user).message_id if last(user) is not None else 0
     await user.press(label)
     await bot.settle()
-    return [m for m in user.new_messages() if m.message_id > newest]
+    return [m for m in news(user) if m.message_id > newest]
 
 
 @pytest.fixture
@@ -51,13 +66,13 @@ async def finished_course(bot: BotHarness) -> FakeUser:
     """A participant who has just completed a course and received the satisfaction survey's first question."""
     await completed(bot, {USER: JAWA_BARAT})
     user = bot.user(USER)
-    assert len(user.new_messages()) == 1
+    assert len(news(user)) == 1
     return user
 
 
 async def test_satisfaction_survey_from_first_question_to_thanks(bot: BotHarness, finished_course: FakeUser) -> None:
     t, user = bot.t(), finished_course
-    first = user.last_message
+    first = last(user)
     assert t(
         "survey-question-line", number=1, text="Secara keseluruhan, bagaimana penilaian Anda terhadap pelatihan ini?"
     ) in text_of(first)
@@ -110,7 +125,7 @@ async def test_satisfaction_survey_from_first_question_to_thanks(bot: BotHarness
 async def test_wrong_answers_get_a_reason_and_the_same_question(bot: BotHarness, finished_course: FakeUser) -> None:
     t, user = bot.t(), finished_course
     # The question again, without the congratulation it first came with.
-    question = text_of(user.last_message).split("\n\n", 1)[1]
+    question = text_of(last(user)).split("\n\n", 1)[1]
     for typed, reason in (
         ("bagus sekali", t("survey-use-buttons")),
         ("7", t("survey-rating-range", low=1, high=5)),
@@ -121,7 +136,7 @@ async def test_wrong_answers_get_a_reason_and_the_same_question(bot: BotHarness,
         assert again.button_texts() == ["1", "2", "3", "4", "5"]
     await user.send_sticker()
     await bot.settle()
-    assert text_of(user.new_messages()[-1]).startswith(t("survey-use-buttons"))
+    assert text_of(news(user)[-1]).startswith(t("survey-use-buttons"))
     assert answers(bot) == {}
 
     second = await say(bot, user, "4")  # a typed rating is as good as the button
@@ -139,7 +154,7 @@ async def test_wrong_answers_get_a_reason_and_the_same_question(bot: BotHarness,
     assert text_of(too_long).startswith(t("survey-text-too-long", max=500, length=501))
     await user.send_photo(b"\xff\xd8jpeg")
     await bot.settle()
-    assert text_of(user.new_messages()[-1]).startswith(t("survey-text-only"))
+    assert text_of(news(user)[-1]).startswith(t("survey-text-only"))
     await press_on(bot, user, t("btn-survey-skip"))
     assert answers(bot) == {
         "overall": 4,
@@ -154,7 +169,7 @@ async def test_wrong_answers_get_a_reason_and_the_same_question(bot: BotHarness,
 
 async def test_old_and_forged_survey_buttons_change_nothing(bot: BotHarness, finished_course: FakeUser) -> None:
     t, user = bot.t(), finished_course
-    first = user.last_message
+    first = last(user)
     assert first is not None
     run_id = int(bot.rows("SELECT id FROM survey_runs WHERE status = 'active'")[0]["id"])
     await press_on(bot, user, "2")
@@ -199,14 +214,14 @@ async def test_a_restart_mid_survey_resumes_at_the_next_question(bot: BotHarness
 
 async def test_a_nudge_after_three_days_then_expiry_after_seven(bot: BotHarness, finished_course: FakeUser) -> None:
     t, user = bot.t(), finished_course
-    first = user.last_message
+    first = last(user)
     assert first is not None
     bot.advance(timedelta(days=3) - timedelta(minutes=1))
     await tick(bot)
-    assert user.new_messages() == []
+    assert news(user) == []
     bot.advance(timedelta(minutes=1))
     await tick(bot)
-    [nudge] = user.new_messages()
+    [nudge] = news(user)
     assert text_of(nudge).startswith(t("survey-nudge", survey="Survei Kepuasan Pelatihan"))
     [again] = await press_on(bot, user, t("btn-survey-resume"))
     assert "<b>1.</b>" in text_of(again) and again.button_texts() == ["1", "2", "3", "4", "5"]
@@ -214,7 +229,7 @@ async def test_a_nudge_after_three_days_then_expiry_after_seven(bot: BotHarness,
     bot.advance(timedelta(days=4))  # seven days after the question was sent
     await tick(bot)
     assert run_states(bot)[0] == ("satisfaction", "completion", "expired")
-    assert user.new_messages() == []  # expiring is silent
+    assert news(user) == []  # expiring is silent
     await user.press("4", message_id=first.message_id)
     await bot.settle()
     assert user.callback_answers[-1]["text"] == t("survey-over")
@@ -233,10 +248,10 @@ async def test_the_check_in_waits_for_the_running_survey(server: FakeTelegram, t
         t = bot.t()
         await completed(bot, {USER: JAWA_BARAT})
         user = bot.user(USER)
-        user.new_messages()
+        news(user)
         bot.advance(datetime(2027, 1, 7, 10, 0, tzinfo=WIB) - bot.clock.now())  # the +30 days check-in is due
         await tick(bot)
-        assert [m for m in user.new_messages() if "Kabar Pekerjaan" in (m.text or "")] == []
+        assert [m for m in news(user) if "Kabar Pekerjaan" in (m.text or "")] == []
         assert run_states(bot)[:2] == [
             ("satisfaction", "completion", "active"),
             ("employment", "d30", "scheduled"),
@@ -244,7 +259,7 @@ async def test_the_check_in_waits_for_the_running_survey(server: FakeTelegram, t
         for label in ("5", "5", "5", "5", t("btn-survey-skip"), "Ya", t("btn-survey-skip")):
             await press_on(bot, user, label)
         await bot.drain_outbox()  # the check-in, started as the satisfaction survey ended (if not sent already)
-        checkin = user.last_message
+        checkin = last(user)
         assert "Kabar Pekerjaan" in text_of(checkin)
         assert t("survey-question-line", number=1, text="Apa status kerja Anda saat ini?") in text_of(checkin)
         assert run_states(bot)[:2] == [
@@ -304,7 +319,7 @@ async def test_every_branch_of_the_thirty_day_check_in(bot: BotHarness, status: 
     user = bot.user(USER)
     bot.advance(datetime(2027, 1, 7, 10, 0, tzinfo=WIB) - bot.clock.now())
     await tick(bot)  # the unanswered satisfaction survey expires and the check-in takes its turn
-    assert "Kabar Pekerjaan" in text_of(user.new_messages()[-1])
+    assert "Kabar Pekerjaan" in text_of(news(user)[-1])
     steps, expected = BRANCHES[status]
     for step in steps:
         kind, value = step.split(":", 1)
@@ -313,7 +328,7 @@ async def test_every_branch_of_the_thirty_day_check_in(bot: BotHarness, status: 
         else:
             await press_on(bot, user, t("btn-survey-skip") if value == "skip" else value)
     outro = services(bot).surveys.catalog["employment"].outro.get("id")
-    assert text_of(user.last_message) == t("survey-finished", outro=outro)
+    assert text_of(last(user)) == t("survey-finished", outro=outro)
     assert answers(bot, "employment") == {"status": status, **expected}
     checkins = bot.rows("SELECT wave, status, answered_at FROM employment_checkins")
     assert [(r["wave"], r["status"]) for r in checkins] == [("d30", status)]
@@ -395,7 +410,7 @@ async def test_status_kerja_during_another_survey_pauses_it(bot: BotHarness, fin
     await press_on(bot, user, "Mengikuti pelatihan lanjutan")
     await say(bot, user, "Kursus las")
     await bot.drain_outbox()  # the paused survey's question (the dispatcher may have sent it already)
-    resumed = user.last_message
+    resumed = last(user)
     assert resumed is not None
     assert t("survey-question-line", number=2, text="Bagaimana penilaian Anda terhadap instruktur/pelatih?") in text_of(
         resumed
@@ -415,7 +430,7 @@ async def test_erasing_data_ends_surveys_and_removes_free_text(bot: BotHarness, 
     assert kept == {"status": "new_employer"}  # the employer's name went with the person's data
     assert bot.rows("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")[0][0] == 0
     await tick(bot)
-    assert user.new_messages() == []
+    assert news(user) == []
 
 
 async def test_a_menu_button_during_a_survey_is_the_menu(bot: BotHarness, finished_course: FakeUser) -> None:
@@ -431,7 +446,7 @@ async def test_the_survey_speaks_the_participants_language(bot: BotHarness) -> N
     assert await services(bot).accounts.set_language(USER, "en")
     await completed(bot, {USER: JAWA_BARAT})
     user = bot.user(USER)
-    [message] = user.new_messages()
+    [message] = news(user)
     assert text_of(message).startswith(en("course-completed", title="Pelatihan K1"))
     assert "Training satisfaction survey" in text_of(message)
     assert en("survey-hint-rating") in text_of(message)
@@ -444,7 +459,7 @@ async def test_an_edited_answer_is_not_read(bot: BotHarness, finished_course: Fa
     reply = await say(bot, user, "bagus")
     await user.edit_text(reply.message_id - 1, "5")  # the participant's "bagus", corrected
     await bot.settle()
-    [again] = user.new_messages()
+    [again] = news(user)
     assert text_of(again).startswith(t("err-edited-message"))
     assert answers(bot) == {}
 
@@ -489,7 +504,7 @@ async def test_date_and_decimal_questions_and_an_early_end(server: FakeTelegram,
         t = bot.t()
         await completed(bot, {USER: JAWA_BARAT})
         user = bot.user(USER)
-        assert t("survey-hint-date") in text_of(user.new_messages()[-1])
+        assert t("survey-hint-date") in text_of(news(user)[-1])
         for typed, reason in (
             ("besok", t("err-date-format")),
             ("31-02-2026", t("err-date-format")),

@@ -403,11 +403,38 @@ function renderMessage(phone, message) {
     renderEntities(text, message.text, message.entities || []);
     bubble.append(text);
   }
+  if (message.kind === "photo" && !message.mine) {
+    const scan = renderScan(phone, message);
+    if (scan) bubble.append(scan);
+  }
   const meta = el("span", "meta", (message.edited ? "diedit " : "") + timeFormat.format(new Date(message.date * 1000)));
   (bubble.lastElementChild || bubble).append(meta);
   wrap.append(bubble);
   if (message.buttons && phone) wrap.append(renderInlineKeyboard(phone, message));
   return wrap;
+}
+
+// A QR code the bot sent (the venue's attendance QR, with its t.me link in the caption): another person's phone
+// "scans" it, as the phone camera would open the link: Telegram then sends /start <parameter> from that phone.
+const DEEP_LINK = /https:\/\/t\.me\/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]{1,64})/;
+
+function renderScan(phone, message) {
+  const found = DEEP_LINK.exec(message.text || "");
+  if (!found) return null;
+  const others = [...state.people.values()].filter((person) => !person.staff && person.id !== (phone && phone.id));
+  if (!others.length) return null;
+  const box = el("div", "scan");
+  box.append(el("span", null, "📷 Pindai dengan ponsel:"));
+  for (const person of others) {
+    const node = el("button", null, person.name);
+    node.type = "button";
+    node.addEventListener("click", async () => {
+      openPhone(person.id);
+      await send(state.phones.get(person.id), "text", { text: "/start " + found[1] });
+    });
+    box.append(node);
+  }
+  return box;
 }
 
 function renderInlineKeyboard(phone, message) {
