@@ -202,3 +202,19 @@ async def test_after_erasure_verification_says_so_without_personal_data(staff_bo
     # The erased person asking again has nothing (they are nobody to the bot now).
     assert (await say(bot, holder, "/sertifikat")).text == t("certificate-none")
     assert bot.clock.now() >= AFTER_COURSE
+
+
+async def test_the_holders_copy_of_their_data_names_the_certificate(staff_bot: BotHarness) -> None:
+    """/dataku (the right of access) lists the certificate with its number and the sessions it counts."""
+    bot, t = staff_bot, staff_bot.t()
+    await complete(bot, 1001)
+    number = str(certificate_row(bot, 1001)["number"])
+    user = bot.user(1001)
+    await say(bot, user, "/dataku")
+    await user.press(t("btn-mydata-yes"))
+    await bot.settle()
+    [copy] = [m for m in documents(user.new_messages()) if (m.file_name or "").endswith(".txt")]
+    assert copy.document is not None
+    text = copy.document.decode("utf-8")
+    issued = [line for line in text.splitlines() if number in line]
+    assert len(issued) == 1 and "hadir 2 dari 2 sesi" in issued[0] and "dicabut" not in issued[0]

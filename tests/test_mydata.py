@@ -145,6 +145,7 @@ async def test_the_participant_gets_everything_in_their_own_chat(
     attended = [line for line in lines if "Sesi 1 (Teori K3), Senin, 7 Desember 2026 13.00–16.00 WIB" in line]
     assert len(attended) == 2 and t.plain("mydata-intent-yes") in attended[0]
     assert t.plain("mydata-file-presence") in text and t.plain("mydata-presence-present") in attended[1]
+    assert "Sertifikat: " not in text  # none yet: the course is not finished
     assert "Apa status kerja Anda saat ini?" in text and "Bekerja di perusahaan baru" in text
     assert "PT Baru Sejahtera" in text
     assert any(line.startswith("- ") and t.plain("employment-new_employer") in line for line in lines)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.storage.catalogue import Course, CourseSession
+from bot.storage.certificates import Certificate
 from bot.storage.dialogs import Dialog
 from bot.storage.enrollments import AttendanceAnswer, Enrollment
 from bot.storage.participants import Participant
@@ -44,6 +45,7 @@ class EnrollmentRecord:
     course: Course | None
     attendance: list[Attendance]
     presence: list[PresenceRecord]
+    certificate: Certificate | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,8 @@ class MyDataService:
 
     async def collect(self, user_id: int) -> MyData:
         """Everything held about the Telegram account `user_id`: registration, preferences, draft, enrolments with
-        attendance answers and recorded attendance, surveys with their answers, check-ins, help-desk tickets."""
+        attendance answers, recorded attendance and certificate, surveys with their answers, check-ins, help-desk
+        tickets."""
         async with self._store.read() as unit:
             participant = await unit.participants.by_telegram_id(user_id)
             language = await unit.preferences.language(user_id)
@@ -134,7 +137,8 @@ class MyDataService:
                     attendance = [Attendance(a, sessions.get(a.session_id)) for a in answers]
                     recorded = await unit.presence.of_enrollments([enrollment.id])
                     presence = [PresenceRecord(p, sessions.get(p.session_id)) for p in recorded]
-                    enrollments.append(EnrollmentRecord(enrollment, course, attendance, presence))
+                    certificate = await unit.certificates.by_enrollment(enrollment.id)
+                    enrollments.append(EnrollmentRecord(enrollment, course, attendance, presence, certificate))
                 for run in await unit.surveys.runs_of(participant.id):
                     surveys.append(SurveyRecord(run, await unit.surveys.answers(run.id)))
                 checkins = await unit.surveys.checkins_of(participant.id)

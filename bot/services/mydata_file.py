@@ -15,6 +15,7 @@ from bot.services.registration_dialog import DEFAULT_TIMEZONE
 from bot.services.report_files import wave_label
 from bot.services.survey_catalog import Survey, SurveyCatalog
 from bot.storage.catalogue import Course, CourseSession
+from bot.storage.certificates import Certificate
 from bot.storage.dialogs import Dialog
 from bot.storage.presence import ABSENT, EXCUSED, PRESENT
 from bot.storage.tickets import Ticket
@@ -173,6 +174,8 @@ def _enrollments(t: Translator, records: list[EnrollmentRecord], when: Callable[
         ]
         if enrollment.finished_at is not None:
             lines.append(INDENT + _line(t, "mydata-file-finished-at", when(enrollment.finished_at)))
+        if record.certificate is not None:
+            lines.append(INDENT + _certificate_line(t, record.certificate, when))
         if record.attendance:
             lines.append(INDENT + t.plain("mydata-file-attendance"))
         for item in record.attendance:
@@ -198,6 +201,19 @@ def _enrollments(t: Translator, records: list[EnrollmentRecord], when: Callable[
                 )
             )
     return lines
+
+
+def _certificate_line(t: Translator, certificate: Certificate, when: Callable[[datetime | None], str]) -> str:
+    line = t.plain(
+        "mydata-file-certificate",
+        number=certificate.number,
+        issued=when(certificate.issued_at),
+        attended=certificate.sessions_attended,
+        total=certificate.sessions_total,
+    )
+    if certificate.revoked_at is not None:
+        line += " " + t.plain("mydata-file-certificate-revoked", at=when(certificate.revoked_at))
+    return line
 
 
 def _session_span(t: Translator, session: CourseSession | None, course: Course | None) -> str:
