@@ -64,9 +64,14 @@ class Eraser:
       and a revocation's reason is cleared (staff may have named the person); a certificate never held the name,
       which was read from the participant. Verifying one then says its holder erased their data, nothing more.
       Its PDF still waiting in the outbox goes with the rest of the person's outbox rows.
+    - vacancy_applications ("Saya tertarik"): marked participant_erased_at and withdrawn, so the person is off
+      every applicant list for good (the list opened their name and phone from the participant row, now empty);
+      ids, statuses and times stay for the funnel figures. What staff already passed to an employer is beyond
+      the bot's reach, as the consent text says. vacancy_deliveries (which vacancy was sent to whom): ids and
+      times only, kept the same way.
     - seen_updates: update ids and times only, no person; pruned after a day.
     - broadcasts, staff, courses, course_sessions, institutes, attendance_codes (random codes of a session's QR,
-      made by a staff member): nothing of a participant's.
+      made by a staff member), vacancies, vacancy_categories: nothing of a participant's.
     - logs: never a person's data (bot/logs.py), only a keyed hash of the Telegram id.
     """
 
@@ -86,6 +91,7 @@ class Eraser:
             await release_seats(unit, participant.id, now, self._planner)
             await self._surveys.cancel_for(unit, participant.id)
             await unit.certificates.mark_erased(participant.id, now)
+            await unit.vacancies.forget_participant(participant.id, now)
             await unit.participants.erase(participant.id, now)
         tickets = await self._helpdesk.forget(unit, telegram_user_id)
         draft_erased = await unit.dialogs.delete(telegram_user_id)

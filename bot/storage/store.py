@@ -21,6 +21,7 @@ from bot.storage.staff import StaffRepository
 from bot.storage.surveys import SurveyRepository
 from bot.storage.tickets import TicketReplyRepository, TicketRepository
 from bot.storage.updates import UpdateRepository
+from bot.storage.vacancies import VacancyRepository
 from bot.storage.vault import Vault
 
 
@@ -44,6 +45,7 @@ class Unit:
         self.retention = RetentionRepository(session)
         self.presence = PresenceRepository(session)
         self.certificates = CertificateRepository(session)
+        self.vacancies = VacancyRepository(session)
 
 
 class Store:

@@ -39,10 +39,15 @@ TABLES = (
     "ticket_replies",
     "data_keys",
     "certificates",
+    "vacancies",
+    "vacancy_categories",
+    "vacancy_deliveries",
+    "vacancy_applications",
 )
 # Tables whose `id` is generated (SQLite's rowid alias, PostgreSQL's identity column).
 GENERATED_IDS = ("participants", "institutes", "courses", "course_sessions", "enrollments", "outbox", "survey_runs",
-                 "audit_log", "broadcasts", "tickets", "certificates")  # fmt: skip
+                 "audit_log", "broadcasts", "tickets", "certificates", "vacancies",
+                 "vacancy_applications")  # fmt: skip
 BATCH = 2000
 
 
