@@ -19,7 +19,7 @@ from bot.clock import SystemClock
 from bot.config import Settings, SettingUnreadable, configuration_problems
 from bot.handlers.completion import completed_text
 from bot.handlers.reports import summary_text
-from bot.handlers.staff import problem_lines, report_text
+from bot.handlers.staff import problem_lines, report_text, vacancy_report_text
 from bot.i18n import Translations
 from bot.logs import configure_logging, use_pseudonym_key
 from bot.runner import serve_until_signal
@@ -35,6 +35,8 @@ from bot.services.reminders import ReminderPlanner
 from bot.services.reports import GROUPINGS, ReportService
 from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
+from bot.services.vacancies import COMMAND_LINE, Publisher, VacancyImportReport, VacancyService
+from bot.services.vacancy_import import VacanciesRejected
 from bot.storage.connect import open_database
 from bot.storage.db import BackupUnsupported, Database
 from bot.storage.sealing import check_keys, reseal
@@ -196,6 +198,33 @@ def cmd_import_courses(settings: Settings, path: Path) -> int:
     return 0
 
 
+def cmd_import_vacancies(settings: Settings, path: Path) -> int:
+    """Import a vacancy file the same way as a staff member sending it to the bot; 1 when rejected."""
+    t = Translations(settings.default_language).get(settings.default_language)
+    if not path.is_file():
+        print(t("import-problem-file", reason=t("err-import-empty")), file=sys.stderr)
+        return 1
+    content = path.read_bytes()
+
+    async def run() -> VacancyImportReport:
+        db, vault = await open_prepared(settings)
+        try:
+            vacancies = VacancyService(Store(db, vault), ProvinceCatalog.load(), SystemClock())
+            return await vacancies.import_file(content, path.name, Publisher(COMMAND_LINE))
+        finally:
+            await db.close()
+
+    try:
+        report = asyncio.run(run())
+    except VacanciesRejected as rejected:
+        print(html_to_text(t("import-rejected", count=len(rejected.problems))), file=sys.stderr)
+        for line in problem_lines(t, rejected.problems):
+            print(html_to_text(line), file=sys.stderr)
+        return 1
+    print(html_to_text(vacancy_report_text(t, report)))
+    return 0
+
+
 def cmd_complete_course(settings: Settings, code: str) -> int:
     """Mark a course finished for everyone still enrolled, as staff do with /selesai; 1 when refused."""
     t = Translations(settings.default_language).get(settings.default_language)
@@ -354,6 +383,13 @@ def parser() -> argparse.ArgumentParser:
         "rejected, with every problem listed as 'row N: reason'.",
     )
     importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    vacancy_importer = commands.add_parser(
+        "import-vacancies",
+        help="publish (or update) job vacancies from a CSV or XLSX file",
+        description="Import vacancies (all or nothing; see README for the columns). Exit code 1 if the file is "
+        "rejected, with every problem listed as 'row N: reason'.",
+    )
+    vacancy_importer.add_argument("file", type=Path, help="the .csv or .xlsx file")
     completer = commands.add_parser(
         "complete-course",
         help="mark a course finished for all its participants",
@@ -442,6 +478,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_rotate_keys(settings, args.batch)
     if args.command == "import-courses":
         return cmd_import_courses(settings, args.file)
+    if args.command == "import-vacancies":
+        return cmd_import_vacancies(settings, args.file)
     if args.command == "complete-course":
         return cmd_complete_course(settings, args.code)
     if args.command == "report":

@@ -58,6 +58,7 @@ from bot.services.staff import (
 )
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
+from bot.services.vacancies import VacancyService
 from bot.storage.connect import open_database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
@@ -163,6 +164,7 @@ def build_application(
                 retention=RetentionService(store, settings, clock, planner, eraser),
                 presence=PresenceService(store, settings, clock, staff),
                 certificates=certificate_service,
+                vacancies=VacancyService(store, provinces, clock),
             )
         )
         await publish_commands(app.bot, translations)

@@ -30,6 +30,7 @@ from bot.services.reports import ReportService
 from bot.services.retention import RetentionService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
+from bot.services.vacancies import VacancyService
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -63,6 +64,7 @@ class Services:
     retention: RetentionService
     presence: PresenceService
     certificates: CertificateService
+    vacancies: VacancyService
 
 
 class BotData:

@@ -19,7 +19,7 @@ from bot.context import VokasiContext
 from bot.handlers import broadcasts, helpdesk, helpdesk_staff, menu, registration, staff, surveys
 from bot.handlers.common import user_id_of
 from bot.services.pending import Kind, Pending, Situation
-from bot.services.staff import CATALOGUE, HELPDESK_ANSWER
+from bot.services.staff import CATALOGUE, HELPDESK_ANSWER, VACANCIES
 
 
 class Incoming(StrEnum):
@@ -29,7 +29,7 @@ class Incoming(StrEnum):
     # Typed text that is the label of a main-menu button.
     MENU_BUTTON = "menu_button"
     CONTACT = "contact"
-    # A document from someone whose role may import the course catalogue.
+    # A document from someone whose role may import the course catalogue or job vacancies.
     CATALOGUE = "catalogue"
     # Photos, other documents, stickers, voice notes, locations...
     MEDIA = "media"
@@ -121,7 +121,8 @@ async def other(update: Update, context: VokasiContext) -> None:
     """Photos, documents, stickers, voice notes...: an announcement, a catalogue file, or an answer in words."""
     situation = await _situation(update, context)
     message = update.effective_message
-    catalogue = message is not None and message.document is not None and situation.may(CATALOGUE)
+    importer = situation.may(CATALOGUE) or situation.may(VACANCIES)
+    catalogue = message is not None and message.document is not None and importer
     await route(update, context, situation, Incoming.CATALOGUE if catalogue else Incoming.MEDIA)
 
 

@@ -40,6 +40,9 @@ HELPDESK_ANSWER: Final = "helpdesk_answer"
 ATTENDANCE: Final = "attendance"
 # A course's participant list with phone numbers (/peserta): LPK members call no-shows.
 COURSE_PARTICIPANTS: Final = "course_participants"
+# Publishing job vacancies (the file sent to the bot) and following their applicants: an LPK member for their
+# partner employers, on the vacancies they published only.
+VACANCIES: Final = "vacancies"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     ADMIN: frozenset(
@@ -54,14 +57,25 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             HELPDESK_ANSWER,
             ATTENDANCE,
             COURSE_PARTICIPANTS,
+            VACANCIES,
         }
     ),
     OPERATOR: frozenset(
-        {CATALOGUE, COMPLETION, BROADCAST, LOOKUP, HELPDESK_READ, HELPDESK_ANSWER, ATTENDANCE, COURSE_PARTICIPANTS}
+        {
+            CATALOGUE,
+            COMPLETION,
+            BROADCAST,
+            LOOKUP,
+            HELPDESK_READ,
+            HELPDESK_ANSWER,
+            ATTENDANCE,
+            COURSE_PARTICIPANTS,
+            VACANCIES,
+        }
     ),
     VIEWER: frozenset({REPORTS, LOOKUP, HELPDESK_READ, COURSE_PARTICIPANTS}),
     # Limited to their institutes' courses (StaffService.scope); no lookup across the programme, no help desk.
-    LPK: frozenset({ATTENDANCE, COMPLETION, BROADCAST, REPORTS, COURSE_PARTICIPANTS}),
+    LPK: frozenset({ATTENDANCE, COMPLETION, BROADCAST, REPORTS, COURSE_PARTICIPANTS, VACANCIES}),
 }
 
 # A refusal repeated by the same actor within this window is counted on the entry already written, not written
