@@ -153,6 +153,19 @@ def test_every_path_of_a_shipped_survey_ends_and_reaches_every_question(survey_i
             r"question 'q1': only a single choice can record employment_status",
             id="rating-records-status",
         ),
+        pytest.param(
+            survey_yaml(question("q1", "single", options=[option("yes"), option("maybe")], records="wants_vacancies")),
+            r"question 'q1': recording wants_vacancies needs exactly the options yes and no",
+            id="wants-vacancies-options",
+        ),
+        pytest.param(
+            survey_yaml(
+                question("q1", "single", options=[option("yes"), option("no")], records="wants_vacancies"),
+                question("q2", "single", options=[option("yes"), option("no")], records="wants_vacancies"),
+            ),
+            r"only one question may record a field; q1, q2 do",
+            id="wants-vacancies-twice",
+        ),
         pytest.param("title: [unclosed\n", r"not valid YAML", id="yaml-syntax"),
         pytest.param(
             survey_yaml(question("q1"), id="other"),

@@ -334,6 +334,9 @@ async def test_every_branch_of_the_thirty_day_check_in(bot: BotHarness, status: 
     assert [(r["wave"], r["status"]) for r in checkins] == [("d30", status)]
     participant = bot.participant(USER)
     assert participant is not None and participant["employment_status"] == status
+    # The job-information answer is kept on the participant for the vacancies (None: not asked on this branch).
+    wants = {"yes": 1, "no": 0}.get(str(expected.get("want_job_info")))
+    assert participant["wants_vacancies"] == wants
     assert run_states(bot)[1] == ("employment", "d30", "completed")
 
 

@@ -25,6 +25,9 @@ EMPLOYMENT = "employment"
 REQUIRED_SURVEYS = (SATISFACTION, EMPLOYMENT)
 # The answer a check-in records as the participant's employment status; reports count the first three as working.
 EMPLOYMENT_FIELD = "employment_status"
+# The answer "do you want job information through the bot" ("yes"/"no"), kept on the participant for the vacancies.
+WANTS_VACANCIES_FIELD = "wants_vacancies"
+WANTS_VACANCIES_OPTIONS = ("yes", "no")
 EMPLOYMENT_STATUSES = ("previous_employer", "new_employer", "own_business", "recruiting", "not_working", "training")
 EMPLOYED = frozenset(EMPLOYMENT_STATUSES[:3])
 RATING_SCALE = (1, 2, 3, 4, 5)
@@ -94,7 +97,7 @@ class Question(BaseModel):
     max_length: int = Field(default=300, ge=1, le=1000)
     past_only: bool = False
     # What else the answer records (the employment status of a check-in).
-    records: Literal["employment_status"] | None = None
+    records: Literal["employment_status", "wants_vacancies"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -126,6 +129,10 @@ class Question(BaseModel):
                 raise ValueError(f"question {self.id!r}: {name} does not apply to a {self.type} question")
         if self.records is not None and self.type != "single":
             raise ValueError(f"question {self.id!r}: only a single choice can record {self.records}")
+        if self.records == WANTS_VACANCIES_FIELD and tuple(sorted(self.choices)) != tuple(
+            sorted(WANTS_VACANCIES_OPTIONS)
+        ):
+            raise ValueError(f"question {self.id!r}: recording {self.records} needs exactly the options yes and no")
         return self
 
     @property
@@ -154,9 +161,10 @@ class Survey(BaseModel):
         repeated = sorted({qid for qid in ids if ids.count(qid) > 1})
         if repeated:
             raise ValueError(f"two questions share the id {', '.join(repr(r) for r in repeated)}")
-        recording = [q.id for q in self.questions if q.records is not None]
-        if len(recording) > 1:
-            raise ValueError(f"only one question may record a field; {', '.join(recording)} do")
+        for field in {q.records for q in self.questions if q.records is not None}:
+            recording = [q.id for q in self.questions if q.records == field]
+            if len(recording) > 1:
+                raise ValueError(f"only one question may record a field; {', '.join(recording)} do")
         if END in ids:
             raise ValueError(f"{END!r} cannot be a question id (it ends the survey)")
         position = {qid: i for i, qid in enumerate(ids)}

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.survey_answers import option_index, parse_typed
-from bot.services.survey_catalog import EMPLOYMENT, EMPLOYMENT_FIELD
+from bot.services.survey_catalog import EMPLOYMENT, EMPLOYMENT_FIELD, WANTS_VACANCIES_FIELD
 from bot.services.survey_prompts import (
     DONE,
     SKIP,
@@ -144,6 +144,8 @@ class SurveyService(SurveyRuns):
         if question.records == EMPLOYMENT_FIELD and isinstance(value, str):
             await unit.surveys.record_checkin(run, value, now)
             await unit.participants.set_employment_status(participant.id, value, now)
+        elif question.records == WANTS_VACANCIES_FIELD and isinstance(value, str):
+            await unit.participants.set_wants_vacancies(participant.id, wanted=value == "yes", now=now)
         following = prompt.survey.after(question, value if question.type == "single" else None)
         if following == "end":
             await self._close(unit, run, COMPLETED, now)

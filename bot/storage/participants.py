@@ -63,6 +63,8 @@ class Participant:
     # Set by /berhenti: no announcements until /lanjut.
     announcements_off_at: datetime | None = None
     unreachable_since: datetime | None = None
+    # The check-in's "job information through the bot?": True yes, False no, None never answered.
+    wants_vacancies: bool | None = None
 
 
 # The columns a profile edit may change, and how a Python value is stored.
@@ -154,6 +156,7 @@ class ParticipantRepository:
             employment_status_at=opt_time(row["employment_status_at"]),
             announcements_off_at=opt_time(row["announcements_off_at"]),
             unreachable_since=opt_time(row["unreachable_since"]),
+            wants_vacancies=None if row["wants_vacancies"] is None else bool(row["wants_vacancies"]),
         )
 
     async def create(self, new: NewParticipant, now: datetime) -> Participant:
@@ -240,6 +243,12 @@ class ParticipantRepository:
         await self._s.execute(
             "UPDATE participants SET employment_status = ?, employment_status_at = ? WHERE id = ?",
             (status, to_db_time(now), participant_id),
+        )
+
+    async def set_wants_vacancies(self, participant_id: int, *, wanted: bool, now: datetime) -> None:
+        await self._s.execute(
+            "UPDATE participants SET wants_vacancies = ?, wants_vacancies_at = ? WHERE id = ?",
+            (int(wanted), to_db_time(now), participant_id),
         )
 
     async def set_announcements(self, participant_id: int, *, wanted: bool, now: datetime) -> None:
