@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -362,3 +363,16 @@ async def test_an_unexpected_error_gets_an_apology(bot: BotHarness, monkeypatch:
     monkeypatch.setattr(bot.app.bot_data.services.registration, "start", broken)
     reply = await say(bot, user, "/start")
     assert reply.text == t("err-internal")
+
+
+async def test_typing_a_buttons_words_is_pressing_it(bot: BotHarness) -> None:
+    """ "saya tidak tahu" typed at the KPJ question is the button's answer, not a wrong KPJ; other text still is."""
+    t = bot.t()
+    user = bot.user(1003)
+    await consent(bot, user)
+    await say(bot, user, "Rina Marlina")
+    await say(bot, user, "3201014506900003")
+    assert (await say(bot, user, "12345")).text == t("err-kpj-format") + "\n\n" + t("ask-kpj")
+    assert (await say(bot, user, "Saya tidak tahu.")).text == t("ask-phone")
+    draft = bot.dialog(1003)
+    assert draft is not None and json.loads(draft["data"])["kpj"] is None
