@@ -134,7 +134,7 @@ async def test_wrong_answer_at_every_step_explains_and_asks_again(bot: BotHarnes
     await say(bot, user, "Kota Manado")
     await refused("!!", "err-employer-format", t("ask-employer"), "employer", min="2", max="100")
     await say(bot, user, "PT Nusantara")
-    await refused("kemarin", "err-date-format", t("ask-phk-date"), "phk_date")
+    await refused("3 bulan", "err-date-format", t("ask-phk-date"), "phk_date")
     await refused("15-01-2030", "err-date-future", t("ask-phk-date"), "phk_date")
     await refused("15-01-1985", "err-date-too-old", t("ask-phk-date"), "phk_date")
     await say(bot, user, "15 Januari 2026")
