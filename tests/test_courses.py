@@ -404,3 +404,25 @@ async def test_a_long_course_lists_its_first_sessions_and_counts_the_rest(bot: B
     assert "Sesi ke-21 " in detail and "Sesi ke-22 " not in detail  # 7..21 is fifteen sessions
     assert t("sessions-more", count=5) in detail
     assert len(detail) < 4096
+
+
+async def test_optional_fields_left_empty_are_not_shown(bot: BotHarness) -> None:
+    """No lone "-" for a course without a description, no "(-)" after an institute without a contact."""
+    await import_catalogue(
+        bot,
+        catalogue_csv(
+            course_row("BARE-01", deskripsi="", kontak_lpk="", lpk="LPK Citra Rasa"),
+            course_row("FULL-01", lpk="LPK Citra Boga"),
+        ),
+    )
+    user = bot.user(5031)
+    await seed_participant(bot, 5031)
+    message_id = await open_list(bot, user)
+    await tap(bot, user, f"c:d:{course_id(bot, 'BARE-01')}:0:a", message_id)
+    bare = (user.message(message_id).plain_text or "").splitlines()
+    assert "-" not in bare and "🏫 Lembaga pelatihan: LPK Citra Rasa" in bare
+    assert bare[:3] == ["Pelatihan BARE-01", "Alat Berat", ""] and bare[3].startswith("🏫")
+    await tap(bot, user, f"c:d:{course_id(bot, 'FULL-01')}:0:a", message_id)
+    full = (user.message(message_id).plain_text or "").splitlines()
+    assert full[:5] == ["Pelatihan FULL-01", "Alat Berat", "", "Pelatihan singkat.", ""]
+    assert "🏫 Lembaga pelatihan: LPK Citra Boga (0254-5550101)" in full

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -133,7 +134,7 @@ async def test_wrong_answer_at_every_step_explains_and_asks_again(bot: BotHarnes
     await say(bot, user, "Kota Manado")
     await refused("!!", "err-employer-format", t("ask-employer"), "employer", min="2", max="100")
     await say(bot, user, "PT Nusantara")
-    await refused("kemarin", "err-date-format", t("ask-phk-date"), "phk_date")
+    await refused("3 bulan", "err-date-format", t("ask-phk-date"), "phk_date")
     await refused("15-01-2030", "err-date-future", t("ask-phk-date"), "phk_date")
     await refused("15-01-1985", "err-date-too-old", t("ask-phk-date"), "phk_date")
     await say(bot, user, "15 Januari 2026")
@@ -362,3 +363,16 @@ async def test_an_unexpected_error_gets_an_apology(bot: BotHarness, monkeypatch:
     monkeypatch.setattr(bot.app.bot_data.services.registration, "start", broken)
     reply = await say(bot, user, "/start")
     assert reply.text == t("err-internal")
+
+
+async def test_typing_a_buttons_words_is_pressing_it(bot: BotHarness) -> None:
+    """ "saya tidak tahu" typed at the KPJ question is the button's answer, not a wrong KPJ; other text still is."""
+    t = bot.t()
+    user = bot.user(1003)
+    await consent(bot, user)
+    await say(bot, user, "Rina Marlina")
+    await say(bot, user, "3201014506900003")
+    assert (await say(bot, user, "12345")).text == t("err-kpj-format") + "\n\n" + t("ask-kpj")
+    assert (await say(bot, user, "Saya tidak tahu.")).text == t("ask-phone")
+    draft = bot.dialog(1003)
+    assert draft is not None and json.loads(draft["data"])["kpj"] is None

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
@@ -24,6 +22,7 @@ from tests.backends import Backend, database_url, execute, is_postgres, query
 from tests.flows import Person, answer_until_summary, consent, register
 from tests.harness import BotHarness
 from tests.keys import VAULT
+from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
@@ -45,16 +44,8 @@ def _assert_absent(blob: bytes, where: str) -> None:
 
 
 def _main(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "DATA_KEYS"}}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        cwd=cwd,
-        env={**environment, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """`python main.py ARGS` without the test run's throw-away DATA_KEYS: each call names the keys it means."""
+    return run(*args, cwd=cwd, unset=("DATA_KEYS",), **env)
 
 
 async def test_registration_leaves_no_identity_number_in_any_byte_of_the_database(

@@ -556,10 +556,36 @@ def test_parse_past_date_ok(typed: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("3 bulan yang lalu", date(2026, 8, 23)),
+        ("3 bulan lalu", date(2026, 8, 23)),
+        ("3 Bulan Lalu.", date(2026, 8, 23)),
+        ("bulan lalu", date(2026, 10, 23)),
+        ("tahun lalu", date(2025, 11, 23)),
+        ("2 minggu yang lalu", date(2026, 11, 9)),
+        ("kemarin", date(2026, 11, 22)),
+        ("last month", date(2026, 10, 23)),
+        ("2 years ago", date(2024, 11, 23)),
+        ("1 month ago", date(2026, 10, 23)),
+    ],
+)
+def test_parse_past_date_relative_to_today(typed: str, expected: date) -> None:
+    """In CLDR's words for Indonesian and English, with "yang" optional ("3 bulan lalu")."""
+    assert parse_past_date(typed, TODAY) == expected
+
+
+def test_a_relative_date_beyond_the_earliest_is_refused() -> None:
+    assert error_key(parse_past_date, "50 tahun lalu", TODAY) == "err-date-too-old"
+
+
+@pytest.mark.parametrize(
     "typed",
     [
         "",
-        "kemarin",
+        "3 bulan",  # a number of months, but not "ago"
+        "3 lalu",
+        "bulan 3 4 lalu",
         "15-01-25",  # two-digit year
         "15/1/25",
         "Jan 25",
@@ -868,7 +894,7 @@ def test_match_education_never_crashes(text: str) -> None:
         (parse_phone, ("021 5551234",), "err-phone-not-mobile"),
         (parse_regency, ("x",), "err-regency-format"),
         (parse_employer, ("1",), "err-employer-format"),
-        (parse_past_date, ("kemarin", TODAY), "err-date-format"),
+        (parse_past_date, ("3 bulan", TODAY), "err-date-format"),
         (parse_past_date, ("1 Desember 2026", TODAY), "err-date-future"),
         (parse_past_date, ("1 Desember 1989", TODAY), "err-date-too-old"),
     ],

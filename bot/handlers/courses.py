@@ -83,13 +83,19 @@ def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail)
     seats = (
         t("seats-left", seats=course.seats_left) if course.seats_left else t("seats-full", waiting=course.waitlisted)
     )
+    # An optional field left empty in the catalogue is simply not shown (no lone "-", no "(-)").
+    about = Raw(t("course-about", description=course.description)) if course.description else ""
+    institute: str | Raw = course.institute_name
+    if course.institute_contact:
+        institute = Raw(
+            t("course-institute-contact", institute=course.institute_name, contact=course.institute_contact)
+        )
     return t(
         "course-detail",
         title=course.title,
         category=course.category,
-        description=course.description or "-",
-        institute=course.institute_name,
-        contact=course.institute_contact or "-",
+        about=about,
+        institute=institute,
         venue=course.venue_address,
         where=_where(provinces, course),
         sessions=Raw(session_lines(t, course, detail.sessions)),

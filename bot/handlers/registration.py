@@ -223,9 +223,38 @@ async def _browse_provinces(update: Update, context: VokasiContext, t: Translato
 # here. Each returns False when the dialog was gone by then (the answer for a person with none is given instead).
 
 
+# Questions whose buttons give the answer itself: typing a button's words ("saya tidak tahu" at the KPJ) is taken
+# as pressing it. (The province's region buttons only open a list; a typed province name is read as such.)
+TYPED_BUTTON_STEPS = (Step.KPJ, Step.EDUCATION)
+
+
 async def dialog_text(update: Update, context: VokasiContext, pending: Pending) -> bool:
-    """A typed answer to the dialog's question."""
-    return await _answer(update, context, Text(_message_text(update)))
+    """A typed answer to the dialog's question (or the words of one of its buttons)."""
+    text = _message_text(update)
+    draft = await context.services.registration.current(user_id_of(update))
+    if draft is not None and draft.step in TYPED_BUTTON_STEPS:
+        t = await translator_for(update, context)
+        _, markup = question(t, context, draft)
+        value = _typed_button(markup, draft.step, text)
+        if value is not None:
+            return await _answer(update, context, Choice(value), step=draft.step)
+    return await _answer(update, context, Text(text))
+
+
+def _typed_button(markup: Markup, step: Step, text: str) -> str | None:
+    """The value of the question's button whose words were typed (case, spaces and punctuation aside)."""
+    typed = _words(text)
+    prefix = f"d:{step.value}:"
+    for row in getattr(markup, "inline_keyboard", ()):
+        for button in row:
+            data = str(button.callback_data or "")
+            if typed and data.startswith(prefix) and _words(str(button.text)) == typed:
+                return data[len(prefix) :]
+    return None
+
+
+def _words(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
 
 
 async def dialog_contact(update: Update, context: VokasiContext, pending: Pending) -> bool:
@@ -266,8 +295,8 @@ async def _ask_again(update: Update, context: VokasiContext, reason: str) -> boo
     return True
 
 
-async def _answer(update: Update, context: VokasiContext, answer: Answer) -> bool:
-    result = await context.services.registration.answer(user_id_of(update), answer)
+async def _answer(update: Update, context: VokasiContext, answer: Answer, *, step: Step | None = None) -> bool:
+    result = await context.services.registration.answer(user_id_of(update), answer, step=step)
     if isinstance(result, NoDialog):
         return False
     t = await translator_for(update, context)

@@ -1,6 +1,7 @@
 """Dates as people type them (15-01-2025, 15 Januari 2025, 01/2025, with a time of day, or a month alone, month
-names in Indonesian and English from CLDR), and calendar-month arithmetic, with the PHK-date window of the
-programme's eligibility rule built on it.
+names in Indonesian and English from CLDR; a past date also relative to today, "3 bulan lalu" or "last month", in
+CLDR's words), and calendar-month arithmetic, with the PHK-date window of the programme's eligibility rule built
+on it.
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 
+from babel import Locale
 from babel.dates import get_month_names
 
 from bot.services.validation import ValidationError
@@ -139,8 +141,69 @@ def parse_month(text: str) -> date:
         raise ValidationError("err-month-format") from None
 
 
+# Relative dates in the words CLDR gives Babel for Indonesian and English ("bulan lalu", "3 bulan yang lalu",
+# "last month", "2 weeks ago", "kemarin"): unit -> how to step back from today by n of it.
+_UNITS = ("day", "week", "month", "year")
+
+
+def _back(today: date, unit: str, n: int) -> date:
+    if unit == "day":
+        return today - timedelta(days=n)
+    if unit == "week":
+        return today - timedelta(weeks=n)
+    return add_months(today, -n * (12 if unit == "year" else 1))
+
+
+@cache
+def _relative_phrases() -> tuple[dict[tuple[str, ...], tuple[str, int]], list[tuple[tuple[str, ...], str]]]:
+    """(phrase -> (unit, offset) for "bulan lalu"/"tahun ini"/"kemarin"...; [(pattern words with "{0}", unit)])."""
+    fixed: dict[tuple[str, ...], tuple[str, int]] = {}
+    counted: list[tuple[tuple[str, ...], str]] = []
+    for locale in _MONTH_LOCALES:
+        fields = Locale.parse(locale)._data["date_fields"]
+        for unit in _UNITS:
+            for offset, phrase in fields[unit]["relative"].items():
+                if int(offset) <= 0:
+                    fixed[tuple(_words(str(phrase)))] = (unit, -int(offset))
+            for pattern in fields[unit]["past"].values():
+                counted.append((tuple(_words(str(pattern).replace("{0}", " 0 "))), unit))
+    return fixed, counted
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in text.casefold()).split()
+
+
+def _fits(typed: list[str], pattern: tuple[str, ...]) -> bool:
+    """The typed words are the pattern's, or the pattern's with one inner word left out ("3 bulan lalu" for
+    "3 bulan yang lalu"); the number stands where the pattern has 0."""
+    if len(typed) == len(pattern):
+        return list(pattern) == typed
+    if len(typed) != len(pattern) - 1:
+        return False
+    return any(list(pattern[:i] + pattern[i + 1 :]) == typed for i in range(1, len(pattern) - 1))
+
+
+def parse_relative_date(text: str, today: date) -> date | None:
+    """A date said relative to today ("bulan lalu", "3 bulan lalu", "2 weeks ago"), or None if it is not one."""
+    typed = _words(text)
+    fixed, counted = _relative_phrases()
+    if tuple(typed) in fixed:
+        unit, n = fixed[tuple(typed)]
+        return _back(today, unit, n)
+    numbers = [i for i, word in enumerate(typed) if set(word) <= _ASCII_DIGITS and len(word) <= 3]
+    if len(numbers) != 1:
+        return None
+    n = int(typed[numbers[0]])
+    generic = [*typed[: numbers[0]], "0", *typed[numbers[0] + 1 :]]
+    for pattern, unit in counted:
+        if _fits(generic, pattern):
+            return _back(today, unit, n)
+    return None
+
+
 def parse_past_date(text: str, today: date, earliest: date = DEFAULT_EARLIEST) -> date:
-    value = parse_date(text)
+    value = parse_relative_date(text, today) or parse_date(text)
     if value > today:
         raise ValidationError("err-date-future", {"today": today.isoformat()})
     if value < earliest:

@@ -315,7 +315,7 @@ class ReportRepository:
             " COALESCE(SUM(CASE WHEN a.intent = 'yes' AND (sp.status IS NULL OR sp.status = 'absent') THEN 1 ELSE 0"
             " END), 0) AS no_shows"
             " FROM enrollments e JOIN courses co ON co.id = e.course_id JOIN institutes i ON i.id = co.institute_id"
-            " JOIN participants p ON p.id = e.participant_id JOIN course_sessions s ON s.course_id = e.course_id"
+            f"{_participants_join('e', scope, key)} JOIN course_sessions s ON s.course_id = e.course_id"
             " LEFT JOIN session_presence sp ON sp.enrollment_id = e.id AND sp.session_id = s.id"
             " LEFT JOIN attendance a ON a.enrollment_id = e.id AND a.session_id = s.id"
             " WHERE s.starts_at <= ? AND EXISTS (SELECT 1 FROM session_presence t WHERE t.session_id = s.id)"
