@@ -59,6 +59,7 @@ from bot.services.staff import (
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
+from bot.services.vacancy_browse import VacancyBrowser
 from bot.storage.connect import open_database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
@@ -165,6 +166,7 @@ def build_application(
                 presence=PresenceService(store, settings, clock, staff),
                 certificates=certificate_service,
                 vacancies=VacancyService(store, provinces, clock),
+                vacancy_browse=VacancyBrowser(store, clock),
             )
         )
         await publish_commands(app.bot, translations)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from bot.config import LANGUAGES
 
@@ -101,6 +102,10 @@ class Translator:
     def month(self, value: _date) -> str:
         """A month as people write it in this language: Maret 2026."""
         return str(format_date(value, format="LLLL y", locale=self.language))
+
+    def number(self, value: int) -> str:
+        """A whole number grouped as people write it in this language: 4.500.000 (id), 4,500,000 (en)."""
+        return str(format_decimal(value, locale=self.language))
 
     def moment(self, value: datetime, timezone: str) -> str:
         """A time in a zone, with the zone's label: Senin, 7 Desember 2026 08.00 WIB."""

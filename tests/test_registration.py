@@ -317,8 +317,8 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
     assert set(by_language) == {"id", "en", None}
     names_id = [c["command"] for c in by_language["id"]]
     names_en = [c["command"] for c in by_language["en"]]
-    assert names_id[:4] == ["start", "pelatihan", "jadwal", "statuskerja"]
-    assert names_id[4:] == [
+    assert names_id[:5] == ["start", "pelatihan", "jadwal", "statuskerja", "loker"]
+    assert names_id[5:] == [
         "profil",
         "bahasa",
         "tanya",
@@ -330,13 +330,13 @@ async def test_commands_are_published_in_both_languages(bot: BotHarness) -> None
         "hapusdata",
         "batal",
     ]
-    assert names_en[:4] == ["start", "courses", "schedule", "jobstatus"]
-    assert names_en[4:] == [
+    assert names_en[:5] == ["start", "courses", "schedule", "jobstatus", "jobs"]
+    assert names_en[5:] == [
         "profile", "language", "ask", "help", "unsubscribe", "subscribe", "mydata", "certificate", "deletedata",
         "cancel"
     ]  # fmt: skip
     assert by_language[None] == by_language["id"]
-    assert by_language["en"][4]["description"] == bot.t("en")("cmd-profile")
+    assert by_language["en"][5]["description"] == bot.t("en")("cmd-profile")
 
 
 async def test_pressing_register_twice_changes_nothing(bot: BotHarness) -> None:

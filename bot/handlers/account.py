@@ -6,7 +6,7 @@ from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import VokasiContext
 from bot.handlers import helpdesk, keyboards
-from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.handlers.registration import ask, show_result
 from bot.handlers.views import profile_text
 from bot.i18n import Translator
@@ -22,7 +22,7 @@ async def profile(update: Update, context: VokasiContext) -> None:
         await _not_registered(update, context, t)
         return
     if await services.registration.cancel(user_id_of(update)) is not None:  # an unfinished edit is abandoned
-        await send(update, context, t("edit-cancelled"), keyboards.main_menu(t))
+        await send(update, context, t("edit-cancelled"), await main_menu_for(update, context, t))
     await send(update, context, profile_text(t, services.provinces, participant), keyboards.profile(t))
 
 
@@ -63,7 +63,7 @@ async def language_button(update: Update, context: VokasiContext) -> None:
     if draft is not None:
         await ask(update, context, t, draft)
     elif await services.accounts.participant(user_id) is not None:
-        await send(update, context, t("menu-here"), keyboards.main_menu(t))
+        await send(update, context, t("menu-here"), await main_menu_for(update, context, t))
     else:
         await send(update, context, t("consent-notice"), keyboards.consent(t))
 

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup as Inline
 from telegram.error import BadRequest
 
 from bot.context import VokasiContext
+from bot.handlers import keyboards
 from bot.i18n import Translator
 
 Markup = Inline | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -24,6 +25,11 @@ async def translator_for(update: Update, context: VokasiContext) -> Translator:
     services = context.services
     language = await services.accounts.language(user_id_of(update))
     return services.translations.get(language)
+
+
+async def main_menu_for(update: Update, context: VokasiContext, t: Translator) -> ReplyKeyboardMarkup:
+    """The main menu as this person gets it: "🔎 Lowongan" once the vacancies are for them."""
+    return keyboards.main_menu(t, vacancies=await context.services.vacancy_browse.qualifies(user_id_of(update)))
 
 
 async def send(update: Update, context: VokasiContext, text: str, markup: Markup = None) -> Message:

@@ -13,8 +13,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
-from bot.handlers import keyboards
-from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.i18n import Raw, Translator
 from bot.services.catalogue import PAGE_SIZE, CourseDetail, CoursePage
 from bot.services.enrollment import Enrolled, Full, Offer, Refusal, Waitlisted
@@ -225,7 +224,7 @@ async def _enrol(update: Update, context: VokasiContext, t: Translator, course_i
         case Enrolled(course=course, sessions=sessions):
             await edit_pressed(query, t("enrolled", title=course.title), None)
             text = t("enrolled-sessions", sessions=Raw(session_lines(t, course, sessions)))
-            await send(update, context, text, keyboards.main_menu(t))
+            await send(update, context, text, await main_menu_for(update, context, t))
         case Waitlisted(course=course, position=position):
             await edit_pressed(query, t("waitlisted", title=course.title, position=position), None)
         case Full(course=course):

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
-from bot.handlers import keyboards
-from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.faq import FaqEntry
 from bot.services.helpdesk import Receipt
@@ -129,7 +128,7 @@ async def withdraw(update: Update, context: VokasiContext) -> bool:
     if not await context.services.helpdesk.withdraw_question(user_id_of(update)):
         return False
     t = await translator_for(update, context)
-    await send(update, context, t("helpdesk-withdrawn"), keyboards.main_menu(t))
+    await send(update, context, t("helpdesk-withdrawn"), await main_menu_for(update, context, t))
     return True
 
 

@@ -20,7 +20,15 @@ from bot.services.education import EDUCATION_LEVELS
 from bot.services.provinces import Province, ProvinceCatalog
 from bot.services.registration_dialog import BACK, CONFIRM, EDIT, EDITABLE, KPJ_UNKNOWN, Step
 
-MENU_KEYS = ("menu-courses", "menu-schedule", "menu-employment", "menu-profile", "menu-ask", "menu-help")
+MENU_KEYS = (
+    "menu-courses",
+    "menu-schedule",
+    "menu-employment",
+    "menu-profile",
+    "menu-ask",
+    "menu-help",
+    "menu-vacancies",
+)
 
 
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -31,13 +39,18 @@ def answer_data(step: Step, value: str) -> str:
     return f"d:{step.value}:{value}"
 
 
-def main_menu(t: Translator) -> ReplyKeyboardMarkup:
+def main_menu(t: Translator, *, vacancies: bool = False) -> ReplyKeyboardMarkup:
+    """The participant's menu; "🔎 Lowongan" beside "Status Kerja" for those the vacancies are for
+    (VacancyBrowser.qualifies: bot/handlers/common.py main_menu_for asks it)."""
+    rows = [
+        [t("menu-courses"), t("menu-schedule")],
+        [t("menu-employment"), t("menu-profile")],
+        [t("menu-ask"), t("menu-help")],
+    ]
+    if vacancies:
+        rows[1:] = [[t("menu-employment"), t("menu-vacancies")], [t("menu-profile"), t("menu-ask"), t("menu-help")]]
     return ReplyKeyboardMarkup(
-        [
-            [t("menu-courses"), t("menu-schedule")],
-            [t("menu-employment"), t("menu-profile")],
-            [t("menu-ask"), t("menu-help")],
-        ],
+        rows,
         resize_keyboard=True,
         is_persistent=True,
     )

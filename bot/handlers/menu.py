@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers import account, courses, helpdesk, keyboards, schedule, surveys
-from bot.handlers.common import send, translator_for
+from bot.handlers import account, courses, helpdesk, keyboards, schedule, surveys, vacancy_browse
+from bot.handlers.common import main_menu_for, send, translator_for
 from bot.services.pending import Situation
 
 # The main menu's buttons (keyboards.MENU_KEYS) and what each opens.
@@ -22,6 +22,8 @@ ITEMS: dict[str, Callable[[Update, VokasiContext], Awaitable[None]]] = {
     "menu-profile": account.profile,
     "menu-ask": helpdesk.ask_command,
     "menu-help": account.help_command,
+    # Shown only to those the vacancies are for; typed by anyone else, it says when they open.
+    "menu-vacancies": vacancy_browse.vacancies_command,
 }
 
 
@@ -54,7 +56,7 @@ async def not_understood(update: Update, context: VokasiContext, situation: Situ
     if not situation.registered:
         await send(update, context, t("not-registered"))
     else:
-        await send(update, context, t("menu-only-text"), keyboards.main_menu(t))
+        await send(update, context, t("menu-only-text"), await main_menu_for(update, context, t))
 
 
 async def unknown_command(update: Update, context: VokasiContext, situation: Situation) -> None:

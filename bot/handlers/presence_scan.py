@@ -10,8 +10,8 @@ from babel.dates import format_time
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.context import VokasiContext
-from bot.handlers import dispatch, keyboards, registration
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers import dispatch, registration
+from bot.handlers.common import main_menu_for, send, translator_for, user_id_of
 from bot.i18n import Translator, zone_label
 from bot.services.enrollment import Refusal
 from bot.services.presence import DEEP_LINK_PREFIX, AskLocation, Recorded
@@ -44,7 +44,7 @@ async def start_with_code(update: Update, context: VokasiContext) -> None:
     if isinstance(result, AskLocation):
         await send(update, context, t("presence-ask-location", title=result.choice.course.title), _share_location(t))
         return
-    await send(update, context, recorded_text(t, result), keyboards.main_menu(t))
+    await send(update, context, recorded_text(t, result), await main_menu_for(update, context, t))
 
 
 async def location(update: Update, context: VokasiContext) -> None:
@@ -65,7 +65,7 @@ async def location(update: Update, context: VokasiContext) -> None:
     elif isinstance(result, Refusal):
         await send(update, context, t(result.key, **result.params), _share_location(t))
     else:
-        await send(update, context, recorded_text(t, result), keyboards.main_menu(t))
+        await send(update, context, recorded_text(t, result), await main_menu_for(update, context, t))
 
 
 def recorded_text(t: Translator, recorded: Recorded) -> str:

@@ -11,7 +11,7 @@ from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 
 from bot.context import VokasiContext
 from bot.handlers import helpdesk, keyboards
-from bot.handlers.common import Markup, edit_pressed, send, translator_for, user_id_of
+from bot.handlers.common import Markup, edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.handlers.views import profile_text, summary_text
 from bot.i18n import Translator
 from bot.services.pending import Pending
@@ -101,12 +101,12 @@ async def show_result(update: Update, context: VokasiContext, t: Translator, res
                 )
             else:
                 text = t("welcome", name=participant.full_name or "")
-            await send(update, context, text, keyboards.main_menu(t))
+            await send(update, context, text, await main_menu_for(update, context, t))
         case ProfileUpdated(participant=participant):
-            await send(update, context, t("profile-updated"), keyboards.main_menu(t))
+            await send(update, context, t("profile-updated"), await main_menu_for(update, context, t))
             await send(update, context, profile_text(t, services.provinces, participant), keyboards.profile(t))
         case AlreadyRegistered():
-            await send(update, context, t("already-registered"), keyboards.main_menu(t))
+            await send(update, context, t("already-registered"), await main_menu_for(update, context, t))
         case Expired():
             await send(update, context, t("dialog-expired"), ReplyKeyboardRemove())
         case NoDialog():
@@ -126,7 +126,12 @@ async def start(update: Update, context: VokasiContext) -> None:
         await send(update, context, t("dialog-expired"), ReplyKeyboardRemove())
         found = Start(None, None)
     if found.participant is not None:
-        await send(update, context, t("menu-intro", name=found.participant.full_name or ""), keyboards.main_menu(t))
+        await send(
+            update,
+            context,
+            t("menu-intro", name=found.participant.full_name or ""),
+            await main_menu_for(update, context, t),
+        )
     elif found.draft is not None:
         await ask(update, context, t, found.draft, before=t("dialog-resume"))
     else:
@@ -143,13 +148,13 @@ async def cancel(update: Update, context: VokasiContext) -> None:
     if flow is Flow.REGISTRATION:
         await send(update, context, t("registration-cancelled"), ReplyKeyboardRemove())
     elif flow is Flow.PROFILE:
-        await send(update, context, t("edit-cancelled"), keyboards.main_menu(t))
+        await send(update, context, t("edit-cancelled"), await main_menu_for(update, context, t))
     elif await services.helpdesk_staff.stop_reply(user_id_of(update)):
         await send(update, context, t("helpdesk-reply-cancelled"))
     elif await helpdesk.withdraw(update, context):
         pass
     elif registered:
-        await send(update, context, t("nothing-to-cancel"), keyboards.main_menu(t))
+        await send(update, context, t("nothing-to-cancel"), await main_menu_for(update, context, t))
     else:
         await send(update, context, t("nothing-to-cancel-start"))
 

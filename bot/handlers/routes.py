@@ -38,6 +38,7 @@ from bot.handlers import (
     schedule,
     surveys,
     team,
+    vacancy_browse,
 )
 from bot.handlers.access import Public, StaffOnly, public, staff_only
 from bot.handlers.commands import ALIASES
@@ -118,6 +119,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["berhenti"], public(account.mute)),
             command(ALIASES["lanjut"], public(account.unmute)),
             command(ALIASES["tanya"], public(helpdesk.ask_command)),
+            # Vacancies for participants: /loker (staff's /lowongan KODE is another command).
+            command(ALIASES["loker"], public(vacancy_browse.vacancies_command)),
             # Staff commands: anyone else gets the unknown-command answer (audited). The handlers check the course
             # itself where one is named (an LPK member acts on their own institutes' courses only).
             command(ALIASES["selesai"], staff_only(COMPLETION, "selesai", completion.complete_command)),
@@ -135,6 +138,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             button(r"^erase:(yes|no)$", public(account.erase_button)),
             button(mydata.PATTERN, public(mydata.mydata_button)),
             button(COURSE_BUTTONS, public(courses.course_button)),
+            button(vacancy_browse.PATTERN, public(vacancy_browse.vacancy_button)),
             button(r"^r:(y|n):\d{1,9}:\d{1,9}$", public(attendance.attendance_button)),
             button(SURVEY_BUTTONS, public(surveys.survey_button)),
             button(r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$", public(schedule.schedule_button)),

@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import VokasiContext
-from bot.handlers import keyboards
-from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.handlers.courses import session_lines
 from bot.i18n import Raw, Translator
 from bot.services.calendar import build_ics
@@ -89,7 +88,7 @@ async def schedule_command(update: Update, context: VokasiContext) -> None:
     if isinstance(entries, Refusal):
         await send(update, context, t(entries.key, **entries.params))
     elif not entries:
-        await send(update, context, t("schedule-empty"), keyboards.main_menu(t))
+        await send(update, context, t("schedule-empty"), await main_menu_for(update, context, t))
     else:
         presence = await context.services.presence.of_enrollments([e.enrollment.id for e in entries])
         await send(update, context, schedule_text(t, entries, context, presence), schedule_keyboard(t, entries))

@@ -6,8 +6,7 @@ from telegram import Update
 
 from bot.context import VokasiContext
 from bot.delivery.render import survey_answer, survey_keyboard, survey_message
-from bot.handlers import keyboards
-from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.pending import Pending
 from bot.services.survey_prompts import Accepted, Finished, Prompt, Rejected, SurveyRefusal, Toggled
@@ -103,6 +102,6 @@ async def survey_button(update: Update, context: VokasiContext) -> None:
 async def _continue(update: Update, context: VokasiContext, t: Translator, result: Accepted) -> None:
     if isinstance(result.following, Finished):
         outro = result.following.survey.outro.get(t.language)
-        await send(update, context, t("survey-finished", outro=outro), keyboards.main_menu(t))
+        await send(update, context, t("survey-finished", outro=outro), await main_menu_for(update, context, t))
     else:
         await show(update, context, t, result.following)

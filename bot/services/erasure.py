@@ -38,8 +38,9 @@ class Eraser:
 
     - participants: full_name, nik, birth_date, kpj, phone (sealed), their blind indexes and masked NIK, regency,
       last_employer and telegram_user_id are emptied; phk_date keeps its month only. Kept, without identity, for
-      the statistics: gender, birth_year, province_code, education, needs_verification, employment_status, wants_vacancies,
-      consent and registration times, and the flags (announcements_off_at, unreachable_*, retention_*, erased_at).
+      the statistics: gender, birth_year, province_code, education, needs_verification, employment_status,
+      wants_vacancies, consent and registration times, and the flags (announcements_off_at, unreachable_*,
+      retention_*, erased_at).
     - dialogs (a registration draft or profile edit: data holds the answers typed so far): deleted.
     - user_preferences (the language chosen): deleted.
     - enrollments: live ones cancelled (the seat goes to the waitlist, reminders withdrawn); the rows stay,
@@ -58,8 +59,9 @@ class Eraser:
     - tickets: closed and unlinked (telegram_user_id 0); their topics deleted with the copies of what the person
       wrote, copies in staff private chats deleted, pending copies withdrawn, ticket_replies to them dropped
       (HelpdeskService.forget). Times, counts and the rating stay for the help-desk figures.
-    - audit_log: the person's own entries (refused attempts at staff tools, recorded by pseudonym) deleted;
-      staff entries about them hold participant ids and counts only, which lead to the anonymous row.
+    - audit_log: the person's own entries (refused attempts at staff tools, their "Saya tertarik" consents and
+      withdrawals, recorded by pseudonym) deleted; staff entries about them hold participant ids and counts only,
+      which lead to the anonymous row.
     - certificates: the rows stay (the number must still answer a verification), marked participant_erased_at,
       and a revocation's reason is cleared (staff may have named the person); a certificate never held the name,
       which was read from the participant. Verifying one then says its holder erased their data, nothing more.

@@ -4,7 +4,7 @@ mydata_file.py turns it into the text file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -17,6 +17,7 @@ from bot.storage.presence import Presence
 from bot.storage.store import Store
 from bot.storage.surveys import CheckIn, StoredAnswer, SurveyRun
 from bot.storage.tickets import Ticket
+from bot.storage.vacancies import Application
 
 # One copy per person per window: a file with everything is built on each request, so repeated taps (or a script)
 # must not make the bot build and send it again and again.
@@ -55,6 +56,15 @@ class SurveyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ApplicationRecord:
+    """A "Saya tertarik" on a vacancy: the consent and what became of it, with the vacancy's code and employer."""
+
+    application: Application
+    vacancy_code: str
+    employer: str
+
+
+@dataclass(frozen=True, slots=True)
 class MyData:
     """What is held about one Telegram account, read in one snapshot."""
 
@@ -68,6 +78,7 @@ class MyData:
     surveys: list[SurveyRecord]
     checkins: list[CheckIn]
     tickets: list[Ticket]
+    applications: list[ApplicationRecord] = field(default_factory=list)
 
     @property
     def registered(self) -> bool:
@@ -120,7 +131,7 @@ class MyDataService:
     async def collect(self, user_id: int) -> MyData:
         """Everything held about the Telegram account `user_id`: registration, preferences, draft, enrolments with
         attendance answers, recorded attendance and certificate, surveys with their answers, check-ins, help-desk
-        tickets."""
+        tickets, vacancy applications."""
         async with self._store.read() as unit:
             participant = await unit.participants.by_telegram_id(user_id)
             language = await unit.preferences.language(user_id)
@@ -129,6 +140,7 @@ class MyDataService:
             enrollments: list[EnrollmentRecord] = []
             surveys: list[SurveyRecord] = []
             checkins: list[CheckIn] = []
+            applications: list[ApplicationRecord] = []
             if participant is not None:
                 for enrollment in reversed(await unit.enrollments.of_participant(participant.id)):
                     course = await unit.catalogue.course(enrollment.course_id)
@@ -142,6 +154,8 @@ class MyDataService:
                 for run in await unit.surveys.runs_of(participant.id):
                     surveys.append(SurveyRecord(run, await unit.surveys.answers(run.id)))
                 checkins = await unit.surveys.checkins_of(participant.id)
+                found = await unit.vacancies.applications_of(participant.id)
+                applications = [ApplicationRecord(*record) for record in found]
         return MyData(
             telegram_user_id=user_id,
             collected_at=self._clock.now(),
@@ -152,6 +166,7 @@ class MyDataService:
             surveys=surveys,
             checkins=checkins,
             tickets=tickets,
+            applications=applications,
         )
 
     def _forget_before(self, cutoff: datetime) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.services.mydata import EnrollmentRecord, MyData, SurveyRecord
+from bot.services.mydata_vacancies import application_lines
 from bot.services.provinces import ProvinceCatalog
 from bot.services.registration_dialog import DEFAULT_TIMEZONE
 from bot.services.report_files import wave_label
@@ -71,6 +72,7 @@ def render(t: Translator, provinces: ProvinceCatalog, surveys: SurveyCatalog, da
         *_surveys(t, surveys, data.surveys, when),
         *_checkins(t, data, when),
         *_tickets(t, data.tickets, when),
+        *application_lines(t, data.applications, when),
     ]
     if data.draft is not None:
         lines += _heading(t, "mydata-file-section-draft")

@@ -279,3 +279,90 @@ class VacancyRepository:
             " WHERE participant_id = ? AND participant_erased_at IS NULL",
             (to_db_time(now), to_db_time(now), participant_id),
         )
+
+    # ----------------------------------------------------------------- what a participant browses
+
+    async def count_open(self, now: datetime, categories: Sequence[str] | None = None) -> int:
+        """Open vacancies (closing after `now`), of any of `categories` when given."""
+        where, params = _open_filter(now, categories)
+        value = await self._s.fetchval(f"SELECT COUNT(*) FROM vacancies v WHERE {where}", params)  # noqa: S608
+        return int(value or 0)
+
+    async def open_page(
+        self,
+        now: datetime,
+        *,
+        categories: Sequence[str] | None,
+        home_province: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[Vacancy]:
+        """Open vacancies near the person first: their province, then all Indonesia, then the other provinces;
+        within each, the soonest to close first."""
+        where, params = _open_filter(now, categories)
+        rows = await self._s.fetchall(
+            f"SELECT v.* FROM vacancies v WHERE {where}"  # noqa: S608 (placeholders only)
+            " ORDER BY CASE WHEN v.province_code = ? THEN 0 WHEN v.province_code IS NULL THEN 1 ELSE 2 END,"
+            " v.closes_at, v.id LIMIT ? OFFSET ?",
+            [*params, home_province or "", limit, offset],
+        )
+        return await self._with_categories(rows)
+
+    async def open_categories(self, now: datetime) -> list[str]:
+        """The categories of the open vacancies, for the filter."""
+        rows = await self._s.fetchall(
+            "SELECT DISTINCT c.category FROM vacancy_categories c JOIN vacancies v ON v.id = c.vacancy_id"
+            " WHERE v.closes_at > ? ORDER BY c.category",
+            (to_db_time(now),),
+        )
+        return [str(row[0]) for row in rows]
+
+    async def course_categories(self, participant_id: int) -> list[str]:
+        """The categories of the courses the participant enrolled in (a cancelled enrolment does not count)."""
+        rows = await self._s.fetchall(
+            "SELECT DISTINCT c.category FROM enrollments e JOIN courses c ON c.id = e.course_id"
+            " WHERE e.participant_id = ? AND e.status <> 'cancelled' ORDER BY c.category",
+            (participant_id,),
+        )
+        return [str(row[0]) for row in rows]
+
+    async def looks_for_work(self, participant_id: int) -> bool:
+        """Whether the vacancies are for this participant: they completed a course, asked for job information,
+        or their latest employment check-in says they are not working."""
+        value = await self._s.fetchval(
+            "SELECT 1 FROM participants p WHERE p.id = ? AND (p.wants_vacancies = 1"
+            " OR p.employment_status = 'not_working' OR EXISTS (SELECT 1 FROM enrollments e"
+            " WHERE e.participant_id = p.id AND e.status = 'completed'))",
+            (participant_id,),
+        )
+        return value is not None
+
+    async def withdraw_unsent(self, vacancy_id: int, participant_id: int, now: datetime) -> bool:
+        """The participant takes their interest back, only while staff have not passed it on ('interested')."""
+        changed = await self._s.execute(
+            "UPDATE vacancy_applications SET withdrawn_at = ? WHERE vacancy_id = ? AND participant_id = ?"
+            " AND withdrawn_at IS NULL AND participant_erased_at IS NULL AND status = 'interested'",
+            (to_db_time(now), vacancy_id, participant_id),
+        )
+        return changed > 0
+
+    async def applications_of(self, participant_id: int) -> list[tuple[Application, str, str]]:
+        """Every application of the participant, with the vacancy's code and employer (for /dataku), newest first."""
+        rows = await self._s.fetchall(
+            "SELECT a.*, v.code AS vacancy_code, v.employer AS vacancy_employer FROM vacancy_applications a"
+            " JOIN vacancies v ON v.id = a.vacancy_id WHERE a.participant_id = ? ORDER BY a.consented_at DESC, a.id",
+            (participant_id,),
+        )
+        return [(_application(row), str(row["vacancy_code"]), str(row["vacancy_employer"])) for row in rows]
+
+
+def _open_filter(now: datetime, categories: Sequence[str] | None) -> tuple[str, list[Param]]:
+    where = "v.closes_at > ?"
+    params: list[Param] = [to_db_time(now)]
+    if categories is not None:
+        if not categories:
+            return "1 = 0", []
+        exists = "EXISTS (SELECT 1 FROM vacancy_categories c WHERE c.vacancy_id = v.id AND c.category IN ({}))"
+        where += " AND " + exists.format(", ".join("?" for _ in categories))
+        params += list(categories)
+    return where, params
