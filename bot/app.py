@@ -59,6 +59,7 @@ from bot.services.staff import (
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
+from bot.services.vacancy_staff import VacancyStaffService
 from bot.storage.connect import open_database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
@@ -165,6 +166,7 @@ def build_application(
                 presence=PresenceService(store, settings, clock, staff),
                 certificates=certificate_service,
                 vacancies=VacancyService(store, provinces, clock),
+                vacancy_staff=VacancyStaffService(store, clock, staff, planner),
             )
         )
         await publish_commands(app.bot, translations)

@@ -81,7 +81,7 @@ async def test_an_admin_binds_an_lpk_member_to_institutes(staff_bot: BotHarness)
     assert t("staff-line", id=LPK_MEMBER, role=t("role-lpk"), label="-") in overview
     assert t("staff-institutes", names=f"{OURS}, {THEIRS}") in overview
     menu = menu_of(bot, LPK_MEMBER)
-    assert menu is not None and menu[-5:] == ["siaran", "selesai", "laporan", "peserta", "absen"]
+    assert menu is not None and menu[-6:] == ["siaran", "selesai", "laporan", "peserta", "absen", "lowongan"]
     assert "cari" not in menu and "staf" not in menu and "tiket" not in menu
 
     # Another role takes the institutes away; removing works as for any role.
