@@ -60,6 +60,8 @@ from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
 from bot.services.vacancy_browse import VacancyBrowser
+from bot.services.vacancy_reports import VacancyReportService
+from bot.services.vacancy_staff import VacancyStaffService
 from bot.storage.connect import open_database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
@@ -167,6 +169,8 @@ def build_application(
                 certificates=certificate_service,
                 vacancies=VacancyService(store, provinces, clock),
                 vacancy_browse=VacancyBrowser(store, clock),
+                vacancy_staff=VacancyStaffService(store, clock, staff, planner),
+                vacancy_reports=VacancyReportService(db, provinces),
             )
         )
         await publish_commands(app.bot, translations)

@@ -32,6 +32,8 @@ from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
 from bot.services.vacancy_browse import VacancyBrowser
+from bot.services.vacancy_reports import VacancyReportService
+from bot.services.vacancy_staff import VacancyStaffService
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -67,6 +69,8 @@ class Services:
     certificates: CertificateService
     vacancies: VacancyService
     vacancy_browse: VacancyBrowser
+    vacancy_staff: VacancyStaffService
+    vacancy_reports: VacancyReportService
 
 
 class BotData:

@@ -25,6 +25,11 @@ from bot.services.report_files import ANSWER_COLUMNS, COLUMNS
 from bot.services.reports import GROUPINGS
 from bot.services.staff import ROLES
 from bot.services.survey_catalog import QuestionType
+from bot.services.vacancy_report_files import VACANCY_COLUMNS as VACANCY_REPORT_COLUMNS
+from bot.services.vacancy_reports import GROUPINGS as VACANCY_GROUPINGS
+from bot.services.vacancy_reports import STEPS as VACANCY_STEPS
+from bot.services.vacancy_sheets import COLUMNS as VACANCY_COLUMNS
+from bot.storage.vacancies import APPLICATION_STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 # A string in the code shaped like a message key ("ask-nik", "err-import-empty") is taken as one...
@@ -86,6 +91,13 @@ def dynamic_keys() -> set[str]:
     keys.update(f"xlsx-col-{column}" for columns in (*COLUMNS.values(), ANSWER_COLUMNS) for column in columns)
     keys.update(f"{prefix}-by-{grouping}" for prefix in ("xlsx", "report") for grouping in GROUPINGS)
     keys.add("wave-self")
+    # Vacancies: an application's statuses, the staff steps told to the participant, the applicant workbook.
+    keys.update(f"vacancy-status-{status}" for status in APPLICATION_STATUSES)
+    keys.update(f"vacancy-step-{status}" for status in APPLICATION_STATUSES[1:])
+    keys.update(f"vacancy-xlsx-col-{column}" for column in (*VACANCY_COLUMNS, *VACANCY_REPORT_COLUMNS))
+    keys.update(f"vacancy-report-by-{grouping}" for grouping in VACANCY_GROUPINGS)
+    keys.update(f"vacancy-funnel-{step}" for step in VACANCY_STEPS)
+    keys.add("wave-vacancy")
     # The certificate's texts, named by its template (data/certificate.yaml), not by code.
     keys.update(CertificateTemplate.load(DATA_DIR / "certificate.yaml").message_keys())
     return keys

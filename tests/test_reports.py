@@ -158,7 +158,7 @@ async def test_laporan_summary_chart_and_workbook(staff_bot: BotHarness) -> None
     book = load_workbook(io.BytesIO(document.document))
     assert book.sheetnames == [
         "Ringkasan", "Peserta", "Pendaftaran", "Check-in", "Kabar Pekerjaan", "Survei Kepuasan Pelatihan",
-        "Kehadiran", "Presensi per sesi", "Siaran"
+        "Kehadiran", "Presensi per sesi", "Lowongan (ringkasan)", "Lowongan", "Siaran"
     ]  # fmt: skip
     people = book["Peserta"]
     assert people.freeze_panes == "A2"

@@ -56,6 +56,12 @@ EXAMPLES: dict[str, Example] = {
     "button:report": Example("l:c:{k1}:0:0:0", changes=False, foreign="l:c:{k3}:0:0:0"),
     "button:peserta": Example("pp:{k1}:0", changes=False, foreign="pp:{k3}:0"),
     "button:presence": Example("pr:m:{s1}:0", changes=True, foreign="pr:m:{s3}:0"),
+    "lowongan": Example(
+        "/lowongan", changes=False, why_no_foreign="lists the member's own vacancies (tests/test_vacancy_staff.py)"
+    ),
+    "button:lowongan": Example(
+        "lw:p:1:0", changes=True, why_no_foreign="vacancies are not courses: tests/test_vacancy_staff.py refuses them"
+    ),
     "button:helpdesk": Example(
         "hd:reply:1", changes=True, viewer_refusal=("helpdesk-not-allowed", "refused:helpdesk:answer")
     ),

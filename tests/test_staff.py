@@ -57,17 +57,19 @@ async def test_roles_decide_what_each_staff_member_may_do(staff_bot: BotHarness)
     # Each one's own command menu lists what their role allows.
     participant_commands = menu_of(bot, ADMIN)
     assert participant_commands is not None
-    assert participant_commands[-8:] == ["siaran", "selesai", "laporan", "peserta", "cari", "staf", "tiket", "absen"]
+    staff_commands = ["siaran", "selesai", "laporan", "peserta", "cari", "staf", "tiket", "absen", "lowongan"]
+    assert participant_commands[-9:] == staff_commands
     assert menu_of(bot, OPERATOR) == [
-        *participant_commands[:-8],
+        *participant_commands[:-9],
         "siaran",
         "selesai",
         "peserta",
         "cari",
         "tiket",
         "absen",
+        "lowongan",
     ]
-    assert menu_of(bot, VIEWER) == [*participant_commands[:-8], "laporan", "peserta", "cari", "tiket"]
+    assert menu_of(bot, VIEWER) == [*participant_commands[:-9], "laporan", "peserta", "cari", "tiket"]
     assert menu_of(bot, VIEWER, "en") is not None and menu_of(bot, VIEWER, "en")[-1] == "tickets"  # type: ignore[index]
     assert menu_of(bot, STRANGER) is None
 

@@ -19,6 +19,7 @@ from bot.services.staff import (
     MANAGE_STAFF,
     PERMISSIONS,
     REPORTS,
+    VACANCIES,
 )
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ ALIASES = {
     "tanya": ("tanya", "ask"),
     "tiket": ("tiket", "tickets"),
     "absen": ("absen", "attendance"),
+    "lowongan": ("lowongan", "vacancies"),
 }
 # Staff commands in menu order: (Indonesian, English, description key, the permission it needs).
 STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
@@ -98,6 +100,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("staf", "staff", "cmd-staff", MANAGE_STAFF),
     ("tiket", "tickets", "cmd-tickets", HELPDESK_READ),
     ("absen", "attendance", "cmd-attendance", ATTENDANCE),
+    ("lowongan", "vacancies", "cmd-vacancy-applicants", VACANCIES),
 )
 
 

@@ -3,8 +3,8 @@ summary sent to them automatically.
 
   /laporan [course code] [province] [2026-01 or 2026-01..2026-06]   filters, in any order
 Callback data l:<action>:<course id or 0>:<province code or 0>:<since YYYYMM or 0>:<until YYYYMM or 0>, where
-<action> is g (chart), x (workbook, NIK masked), X (workbook with full NIK, admins only, audit-logged), or
-c / i / p (breakdown by course, institute, province).
+<action> is g (chart), x (workbook, NIK masked), X (workbook with full NIK, admins only, audit-logged),
+c / i / p (breakdown by course, institute, province), or v (the vacancies' funnel, bot/handlers/vacancy_reports.py).
 
 An LPK member's report covers their institutes' courses only (the help desk's week and the programme's broadcasts
 are left out, and the weekly summary is not theirs); naming another institute's course, by code or in a button, is
@@ -22,6 +22,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import Services, VokasiContext
+from bot.handlers import vacancy_reports
 from bot.handlers.access import in_scope
 from bot.handlers.common import send, translator_for, user_id_of
 from bot.i18n import Raw, Translator
@@ -35,7 +36,7 @@ from bot.storage.reports import AttendanceFigures, Scope
 log = logging.getLogger(__name__)
 
 # Months are YYYYMM of a real month (a forged 202613 is a stale button, not an error).
-PATTERN = r"^l:[gxXcip]:\d{1,9}:(\d{2}|0):((19|20)\d{2}(0[1-9]|1[0-2])|0):((19|20)\d{2}(0[1-9]|1[0-2])|0)$"
+PATTERN = r"^l:[gxXcipv]:\d{1,9}:(\d{2}|0):((19|20)\d{2}(0[1-9]|1[0-2])|0):((19|20)\d{2}(0[1-9]|1[0-2])|0)$"
 GROUPING_OF = {"c": "course", "i": "institute", "p": "province"}
 BREAKDOWN_LINES = 25
 # Telegram lets a bot send documents up to 50 MB.
@@ -57,7 +58,11 @@ async def report_command(update: Update, context: VokasiContext) -> None:
     desk = None if scope.course_ids is not None else await _helpdesk_week(context.services)
     await context.services.staff.audit(user_id_of(update), "report:summary", _scope_detail(scope))
     role = await context.services.staff.role(user_id_of(update))
-    await send(update, context, summary_text(t, summary, desk), _buttons(t, scope, full_export=role == ADMIN))
+    jobs = await context.services.vacancy_reports.summary(
+        await vacancy_reports.scope_of(context, user_id_of(update), scope)
+    )
+    text = summary_text(t, summary, desk) + "\n\n" + vacancy_reports.summary_text(t, jobs)
+    await send(update, context, text, _buttons(t, scope, full_export=role == ADMIN))
 
 
 async def report_button(update: Update, context: VokasiContext) -> None:
@@ -75,6 +80,9 @@ async def report_button(update: Update, context: VokasiContext) -> None:
         await query.answer(t("report-full-admins-only"), show_alert=True)
         return
     await query.answer()
+    if action == "v":
+        await vacancy_reports.vacancy_button(update, context, t, scope)
+        return
     if action in GROUPING_OF:
         lines = await services.reports.breakdown(scope, GROUPING_OF[action])
         await send(update, context, breakdown_text(t, GROUPING_OF[action], lines, services.reports.target))
@@ -98,7 +106,10 @@ async def report_button(update: Update, context: VokasiContext) -> None:
     groups = {g: await services.reports.breakdown(scope, g) for g in ("course", "institute", "province")}
     full = action == "X"
     vault = services.store.vault if full else None
-    content = await report_files.workbook(services.db, t, summary, groups, services.surveys.catalog, unmask_with=vault)
+    jobs = await vacancy_reports.workbook_part(context, user_id, scope)
+    content = await report_files.workbook(
+        services.db, t, summary, groups, services.surveys.catalog, unmask_with=vault, vacancies=jobs
+    )
     if len(content) > MAX_DOCUMENT_BYTES:
         size = f"{len(content) / 1_000_000:.0f}"
         await progress.edit_text(t("report-workbook-too-large", size=size, limit=MAX_DOCUMENT_BYTES // 1_000_000))
@@ -335,6 +346,7 @@ def _buttons(t: Translator, scope: Scope, *, full_export: bool) -> InlineKeyboar
             InlineKeyboardButton(t("btn-report-by-institute"), callback_data=f"l:i:{tail}"),
             InlineKeyboardButton(t("btn-report-by-province"), callback_data=f"l:p:{tail}"),
         ],
+        [InlineKeyboardButton(t("btn-report-vacancies"), callback_data=f"l:v:{tail}")],
     ]
     if full_export:
         rows.append([InlineKeyboardButton(t("btn-report-workbook-full"), callback_data=f"l:X:{tail}")])

@@ -39,6 +39,7 @@ from bot.handlers import (
     surveys,
     team,
     vacancy_browse,
+    vacancy_staff,
 )
 from bot.handlers.access import Public, StaffOnly, public, staff_only
 from bot.handlers.commands import ALIASES
@@ -55,6 +56,7 @@ from bot.services.staff import (
     LOOKUP,
     MANAGE_STAFF,
     REPORTS,
+    VACANCIES,
 )
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["laporan"], staff_only(REPORTS, "laporan", reports.report_command)),
             command(ALIASES["peserta"], staff_only(COURSE_PARTICIPANTS, "peserta", roster.roster_command)),
             command(ALIASES["tiket"], staff_only(HELPDESK_READ, "tiket", helpdesk_staff.tickets_command)),
+            command(ALIASES["lowongan"], staff_only(VACANCIES, "lowongan", vacancy_staff.vacancies_command)),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
             button(r"^consent:(yes|no)$", public(registration.consent_button)),
             button(_dialog_pattern(), public(registration.answer_button)),
@@ -148,6 +151,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             button(broadcasts.PATTERN, staff_only(BROADCAST, "button:broadcast", broadcasts.broadcast_button)),
             button(reports.PATTERN, staff_only(REPORTS, "button:report", reports.report_button)),
             button(roster.PATTERN, staff_only(COURSE_PARTICIPANTS, "button:peserta", roster.roster_button)),
+            button(vacancy_staff.PATTERN, staff_only(VACANCIES, "button:lowongan", vacancy_staff.vacancy_button)),
             # Viewers may press them: the help desk tells them they may read, not answer (audited there).
             button(helpdesk_staff.PATTERN, staff_only(HELPDESK_READ, "button:helpdesk", helpdesk_staff.private_button)),
             button(None, public(menu.stale_button)),

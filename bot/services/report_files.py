@@ -26,6 +26,7 @@ from bot.services import presence_sheets
 from bot.services.reports import REPORT_ZONE, Group, Summary
 from bot.services.safe_cells import xlsx_cell
 from bot.services.survey_catalog import Survey, SurveyCatalog
+from bot.services.vacancy_report_files import VacancyPart, add_sheets
 from bot.storage.db import Database, Row, from_db_time
 from bot.storage.reports import ReportRepository
 from bot.storage.vault import Vault
@@ -74,6 +75,7 @@ async def workbook(
     surveys: SurveyCatalog,
     *,
     unmask_with: Vault | None,
+    vacancies: VacancyPart | None = None,
 ) -> bytes:
     """Sheets: summary, participants (NIK masked, or in full when given the vault to open it with, for admins),
     enrolments with attendance intents, real attendance (rates, and a row per enrolment and session),
@@ -95,6 +97,8 @@ async def workbook(
         await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
         await _answer_sheets(book, t, reports.answer_rows(scope), surveys)
         await presence_sheets.add_sheets(book, t, reports, summary, groups)
+        if vacancies is not None:
+            await add_sheets(book, t, session, *vacancies)
         # The programme's broadcasts are not any institute's figures: a report limited to some courses leaves them out.
         broadcasts = await reports.broadcast_rows() if scope.course_ids is None else []
     await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)

@@ -28,6 +28,11 @@ EMPLOYMENT_FIELD = "employment_status"
 # The answer "do you want job information through the bot" ("yes"/"no"), kept on the participant for the vacancies.
 WANTS_VACANCIES_FIELD = "wants_vacancies"
 WANTS_VACANCIES_OPTIONS = ("yes", "no")
+# The answer "did you find this job through a vacancy from the bot": the vacancies the participant received or
+# applied for are offered after the question's own options, which are exactly these ("other": a vacancy of the bot
+# not listed; "no": not through the bot). Kept on the check-in (employment_checkins.source, vacancy_id).
+VACANCY_SOURCE_FIELD = "vacancy_source"
+VACANCY_SOURCE_OPTIONS = ("other", "no")
 EMPLOYMENT_STATUSES = ("previous_employer", "new_employer", "own_business", "recruiting", "not_working", "training")
 EMPLOYED = frozenset(EMPLOYMENT_STATUSES[:3])
 RATING_SCALE = (1, 2, 3, 4, 5)
@@ -97,7 +102,7 @@ class Question(BaseModel):
     max_length: int = Field(default=300, ge=1, le=1000)
     past_only: bool = False
     # What else the answer records (the employment status of a check-in).
-    records: Literal["employment_status", "wants_vacancies"] | None = None
+    records: Literal["employment_status", "wants_vacancies", "vacancy_source"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -133,6 +138,11 @@ class Question(BaseModel):
             sorted(WANTS_VACANCIES_OPTIONS)
         ):
             raise ValueError(f"question {self.id!r}: recording {self.records} needs exactly the options yes and no")
+        if self.records == VACANCY_SOURCE_FIELD and tuple(self.choices) != VACANCY_SOURCE_OPTIONS:
+            raise ValueError(
+                f"question {self.id!r}: recording {self.records} needs exactly the options other and no, in that"
+                " order (the vacancies are offered after them)"
+            )
         return self
 
     @property

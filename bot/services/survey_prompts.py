@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.services.survey_catalog import Question, Survey, SurveyCatalog
+from bot.services.survey_vacancies import concrete
 from bot.storage.store import Unit
 from bot.storage.surveys import SurveyRun
 
@@ -72,6 +73,8 @@ async def prompt_for(unit: Unit, catalog: SurveyCatalog, run: SurveyRun) -> Prom
     """The question the run is at (its first until it has moved), numbered by the answers given so far."""
     survey = catalog[run.survey]
     question = survey.question(run.question or "") or survey.questions[0]
+    # A question whose options depend on the participant (the vacancies they had from the bot) gets them here.
+    question = await concrete(unit, question, run.participant_id) or question
     answered = await unit.surveys.answer_count(run.id)
     return Prompt(run.id, survey, question, answered + 1, tuple(run.selection), await _title(unit, run))
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.services import survey_vacancies
 from bot.services.survey_answers import option_index, parse_typed
-from bot.services.survey_catalog import EMPLOYMENT, EMPLOYMENT_FIELD, WANTS_VACANCIES_FIELD
+from bot.services.survey_catalog import EMPLOYMENT, EMPLOYMENT_FIELD, VACANCY_SOURCE_FIELD, WANTS_VACANCIES_FIELD
 from bot.services.survey_prompts import (
     DONE,
     SKIP,
@@ -146,12 +147,21 @@ class SurveyService(SurveyRuns):
             await unit.participants.set_employment_status(participant.id, value, now)
         elif question.records == WANTS_VACANCIES_FIELD and isinstance(value, str):
             await unit.participants.set_wants_vacancies(participant.id, wanted=value == "yes", now=now)
+        elif question.records == VACANCY_SOURCE_FIELD and isinstance(value, str):
+            await survey_vacancies.record(unit, run.id, value)
         following = prompt.survey.after(question, value if question.type == "single" else None)
+        # A question that is not this participant's to answer (no vacancy from the bot to name) is passed over.
+        while following != "end":
+            listed = prompt.survey.question(following)
+            assert listed is not None
+            next_question = await survey_vacancies.concrete(unit, listed, participant.id)
+            if next_question is not None:
+                break
+            following = prompt.survey.after(listed, None)
         if following == "end":
             await self._close(unit, run, COMPLETED, now)
             return Accepted(prompt, value, Finished(prompt.survey))
         await unit.surveys.move_to(run.id, following)
-        next_question = prompt.survey.question(following)
         assert next_question is not None
         return Accepted(
             prompt, value, Prompt(run.id, prompt.survey, next_question, prompt.number + 1, (), prompt.course_title)
