@@ -31,6 +31,7 @@ from bot.services.retention import RetentionService
 from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
+from bot.services.vacancy_matching import VacancyMatcher
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -65,6 +66,7 @@ class Services:
     presence: PresenceService
     certificates: CertificateService
     vacancies: VacancyService
+    vacancy_matcher: VacancyMatcher
 
 
 class BotData:

@@ -22,6 +22,7 @@ from bot.storage.surveys import SurveyRepository
 from bot.storage.tickets import TicketReplyRepository, TicketRepository
 from bot.storage.updates import UpdateRepository
 from bot.storage.vacancies import VacancyRepository
+from bot.storage.vacancy_matching import VacancyMatchRepository
 from bot.storage.vault import Vault
 
 
@@ -46,6 +47,7 @@ class Unit:
         self.presence = PresenceRepository(session)
         self.certificates = CertificateRepository(session)
         self.vacancies = VacancyRepository(session)
+        self.vacancy_matches = VacancyMatchRepository(session, self.outbox)
 
 
 class Store:
