@@ -68,6 +68,8 @@ def zone_times_sql(send_times: Sequence[tuple[Sequence[str], datetime]], default
         if codes:
             case += f" WHEN p.province_code IN ({', '.join('?' for _ in codes)}) THEN ?"
             params.extend([*codes, to_db_time(moment)])
+    if not params:
+        return "?", [to_db_time(default)]
     return case + " ELSE ? END", [*params, to_db_time(default)]
 
 
