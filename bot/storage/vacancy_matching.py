@@ -53,7 +53,7 @@ def _looking_for_work(employed: Sequence[str]) -> tuple[str, list[Param]]:
     announcements, can be reached and have not erased their data."""
     marks = ", ".join("?" for _ in employed)
     return (
-        "p.wants_vacancies = 1 AND p.telegram_user_id IS NOT NULL AND p.erased_at IS NULL"
+        "+p.wants_vacancies = 1 AND p.telegram_user_id IS NOT NULL AND p.erased_at IS NULL"
         " AND p.announcements_off_at IS NULL AND p.unreachable_since IS NULL"
         f" AND (p.employment_status IS NULL OR p.employment_status NOT IN ({marks}))",
         list(employed),
@@ -94,21 +94,30 @@ class VacancyMatchRepository:
             only = f" AND v.id IN ({', '.join('?' for _ in run.vacancy_ids)})"
             only_params = list(run.vacancy_ids)
         states = ", ".join("?" for _ in _COURSE_STATES)
+        now = to_db_time(run.now)
         recorded = await self._s.execute(
-            # The categories of each person's courses, then the open vacancies of those categories in their
-            # province or all Indonesia, not sent to them before; ranked (their province first, then closing
-            # soonest) and cut at the run's limit.
+            # wanted: the categories of each person's courses. offers: the open vacancies of each category, in a
+            # list per province and one for all Indonesia (place ''), ranked closing soonest first. A person gets
+            # the best `limit` of their lists not sent to them before, which are among the first limit + (open
+            # vacancies sent to them already) of each list: `bound` for the batch, so each person meets a few
+            # offers per list instead of every vacancy of the category. Then ranked (their province first, then
+            # closing soonest) and cut at the limit.
             "WITH wanted AS (SELECT DISTINCT p.id AS participant_id, p.province_code, c.category"  # noqa: S608 (fixed fragments)
             " FROM participants p JOIN enrollments e ON e.participant_id = p.id"
             f" JOIN courses c ON c.id = e.course_id WHERE p.id BETWEEN ? AND ? AND {where}"
             f" AND e.status IN ({states})),"
-            " matched AS (SELECT DISTINCT w.participant_id, v.id AS vacancy_id, v.closes_at,"
-            " CASE WHEN v.province_code IS NULL THEN 1 ELSE 0 END AS elsewhere"
-            " FROM wanted w JOIN vacancy_categories vc ON vc.category = w.category"
-            " JOIN vacancies v ON v.id = vc.vacancy_id"
-            " WHERE v.closes_at > ? AND (v.province_code = w.province_code OR v.province_code IS NULL)"
-            f"{only} AND NOT EXISTS (SELECT 1 FROM vacancy_deliveries d"
-            " WHERE d.vacancy_id = v.id AND d.participant_id = w.participant_id)),"
+            " bound AS (SELECT ? + COALESCE(MAX(n), 0) AS k FROM (SELECT COUNT(*) AS n FROM vacancy_deliveries d"
+            " JOIN vacancies v ON v.id = d.vacancy_id WHERE d.participant_id BETWEEN ? AND ? AND v.closes_at > ?"
+            " GROUP BY d.participant_id) sent),"
+            " offers AS (SELECT vc.category, COALESCE(v.province_code, '') AS place, v.id AS vacancy_id,"
+            " v.closes_at, CASE WHEN v.province_code IS NULL THEN 1 ELSE 0 END AS elsewhere, ROW_NUMBER() OVER"
+            " (PARTITION BY vc.category, v.province_code ORDER BY v.closes_at, v.id) AS r"
+            f" FROM vacancies v JOIN vacancy_categories vc ON vc.vacancy_id = v.id WHERE v.closes_at > ?{only}),"
+            " best AS (SELECT * FROM offers WHERE r <= (SELECT k FROM bound)),"
+            " matched AS (SELECT DISTINCT w.participant_id, o.vacancy_id, o.elsewhere, o.closes_at"
+            " FROM wanted w JOIN best o ON o.category = w.category AND o.place IN (w.province_code, '')"
+            " WHERE NOT EXISTS (SELECT 1 FROM vacancy_deliveries d"
+            " WHERE d.vacancy_id = o.vacancy_id AND d.participant_id = w.participant_id)),"
             " ranked AS (SELECT participant_id, vacancy_id, ROW_NUMBER() OVER"
             " (PARTITION BY participant_id ORDER BY elsewhere, closes_at, vacancy_id) AS n FROM matched)"
             " INSERT INTO vacancy_deliveries (vacancy_id, participant_id, occasion, dedupe_key, delivered_at)"
@@ -119,11 +128,15 @@ class VacancyMatchRepository:
                 last_id,
                 *who,
                 *_COURSE_STATES,
-                to_db_time(run.now),
+                run.limit,
+                first_id,
+                last_id,
+                now,
+                now,
                 *only_params,
                 run.occasion,
                 run.run_prefix,
-                to_db_time(run.now),
+                now,
                 run.limit,
             ],
         )
