@@ -37,6 +37,7 @@ from bot.services.survey_catalog import SurveyCatalog, SurveyDefinitionError
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import COMMAND_LINE, Publisher, VacancyImportReport, VacancyService
 from bot.services.vacancy_import import VacanciesRejected
+from bot.services.vacancy_matching import VacancyMatcher
 from bot.storage.connect import open_database
 from bot.storage.db import BackupUnsupported, Database
 from bot.storage.sealing import check_keys, reseal
@@ -209,8 +210,16 @@ def cmd_import_vacancies(settings: Settings, path: Path) -> int:
     async def run() -> VacancyImportReport:
         db, vault = await open_prepared(settings)
         try:
-            vacancies = VacancyService(Store(db, vault), ProvinceCatalog.load(), SystemClock())
-            return await vacancies.import_file(content, path.name, Publisher(COMMAND_LINE))
+            store, provinces, clock = Store(db, vault), ProvinceCatalog.load(), SystemClock()
+            report = await VacancyService(store, provinces, clock).import_file(
+                content, path.name, Publisher(COMMAND_LINE)
+            )
+            # Matched participants are told as when staff send the file to the bot (the running bot sends them).
+            quiet = ReminderPlanner(settings, provinces).quiet
+            await VacancyMatcher(store, clock, quiet, provinces, settings.vacancy_digest_max).published(
+                report.vacancy_ids
+            )
+            return report
         finally:
             await db.close()
 

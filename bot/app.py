@@ -24,9 +24,11 @@ from bot.context import BotData, Services, VokasiApp, VokasiContext
 from bot.delivery.certificates import PDF_WORKER, CertificateSender
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.ratelimit import PriorityRateLimiter
+from bot.delivery.vacancies import VacancySender
 from bot.handlers import (
     broadcast_progress,
     reports,
+    vacancy_matching,
 )
 from bot.handlers.commands import publish_all_staff_commands, publish_commands
 from bot.handlers.routes import register_handlers
@@ -62,6 +64,7 @@ from bot.services.vacancies import VacancyService
 from bot.services.vacancy_browse import VacancyBrowser
 from bot.services.vacancy_reports import VacancyReportService
 from bot.services.vacancy_staff import VacancyStaffService
+from bot.services.vacancy_matching import DIGEST_AT, DIGEST_WEEKDAY, VacancyMatcher
 from bot.storage.connect import open_database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store
@@ -127,6 +130,7 @@ def build_application(
             leadership=db.leadership(retry_s=settings.dispatcher_election_s),
             helpdesk_staff=desk_staff,
             certificates=CertificateSender(app.bot, translations, certificate_service),
+            vacancies=VacancySender(app.bot, store, provinces, clock),
         )
         store.on_outbox = dispatcher.wake
         surveys = SurveyService(store, survey_catalog, settings, clock, planner)
@@ -171,6 +175,7 @@ def build_application(
                 vacancy_browse=VacancyBrowser(store, clock),
                 vacancy_staff=VacancyStaffService(store, clock, staff, planner),
                 vacancy_reports=VacancyReportService(db, provinces),
+                vacancy_matcher=VacancyMatcher(store, clock, planner.quiet, provinces, settings.vacancy_digest_max),
             )
         )
         await publish_commands(app.bot, translations)
@@ -192,6 +197,13 @@ def build_application(
                 days=((settings.report_weekly_day + 1) % 7,),  # PTB counts days from Sunday = 0
                 name="report-weekly-job",
             )
+        # Matched vacancies, weekly, for those looking for work (publications are matched as they are imported).
+        app.job_queue.run_daily(
+            _sending_instance(vacancy_matching.digest_job),
+            time=DIGEST_AT,
+            days=((DIGEST_WEEKDAY + 1) % 7,),  # PTB counts days from Sunday = 0
+            name="vacancy_digest",  # underscores: not a message key (tests/test_i18n.py)
+        )
         # Kept only as long as the consent notice promises: notices, then erasure (RETENTION_MONTHS).
         app.job_queue.run_daily(_sending_instance(_retention), time=RETENTION_AT, name="retention")
         app.job_queue.run_repeating(

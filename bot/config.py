@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     report_weekly: bool = True
     report_weekly_day: int = Field(default=0, ge=0, le=6)
     report_weekly_at: time = time(8, 0)
+    # Job vacancies matched to those looking for work: at most this many in one message (on publication, weekly).
+    vacancy_digest_max: int = Field(default=5, ge=1, le=20)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
     # The help desk ("Tanya Petugas"): staff supergroups with forum topics (comma-separated chat ids; the bot an

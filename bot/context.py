@@ -34,6 +34,7 @@ from bot.services.vacancies import VacancyService
 from bot.services.vacancy_browse import VacancyBrowser
 from bot.services.vacancy_reports import VacancyReportService
 from bot.services.vacancy_staff import VacancyStaffService
+from bot.services.vacancy_matching import VacancyMatcher
 from bot.storage.db import Database
 from bot.storage.store import Store
 
@@ -71,6 +72,7 @@ class Services:
     vacancy_browse: VacancyBrowser
     vacancy_staff: VacancyStaffService
     vacancy_reports: VacancyReportService
+    vacancy_matcher: VacancyMatcher
 
 
 class BotData:

@@ -26,6 +26,7 @@ from bot.delivery import helpdesk
 from bot.delivery.certificates import CertificateSender
 from bot.delivery.ratelimit import BULK, INTERACTIVE, RateLimiterClosed, Withdrawn
 from bot.delivery.render import render
+from bot.delivery.vacancies import VacancySender
 from bot.i18n import Translations
 from bot.services.certificates import CERTIFICATE_KIND
 from bot.services.helpdesk import ANSWER_KIND, ANSWER_PRIORITY
@@ -35,6 +36,7 @@ from bot.storage.broadcasts import BROADCAST_KIND
 from bot.storage.db import Leadership
 from bot.storage.outbox import OutboxMessage
 from bot.storage.store import Store, Unit
+from bot.storage.vacancy_matching import VACANCY_KIND
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class Dispatcher:
         leadership: Leadership | None = None,
         helpdesk_staff: HelpdeskStaffService | None = None,
         certificates: CertificateSender | None = None,
+        vacancies: VacancySender | None = None,
     ) -> None:
         self._store = store
         self._bot = bot
@@ -95,6 +98,7 @@ class Dispatcher:
         self._helpdesk_staff = helpdesk_staff
         self._helpdesk = None if helpdesk_staff is None else helpdesk.HelpdeskSender(bot, translations, helpdesk_staff)
         self._certificates = certificates
+        self._vacancies = vacancies
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
         """Recover what a crash left half-sent, then send what is due and sweep periodically. With several
@@ -296,6 +300,8 @@ class Dispatcher:
             return await self._helpdesk.send(message, limit)
         if self._certificates is not None and message.kind == CERTIFICATE_KIND:  # a PDF built now, off the loop
             return await self._certificates.send(message, limit)
+        if self._vacancies is not None and message.kind == VACANCY_KIND:  # the vacancies as they are now
+            return await self._vacancies.send(message, self._translations.get(message.language), limit)
         if message.copy_message_id is not None and message.copy_from_chat_id is not None:
             copied = await self._bot.copy_message(
                 message.telegram_user_id,

@@ -10,6 +10,7 @@ from telegram import Update
 from bot.context import VokasiContext
 from bot.handlers import menu
 from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.vacancy_matching import schedule_publication
 from bot.i18n import Translator
 from bot.services.catalogue import ImportReport
 from bot.services.catalogue_import import CatalogueRejected
@@ -108,6 +109,7 @@ async def _import_vacancies(
         user_id, "vacancies:import", {"created": report.created, "updated": report.updated}
     )
     await send(update, context, vacancy_report_text(t, report))
+    schedule_publication(context, report.vacancy_ids)
 
 
 async def _import(update: Update, context: VokasiContext, t: Translator, content: bytes, filename: str) -> None:

@@ -23,6 +23,7 @@ from bot.storage.tickets import TicketReplyRepository, TicketRepository
 from bot.storage.updates import UpdateRepository
 from bot.storage.vacancies import VacancyRepository
 from bot.storage.vacancy_staff import VacancyStaffRepository
+from bot.storage.vacancy_matching import VacancyMatchRepository
 from bot.storage.vault import Vault
 
 
@@ -48,6 +49,7 @@ class Unit:
         self.certificates = CertificateRepository(session)
         self.vacancies = VacancyRepository(session)
         self.vacancy_staff = VacancyStaffRepository(session)
+        self.vacancy_matches = VacancyMatchRepository(session, self.outbox)
 
 
 class Store:

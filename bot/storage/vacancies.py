@@ -161,6 +161,14 @@ class VacancyRepository:
         found = await self._with_categories(rows)
         return found[0] if found else None
 
+    async def by_ids(self, vacancy_ids: Sequence[int]) -> list[Vacancy]:
+        """These vacancies (those that still exist), in no particular order."""
+        if not vacancy_ids:
+            return []
+        marks = ", ".join("?" for _ in vacancy_ids)
+        rows = await self._s.fetchall(f"SELECT * FROM vacancies WHERE id IN ({marks})", list(vacancy_ids))  # noqa: S608
+        return await self._with_categories(rows)
+
     async def upsert(self, fields: VacancyFields, categories: Sequence[str], now: datetime) -> tuple[int, bool]:
         """Insert or update the vacancy with this code (its categories replaced); returns its id and whether new."""
         existing = await self._s.fetchval("SELECT id FROM vacancies WHERE code = ?", (fields.code,))
