@@ -240,9 +240,8 @@ async def test_waitlist_promotion_when_a_seat_frees_up(bot: BotHarness) -> None:
     assert t("waitlist-promoted", title="Pelatihan SMALL-01", first="Senin, 7 Desember 2026 08.00 WIB") == told.text
     await bot.drain_outbox()
     outbox = bot.rows("SELECT kind, status FROM outbox WHERE telegram_user_id = 5008 ORDER BY id")
-    # Told at once, and the promoted person now has reminders for both sessions (evening before, 2 h before).
+    # Told at once, and the promoted person now has the reminders (the evening question, one on each day).
     assert sorted((row[0], row[1]) for row in outbox) == [
-        ("reminder_day_before", "pending"),
         ("reminder_day_before", "pending"),
         ("reminder_soon", "pending"),
         ("reminder_soon", "pending"),
