@@ -84,6 +84,7 @@ PUBLIC = {
     "mydata.mydata_button",
     "courses.course_button",
     "attendance.attendance_button",
+    "venue.venue_button",
     "surveys.survey_button",
     "schedule.schedule_button",
     "presence_scan.start_with_code",

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from bot.context import VokasiContext
 from bot.handlers import keyboards
 from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
-from bot.handlers.courses import session_lines
+from bot.handlers.session_texts import session_lines
 from bot.i18n import Raw, Translator
 from bot.services.calendar import build_ics
 from bot.services.enrollment import Cancelled, Refusal, ScheduleEntry
