@@ -139,7 +139,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             button(r"^r:(y|n):\d{1,9}:\d{1,9}$", public(attendance.attendance_button)),
             button(venue.PATTERN, public(venue.venue_button)),
             button(SURVEY_BUTTONS, public(surveys.survey_button)),
-            button(r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$", public(schedule.schedule_button)),
+            button(r"^s:(c:\d{1,9}|x:\d{1,9}|k|i|a|s)$", public(schedule.schedule_button)),
             button(helpdesk.PATTERN, public(helpdesk.button)),
             # Staff buttons: anyone else's press is answered like a stale button (audited).
             button(completion.PATTERN, staff_only(COMPLETION, "button:completion", completion.complete_button)),
