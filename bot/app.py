@@ -62,9 +62,9 @@ from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
 from bot.services.vacancy_browse import VacancyBrowser
+from bot.services.vacancy_matching import DIGEST_AT, DIGEST_WEEKDAY, VacancyMatcher
 from bot.services.vacancy_reports import VacancyReportService
 from bot.services.vacancy_staff import VacancyStaffService
-from bot.services.vacancy_matching import DIGEST_AT, DIGEST_WEEKDAY, VacancyMatcher
 from bot.storage.connect import open_database
 from bot.storage.sealing import check_keys, reseal
 from bot.storage.store import Store

@@ -52,10 +52,13 @@ class Settings(BaseSettings):
     retention_notice_days: int = Field(default=30, ge=1)
     # How many courses a participant may be enrolled in (or waiting for) at the same time.
     max_active_enrollments: int = Field(default=1, ge=1)
-    # Session reminders: the evening before at this venue time, and this many hours before the start.
+    # Session reminders (bot/services/reminders.py): the evening before a course's first day (and the first day
+    # after a break) at this venue time, with the attendance question; on each day this many hours before the
+    # start, or at the end of the quiet hours when that is earlier than their end.
     reminder_day_before_at: time = time(18, 0)
     reminder_hours_before: float = Field(default=2.0, gt=0)
-    # Quiet hours in the participant's own zone: bulk messages wait for the morning; reminders move earlier.
+    # Quiet hours in the participant's own zone: bulk messages wait for the morning; the evening reminder moves
+    # earlier, the day-of reminder later (to the end of the quiet hours, if still before the start).
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(7, 0)
     # Telegram's limits, kept by the bot's one rate limiter: about 30 messages/s overall and 1/s per chat.

@@ -32,9 +32,9 @@ from bot.services.staff import StaffService
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
 from bot.services.vacancy_browse import VacancyBrowser
+from bot.services.vacancy_matching import VacancyMatcher
 from bot.services.vacancy_reports import VacancyReportService
 from bot.services.vacancy_staff import VacancyStaffService
-from bot.services.vacancy_matching import VacancyMatcher
 from bot.storage.db import Database
 from bot.storage.store import Store
 

@@ -114,6 +114,20 @@ class Translator:
         clock = format_time(local, format=self("fmt-time"), locale=self.language)
         return f"{day} {clock} {zone_label(timezone)}"
 
+    def clock(self, value: datetime, timezone: str) -> str:
+        """The time of day in a zone, without the zone: 08.00."""
+        return str(format_time(value.astimezone(ZoneInfo(timezone)), format=self("fmt-time"), locale=self.language))
+
+    def day_word(self, value: datetime, timezone: str, now: datetime) -> str:
+        """The day of `value` as seen `now`, in the zone: "hari ini", "besok", else Senin, 7 Desember 2026."""
+        zone = ZoneInfo(timezone)
+        day, today = value.astimezone(zone).date(), now.astimezone(zone).date()
+        if day == today:
+            return self("day-today")
+        if (day - today).days == 1:
+            return self("day-tomorrow")
+        return str(format_date(day, format=self("fmt-day"), locale=self.language))
+
     def span(self, start: datetime, end: datetime, timezone: str) -> str:
         """A session: Senin, 7 Desember 2026 08.00–16.00 WIB (the day of the end too if it differs)."""
         zone = ZoneInfo(timezone)

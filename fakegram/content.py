@@ -46,7 +46,7 @@ _INLINE_BUTTON_ACTIONS = (
     "pay",
 )
 
-CONTENT_KEYS: Final = ("text", "document", "photo", "sticker", "voice", "location", "contact")
+CONTENT_KEYS: Final = ("text", "document", "photo", "sticker", "voice", "venue", "location", "contact")
 """The fields of a message that say what kind of message it is."""
 
 COPYABLE_KEYS: Final = ("text", "entities", "caption", "caption_entities", *CONTENT_KEYS[1:])

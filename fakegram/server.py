@@ -29,6 +29,7 @@ from fakegram.methods.commands import CommandMethods
 from fakegram.methods.forum import ForumMethods
 from fakegram.methods.media import MediaMethods
 from fakegram.methods.messages import MessageMethods
+from fakegram.methods.places import PlaceMethods
 from fakegram.methods.profile import ProfileMethods
 from fakegram.models import JSONDict, RecordedRequest
 from fakegram.request_params import loggable, read_params
@@ -97,6 +98,7 @@ class FakeTelegram:
             ProfileMethods(self._chats).methods(),
             MessageMethods(self._chats, self._files).methods(),
             MediaMethods(self._chats, self._files).methods(),
+            PlaceMethods(self._chats).methods(),
             ForumMethods(self._chats).methods(),
             self._commands.methods(),
         )

@@ -96,11 +96,16 @@ async def test_course_detail_shows_sessions_in_the_venue_zone(bot: BotHarness) -
         await tap(bot, user, f"c:d:{course_id(bot, code)}:0:a", message_id)
         detail = user.message(message_id)
         assert label in (detail.plain_text or ""), code
-        assert detail.button_texts() == [t("btn-enrol"), t("btn-back")]
+        assert detail.button_texts() == [t("btn-enrol"), t("btn-location"), t("btn-all-sessions"), t("btn-back")]
     crane = user.message(message_id).plain_text or ""
-    assert "Senin, 7 Desember 2026 08.00–16.00 WIB: Pengenalan crane dan K3 dasar" in crane
-    assert "Pelabuhan Ciwandan" in crane  # a session at another venue
+    assert "Sesi pertama: Senin, 7 Desember 2026 08.00–16.00 WIB, Pengenalan crane dan K3 dasar" in crane
+    assert "Pelabuhan Ciwandan" not in crane and t("course-summary-elsewhere") in crane
     assert "20 kursi tersisa" in crane
+    await user.press(t("btn-all-sessions"), message_id=message_id)
+    await bot.settle()
+    every = user.message(message_id).plain_text or ""
+    assert "Senin, 7 Desember 2026 08.00–16.00 WIB: Pengenalan crane dan K3 dasar" in every
+    assert "Pelabuhan Ciwandan" in every  # a session at another venue
 
 
 async def test_enrol_then_schedule_and_calendar_file(bot: BotHarness) -> None:
@@ -240,9 +245,8 @@ async def test_waitlist_promotion_when_a_seat_frees_up(bot: BotHarness) -> None:
     assert t("waitlist-promoted", title="Pelatihan SMALL-01", first="Senin, 7 Desember 2026 08.00 WIB") == told.text
     await bot.drain_outbox()
     outbox = bot.rows("SELECT kind, status FROM outbox WHERE telegram_user_id = 5008 ORDER BY id")
-    # Told at once, and the promoted person now has reminders for both sessions (evening before, 2 h before).
+    # Told at once, and the promoted person now has the reminders (the evening question, one on each day).
     assert sorted((row[0], row[1]) for row in outbox) == [
-        ("reminder_day_before", "pending"),
         ("reminder_day_before", "pending"),
         ("reminder_soon", "pending"),
         ("reminder_soon", "pending"),
@@ -399,7 +403,7 @@ async def test_a_long_course_lists_its_first_sessions_and_counts_the_rest(bot: B
     user = bot.user(5030)
     await seed_participant(bot, 5030)
     message_id = await open_list(bot, user)
-    await tap(bot, user, f"c:d:{course_id(bot, 'LONG-01')}:0:a", message_id)
+    await tap(bot, user, f"c:a:{course_id(bot, 'LONG-01')}:0:a", message_id)
     detail = user.message(message_id).plain_text or ""
     assert "Sesi ke-21 " in detail and "Sesi ke-22 " not in detail  # 7..21 is fifteen sessions
     assert t("sessions-more", count=5) in detail

@@ -92,6 +92,7 @@ PUBLIC = {
     "courses.course_button",
     "vacancy_browse.vacancy_button",
     "attendance.attendance_button",
+    "venue.venue_button",
     "surveys.survey_button",
     "schedule.schedule_button",
     "presence_scan.start_with_code",

@@ -313,7 +313,7 @@ class Dispatcher:
             return copied.message_id
         assert message.message_key is not None
         t = self._translations.get(message.language)
-        rendered = render(t, message.message_key, message.params, self._surveys)
+        rendered = render(t, message.message_key, message.params, self._surveys, self._clock.now())
         sent = await self._bot.send_message(
             message.telegram_user_id, rendered.text, reply_markup=rendered.markup, rate_limit_args=limit
         )

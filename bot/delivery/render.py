@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -32,8 +32,14 @@ def attendance_keyboard(t: Translator, enrollment_id: int, session_id: int) -> I
     )
 
 
-def render(t: Translator, key: str, params: dict[str, Any], surveys: SurveyCatalog) -> Rendered:
-    """The message of an outbox row. Times travel as ISO strings and are shown in the venue's zone."""
+def location_button(t: Translator, course_id: int, session_id: int = 0) -> InlineKeyboardButton:
+    """ "📍 Lokasi": v:<course>:<session or 0> (bot/handlers/venue.py sends the map pin or the address)."""
+    return InlineKeyboardButton(t("btn-location"), callback_data=f"v:{course_id}:{session_id}")
+
+
+def render(t: Translator, key: str, params: dict[str, Any], surveys: SurveyCatalog, now: datetime) -> Rendered:
+    """The message of an outbox row, as it reads `now` (when it is sent). Times travel as ISO strings and are
+    shown in the venue's zone."""
     timezone = str(params.get("timezone", "Asia/Jakarta"))
     match key:
         case "survey-question":
@@ -57,11 +63,7 @@ def render(t: Translator, key: str, params: dict[str, Any], surveys: SurveyCatal
             button = InlineKeyboardButton(t("btn-survey-resume"), callback_data=f"q:{params['run_id']}:r")
             return Rendered(text, InlineKeyboardMarkup([[button]]))
         case "reminder-day-before" | "reminder-soon":
-            when = t.span(
-                datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]), timezone
-            )
-            text = t(key, title=params["title"], topic=params["topic"], when=when, venue=params["venue"])
-            return Rendered(text, attendance_keyboard(t, int(params["enrollment_id"]), int(params["session_id"])))
+            return reminder(t, key, params, now)
         case "waitlist-promoted":
             first = params.get("first_start")
             when = t.moment(datetime.fromisoformat(first), timezone) if first else "-"
@@ -73,6 +75,49 @@ def render(t: Translator, key: str, params: dict[str, Any], surveys: SurveyCatal
             lines = [_change(t, change, timezone) for change in params["changes"]]
             return Rendered(t(key, title=params["title"], changes=Raw("\n".join(lines))))
     return Rendered(t(key, **params))
+
+
+# A day-of reminder also says how long is left ("2 jam lagi") when the start is this close.
+SAY_TIME_LEFT = timedelta(hours=3)
+
+
+def reminder(t: Translator, key: str, params: dict[str, Any], now: datetime) -> Rendered:
+    """A session reminder (bot/services/reminders.py): when in words as of sending, the course, the place; the
+    attendance question only where it was planned (rows queued before it was a parameter always ask)."""
+    timezone = str(params.get("timezone", "Asia/Jakarta"))
+    start, end = datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"])
+    day = t.day_word(start, timezone, now)
+    when_words = t("reminder-at", day=day, clock=t.clock(start, timezone))
+    left = start - now
+    if timedelta(0) < left <= SAY_TIME_LEFT:
+        when_words = t("reminder-at-left", day=day, clock=t.clock(start, timezone), left=time_left(t, left))
+    days = int(params.get("days", 1))
+    topic = params["topic"]
+    if days > 1:
+        topic = t.plain("reminder-topic-day", topic=topic, day=params["day"], days=days)
+    text = t(
+        key,
+        title=params["title"],
+        when_words=Raw(when_words),
+        topic=topic,
+        when=t.span(start, end, timezone),
+        venue=params["venue"],
+    )
+    rows: list[list[InlineKeyboardButton]] = []
+    session_id = int(params["session_id"])
+    if params.get("ask", True):
+        rows += [list(row) for row in attendance_keyboard(t, int(params["enrollment_id"]), session_id).inline_keyboard]
+    if "course_id" in params:
+        rows.append([location_button(t, int(params["course_id"]), session_id)])
+    return Rendered(text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def time_left(t: Translator, left: timedelta) -> str:
+    """ "2 jam lagi", "1 jam lagi", "45 menit lagi" (a few minutes late still reads as the whole hours)."""
+    minutes = int(left.total_seconds() // 60)
+    if minutes >= 55:
+        return t("left-hours", hours=round(minutes / 60))
+    return t("left-minutes", minutes=max(minutes, 1))
 
 
 def _change(t: Translator, change: dict[str, Any], timezone: str) -> str:

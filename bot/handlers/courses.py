@@ -3,7 +3,8 @@
 Callback data:
   c:p:<page>:<cat>          a page of the list; <cat> is "a" (all) or a category's index
   c:f:<page>:<cat>          choose a category
-  c:d:<id>:<page>:<cat>     a course's details (remembering the page to go back to)
+  c:d:<id>:<page>:<cat>     a course's details, its schedule summarised (remembering the page to go back to)
+  c:a:<id>:<page>:<cat>     the same with every session ("Lihat semua sesi"; "Ringkas" is c:d again)
   c:e:<id>:<page>:<cat>     "Daftar": the confirmation question
   c:y:<id> / c:w:<id>       confirmed: enrol / join the waitlist
 """
@@ -13,12 +14,14 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
+from bot.delivery.render import location_button
 from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
+from bot.handlers.session_texts import course_summary, session_lines
 from bot.i18n import Raw, Translator
 from bot.services.catalogue import PAGE_SIZE, CourseDetail, CoursePage
 from bot.services.enrollment import Enrolled, Full, Offer, Refusal, Waitlisted
 from bot.services.provinces import ProvinceCatalog
-from bot.storage.catalogue import Course, CourseSession
+from bot.storage.catalogue import Course
 
 ALL = "a"
 
@@ -59,25 +62,9 @@ def page_text(t: Translator, provinces: ProvinceCatalog, page: CoursePage) -> st
     return t("courses-page", title=Raw(title), lines=Raw("\n\n".join(lines)), page=page.page + 1, pages=page.pages)
 
 
-# A message holds at most 4,096 characters: longer courses show their first sessions and a count of the rest
-# (the .ics file has every session).
-MAX_SESSIONS_SHOWN = 15
-
-
-def session_lines(t: Translator, course: Course, sessions: list[CourseSession]) -> str:
-    lines = []
-    for session in sessions[:MAX_SESSIONS_SHOWN]:
-        when = t.span(session.starts_at, session.ends_at, course.timezone)
-        if session.venue_address:
-            lines.append(t("session-line-venue", when=when, topic=session.topic, venue=session.venue_address))
-        else:
-            lines.append(t("session-line", when=when, topic=session.topic))
-    if len(sessions) > MAX_SESSIONS_SHOWN:
-        lines.append(t("sessions-more", count=len(sessions) - MAX_SESSIONS_SHOWN))
-    return "\n".join(lines)
-
-
-def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail) -> str:
+def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail, *, every_session: bool = False) -> str:
+    """The course, its schedule as a summary (short enough that "Daftar" shows without scrolling), or every
+    session when asked ("Lihat semua sesi")."""
     course = detail.course
     seats = (
         t("seats-left", seats=course.seats_left) if course.seats_left else t("seats-full", waiting=course.waitlisted)
@@ -97,7 +84,11 @@ def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail)
         institute=institute,
         venue=course.venue_address,
         where=_where(provinces, course),
-        sessions=Raw(session_lines(t, course, detail.sessions)),
+        sessions=Raw(
+            "\n" + t("course-sessions-heading") + "\n" + session_lines(t, course, detail.sessions)
+            if every_session
+            else course_summary(t, course, detail.sessions)
+        ),
         seats=seats,
         deadline=t.moment(course.registration_deadline, course.timezone),
     )
@@ -136,10 +127,19 @@ def categories_keyboard(t: Translator, categories: list[str], back_page: int, ba
     return InlineKeyboardMarkup(rows)
 
 
-def detail_keyboard(t: Translator, course: Course, page: int, cat: str) -> InlineKeyboardMarkup:
+def detail_keyboard(
+    t: Translator, course: Course, page: int, cat: str, *, sessions: int = 0, every_session: bool = False
+) -> InlineKeyboardMarkup:
+    """ "Daftar" first; then the place and the switch between the summary and every session; then back."""
+    tools = [location_button(t, course.id)]
+    if every_session:
+        tools.append(InlineKeyboardButton(t("btn-summary"), callback_data=f"c:d:{course.id}:{page}:{cat}"))
+    elif sessions > 1:
+        tools.append(InlineKeyboardButton(t("btn-all-sessions"), callback_data=f"c:a:{course.id}:{page}:{cat}"))
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t("btn-enrol"), callback_data=f"c:e:{course.id}:{page}:{cat}")],
+            tools,
             [InlineKeyboardButton(t("btn-back"), callback_data=f"c:p:{page}:{cat}")],
         ]
     )
@@ -194,14 +194,17 @@ async def course_button(update: Update, context: VokasiContext) -> None:
         await edit_pressed(
             query, t("courses-choose-category"), categories_keyboard(t, categories, int(args[0]), args[1])
         )
-    elif action == "d":
+    elif action in ("d", "a"):  # the summary, or every session ("Lihat semua sesi"), in place
         detail = await services.catalogue.detail(int(args[0]))
         if detail is None:
             await query.answer(t("button-stale"), show_alert=True)
             return
         await query.answer()
-        markup = detail_keyboard(t, detail.course, int(args[1]), args[2])
-        await edit_pressed(query, detail_text(t, services.provinces, detail), markup)
+        every = action == "a"
+        markup = detail_keyboard(
+            t, detail.course, int(args[1]), args[2], sessions=len(detail.sessions), every_session=every
+        )
+        await edit_pressed(query, detail_text(t, services.provinces, detail, every_session=every), markup)
     elif action == "e":
         offer = await services.enrollment.offer(user_id_of(update), int(args[0]))
         if isinstance(offer, Refusal):

@@ -40,6 +40,7 @@ from bot.handlers import (
     team,
     vacancy_browse,
     vacancy_staff,
+    venue,
 )
 from bot.handlers.access import Public, StaffOnly, public, staff_only
 from bot.handlers.commands import ALIASES
@@ -143,8 +144,9 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             button(COURSE_BUTTONS, public(courses.course_button)),
             button(vacancy_browse.PATTERN, public(vacancy_browse.vacancy_button)),
             button(r"^r:(y|n):\d{1,9}:\d{1,9}$", public(attendance.attendance_button)),
+            button(venue.PATTERN, public(venue.venue_button)),
             button(SURVEY_BUTTONS, public(surveys.survey_button)),
-            button(r"^s:(c:\d{1,9}|x:\d{1,9}|k|i)$", public(schedule.schedule_button)),
+            button(r"^s:(c:\d{1,9}|x:\d{1,9}|k|i|a|s)$", public(schedule.schedule_button)),
             button(helpdesk.PATTERN, public(helpdesk.button)),
             # Staff buttons: anyone else's press is answered like a stale button (audited).
             button(completion.PATTERN, staff_only(COMPLETION, "button:completion", completion.complete_button)),
@@ -175,8 +177,8 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
     app.add_error_handler(on_error)
 
 
-# c:p:<page>:<cat> c:f:<page>:<cat> c:d|e:<course>:<page>:<cat> c:y|w:<course>; <cat> is "a" or a number.
-COURSE_BUTTONS = r"^c:((p|f):\d{1,4}:(a|\d{1,3})|(d|e):\d{1,9}:\d{1,4}:(a|\d{1,3})|(y|w):\d{1,9})$"
+# c:p:<page>:<cat> c:f:<page>:<cat> c:d|a|e:<course>:<page>:<cat> c:y|w:<course>; <cat> is "a" or a number.
+COURSE_BUTTONS = r"^c:((p|f):\d{1,4}:(a|\d{1,3})|(d|a|e):\d{1,9}:\d{1,4}:(a|\d{1,3})|(y|w):\d{1,9})$"
 
 
 # q:<run>:r, or q:<run>:<question index>:<option index | t<index> | ok | s> (bot/delivery/render.py).

@@ -1,6 +1,7 @@
-"""/jadwal ("Jadwal Saya"): my enrolments and upcoming sessions, cancelling, and an .ics calendar file.
+"""/jadwal ("Jadwal Saya"): my enrolments, the next session first, attendance so far, cancelling, an .ics file.
 
 Callback data:
+  s:a / s:s             every session and attendance line ("Lihat semua") / back to the short view, in place
   s:c:<enrollment id>   ask to confirm cancelling
   s:x:<enrollment id>   cancel (only the person's own enrolment, before the course starts)
   s:k                   keep it
@@ -9,13 +10,14 @@ Callback data:
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import VokasiContext
 from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
-from bot.handlers.courses import session_lines
+from bot.handlers.session_texts import MAX_SESSIONS_SHOWN, next_session_line, session_lines
 from bot.i18n import Raw, Translator
 from bot.services.calendar import build_ics
 from bot.services.enrollment import Cancelled, Refusal, ScheduleEntry
@@ -31,44 +33,87 @@ ATTENDANCE_KEYS = {
 }
 
 
-def schedule_text(
-    t: Translator, entries: list[ScheduleEntry], context: VokasiContext, presence: dict[tuple[int, int], Presence]
-) -> str:
-    now = context.services.clock.now()
-    blocks = []
-    for entry in entries:
-        upcoming = [s for s in entry.sessions if s.ends_at > now]
-        status = t("status-enrolled") if entry.enrollment.status == ENROLLED else t("status-waitlisted")
-        sessions = session_lines(t, entry.course, upcoming) if upcoming else t("schedule-no-upcoming")
-        past = [s for s in entry.sessions if s.starts_at <= now]
-        if past and entry.enrollment.status == ENROLLED:
-            lines = []
-            for session in past:
-                found = presence.get((entry.enrollment.id, session.id))
-                # A scan still waiting for the location is not attendance yet.
-                state = None if found is None or found.location == LOCATION_PENDING else found.status
-                lines.append(
-                    t(
-                        ATTENDANCE_KEYS[state],
-                        position=session.position,
-                        day=t.date(session.starts_at.astimezone(ZoneInfo(entry.course.timezone)).date()),
-                    )
+# The default view fits a phone screen: the next session and the few after it; "Lihat semua" shows the rest.
+NEXT_FEW = 3
+
+
+def _state(presence: dict[tuple[int, int], Presence], enrollment_id: int, session_id: int) -> str | None:
+    found = presence.get((enrollment_id, session_id))
+    # A scan still waiting for the location is not attendance yet.
+    return None if found is None or found.location == LOCATION_PENDING else found.status
+
+
+def _entry_lines(
+    t: Translator, entry: ScheduleEntry, now: datetime, presence: dict[tuple[int, int], Presence], everything: bool
+) -> tuple[list[str], bool]:
+    """One course's lines, and whether "Lihat semua" would show more of it."""
+    course = entry.course
+    upcoming = [s for s in entry.sessions if s.ends_at > now]
+    lines = [next_session_line(t, course, upcoming[0], now)] if upcoming else [t("schedule-no-upcoming")]
+    rest = upcoming[1:]
+    if rest:
+        lines.append(session_lines(t, course, rest, limit=MAX_SESSIONS_SHOWN if everything else NEXT_FEW))
+    more = len(rest) > NEXT_FEW
+    past = [s for s in entry.sessions if s.starts_at <= now]
+    states = [_state(presence, entry.enrollment.id, s.id) for s in past] if entry.enrollment.status == ENROLLED else []
+    if any(state is not None for state in states):  # attendance, once the LPK recorded any
+        more = True
+        if everything:
+            zone = ZoneInfo(course.timezone)
+            lines.append(t("schedule-presence-heading"))
+            lines += [
+                t(ATTENDANCE_KEYS[state], position=s.position, day=t.date(s.starts_at.astimezone(zone).date()))
+                for s, state in zip(past, states, strict=True)
+            ]
+        else:
+            lines.append(
+                t(
+                    "schedule-presence-summary",
+                    present=states.count(PRESENT),
+                    absent=states.count(ABSENT),
+                    excused=states.count(EXCUSED),
+                    past=len(past),
                 )
-            sessions = t("schedule-presence-heading") + "\n" + "\n".join(lines) + "\n\n" + sessions
+            )
+    return lines, more
+
+
+def schedule_text(
+    t: Translator,
+    entries: list[ScheduleEntry],
+    now: datetime,
+    presence: dict[tuple[int, int], Presence],
+    *,
+    everything: bool = False,
+) -> tuple[str, bool]:
+    """ "Jadwal Saya": per course its title (a waitlist place says so), the next session first with today/tomorrow
+    in words, the next few, attendance once recorded; `everything` lists all. Also whether there is more to show."""
+    blocks, more = [], False
+    for entry in entries:
+        lines, entry_more = _entry_lines(t, entry, now, presence, everything)
+        more = more or entry_more
+        status = t("status-enrolled") if entry.enrollment.status == ENROLLED else t("status-waitlisted")
         blocks.append(
             t(
                 "schedule-entry",
                 title=entry.course.title,
                 status=status,
                 venue=entry.course.venue_address,
-                sessions=Raw(sessions),
+                sessions=Raw("\n".join(lines)),
             )
         )
-    return t("schedule", entries=Raw("\n\n".join(blocks)))
+    return t("schedule", entries=Raw("\n\n".join(blocks))), more
 
 
-def schedule_keyboard(t: Translator, entries: list[ScheduleEntry]) -> InlineKeyboardMarkup:
-    rows = [
+def schedule_keyboard(
+    t: Translator, entries: list[ScheduleEntry], *, more: bool = False, everything: bool = False
+) -> InlineKeyboardMarkup:
+    rows = []
+    if everything:
+        rows.append([InlineKeyboardButton(t("btn-summary"), callback_data="s:s")])
+    elif more:
+        rows.append([InlineKeyboardButton(t("btn-show-all"), callback_data="s:a")])
+    rows += [
         [
             InlineKeyboardButton(
                 t.plain("btn-cancel-enrollment", title=e.course.title), callback_data=f"s:c:{e.enrollment.id}"
@@ -81,17 +126,28 @@ def schedule_keyboard(t: Translator, entries: list[ScheduleEntry]) -> InlineKeyb
     return InlineKeyboardMarkup(rows)
 
 
+async def _schedule_view(
+    update: Update, context: VokasiContext, t: Translator, *, everything: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    entries = await services.enrollment.schedule(user_id_of(update))
+    if isinstance(entries, Refusal):
+        return t(entries.key, **entries.params), None
+    if not entries:
+        return t("schedule-empty"), None
+    presence = await services.presence.of_enrollments([e.enrollment.id for e in entries])
+    text, more = schedule_text(t, entries, services.clock.now(), presence, everything=everything)
+    return text, schedule_keyboard(t, entries, more=more, everything=everything)
+
+
 async def schedule_command(update: Update, context: VokasiContext) -> None:
     """/jadwal and the "Jadwal Saya" menu button."""
     t = await translator_for(update, context)
-    entries = await context.services.enrollment.schedule(user_id_of(update))
-    if isinstance(entries, Refusal):
-        await send(update, context, t(entries.key, **entries.params))
-    elif not entries:
-        await send(update, context, t("schedule-empty"), await main_menu_for(update, context, t))
+    text, markup = await _schedule_view(update, context, t)
+    if markup is None and text == t("schedule-empty"):
+        await send(update, context, text, await main_menu_for(update, context, t))
     else:
-        presence = await context.services.presence.of_enrollments([e.enrollment.id for e in entries])
-        await send(update, context, schedule_text(t, entries, context, presence), schedule_keyboard(t, entries))
+        await send(update, context, text, markup)
 
 
 async def schedule_button(update: Update, context: VokasiContext) -> None:
@@ -102,7 +158,11 @@ async def schedule_button(update: Update, context: VokasiContext) -> None:
     services = context.services
     parts = (query.data or "").split(":")
     action = parts[1]
-    if action == "i":
+    if action in ("a", "s"):  # "Lihat semua" / "Ringkas": the same message, edited in place
+        await query.answer()
+        text, markup = await _schedule_view(update, context, t, everything=action == "a")
+        await edit_pressed(query, text, markup)
+    elif action == "i":
         await query.answer()
         await _send_calendar(update, context, t)
     elif action == "k":

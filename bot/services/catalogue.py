@@ -39,6 +39,16 @@ class CourseDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """Where a course (or one of its sessions) is held: the institute, the address, the map pin if known."""
+
+    title: str
+    name: str
+    address: str
+    coordinates: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
 class ImportReport:
     created: int
     updated: int
@@ -80,6 +90,20 @@ class CatalogueService:
             if course is None:
                 return None
             return CourseDetail(course, await unit.catalogue.sessions(course_id))
+
+    async def place(self, course_id: int, session_id: int = 0) -> Place | None:
+        """The course's venue; a session with its own address is there (without the course's coordinates).
+        None for an unknown course or a session of another course."""
+        async with self._store.read() as unit:
+            course = await unit.catalogue.course(course_id)
+            session = await unit.catalogue.session(session_id) if session_id else None
+        if course is None or (session_id and (session is None or session.course_id != course_id)):
+            return None
+        if session is not None and session.venue_address:
+            return Place(course.title, course.institute_name, session.venue_address, None)
+        coordinates = (course.lat, course.lon) if course.lat is not None and course.lon is not None else None
+        address = f"{course.venue_address}, {course.regency}"
+        return Place(course.title, course.institute_name, address, coordinates)
 
     async def import_file(self, content: bytes, filename: str) -> ImportReport:
         """Parse and apply a catalogue file, all or nothing.

@@ -22,8 +22,8 @@ from bot.storage.surveys import SurveyRepository
 from bot.storage.tickets import TicketReplyRepository, TicketRepository
 from bot.storage.updates import UpdateRepository
 from bot.storage.vacancies import VacancyRepository
-from bot.storage.vacancy_staff import VacancyStaffRepository
 from bot.storage.vacancy_matching import VacancyMatchRepository
+from bot.storage.vacancy_staff import VacancyStaffRepository
 from bot.storage.vault import Vault
 
 
