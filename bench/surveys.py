@@ -48,12 +48,13 @@ if _ROOT not in sys.path:  # run as a script: make `bot` importable
     sys.path.insert(0, _ROOT)
 
 import argparse  # noqa: E402
+import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 import logging  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import AsyncIterator, Awaitable, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import date, datetime, timedelta  # noqa: E402
 from datetime import time as clock_time  # noqa: E402
@@ -76,11 +77,16 @@ from bot.storage.connect import open_database  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 from bot.storage.enrollments import ENROLLED  # noqa: E402
 from bot.storage.participants import NewParticipant  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
+from bot.storage.store import Store, Unit  # noqa: E402
+from bot.storage.vault import Vault  # noqa: E402
 
 DEFAULT_PARTICIPANTS = 20_000
 DEFAULT_COURSE_SIZE = 500
 DEFAULT_ANSWERS = 2_000
+# A person chatting with the bot during the tick (not a participant: their language choice is what they change),
+# a message every 50 ms: many more than a person types, so that the percentiles have samples.
+CHATTER_ID = 69_999_999
+CHAT_INTERVAL_S = 0.05
 
 WIB = ZoneInfo("Asia/Jakarta")
 # Participants registered and enrolled a week before the first session.
@@ -141,6 +147,7 @@ class Services:
     clock: ManualClock
     completion: CompletionService
     surveys: SurveyService
+    store: TimedStore
 
 
 def bench_settings(db_path: Path) -> Settings:
@@ -152,12 +159,33 @@ def bench_settings(db_path: Path) -> Settings:
     )
 
 
-def wire(db: Database, settings: Settings, provinces: ProvinceCatalog, clock: ManualClock) -> Services:
+class TimedStore(Store):
+    """The bot's Store, timing every write transaction while `timing` is set (the tick's batches)."""
+
+    def __init__(self, db: Database, vault: Vault) -> None:
+        super().__init__(db, vault)
+        self.timing = False
+        self.transactions: list[float] = []
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Unit]:
+        started = time.perf_counter()
+        async with super().write() as unit:
+            yield unit
+        if self.timing:
+            self.transactions.append(time.perf_counter() - started)
+
+
+def wire(
+    db: Database, settings: Settings, provinces: ProvinceCatalog, clock: ManualClock, tick_batch: int | None = None
+) -> Services:
     """As bot/app.py's post_init builds them (without the dispatcher: the outbox is only filled)."""
-    store = Store(db, VAULT)
+    store = TimedStore(db, VAULT)
     planner = ReminderPlanner(settings, provinces)
     surveys = SurveyService(store, SurveyCatalog.load(settings.surveys_dir), settings, clock, planner)
-    return Services(settings, clock, CompletionService(store, clock, planner, surveys), surveys)
+    if tick_batch is not None:
+        surveys.tick_batch = tick_batch
+    return Services(settings, clock, CompletionService(store, clock, planner, surveys), surveys, store)
 
 
 def check_sizes(participants: int, course_size: int, answers: int) -> None:
@@ -278,6 +306,33 @@ async def complete_all(services: Services, course_ids: Sequence[int], course_siz
     return durations
 
 
+async def chat_during(services: Services, work: Awaitable[Any]) -> list[float]:
+    """Run `work` while a person chats with the bot: every CHAT_INTERVAL_S a message is handled as the bot handles
+    one (a read of their state, then a write transaction: here their language choice); seconds per message."""
+    latencies: list[float] = []
+    done = asyncio.Event()
+    plain = Store(services.store.db, VAULT)
+
+    async def chatter() -> None:
+        languages = ("id", "en")
+        while not latencies or not done.is_set():  # at least one message, however short the work
+            started = time.perf_counter()
+            await services.surveys.current(CHATTER_ID)
+            async with plain.write() as unit:  # not one of the tick's timed transactions
+                await unit.preferences.set_language(CHATTER_ID, languages[len(latencies) % 2], services.clock.now())
+            latencies.append(time.perf_counter() - started)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), CHAT_INTERVAL_S)
+
+    task = asyncio.create_task(chatter())
+    try:
+        await work
+    finally:
+        done.set()
+        await task
+    return latencies
+
+
 def tick_counts(db_path: Path) -> tuple[int, int]:
     """Active d30 check-ins and pending outbox rows."""
     with contextlib.closing(sqlite3.connect(db_path)) as conn:
@@ -387,7 +442,7 @@ def ms(seconds: float) -> float:
 
 
 async def measure(
-    db_path: Path, participants: int, course_size: int, answers: int
+    db_path: Path, participants: int, course_size: int, answers: int, tick_batch: int | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Seed, then the three timed steps on one connection; the first two JSON lines."""
     province_catalog = ProvinceCatalog.load()
@@ -402,16 +457,19 @@ async def measure(
     db = await open_database(settings.sqlite_path)
     try:
         await db.migrate()
-        services = wire(db, settings, province_catalog, clock)
+        services = wire(db, settings, province_catalog, clock, tick_batch)
         course_ids = await seed(db, provinces, participants, course_size)
 
         clock.set(COMPLETED_AT)
         per_course = await complete_all(services, course_ids, course_size)
 
         clock.set(TICK_AT)
+        services.store.timing = True
         started = time.perf_counter()
-        await services.surveys.tick()
+        chatting = await chat_during(services, services.surveys.tick())
         tick_s = time.perf_counter() - started
+        services.store.timing = False
+        batches = sorted(services.store.transactions)
         checkins_started, outbox_pending = tick_counts(db_path)
         if checkins_started != participants:
             raise BenchFailure(f"the tick started {checkins_started} {CHECKIN_WAVE} check-ins, expected {participants}")
@@ -432,6 +490,14 @@ async def measure(
         "complete_course_p50_ms": ms(percentile(ordered, 50)),
         "complete_course_p95_ms": ms(percentile(ordered, 95)),
         "tick_s": round(tick_s, 3),
+        "tick_batch": services.surveys.tick_batch,
+        "tick_transactions": len(batches),
+        "tick_transaction_p50_ms": ms(percentile(batches, 50)) if batches else None,
+        "tick_transaction_max_ms": ms(batches[-1]) if batches else None,
+        "chat_messages": len(chatting),
+        "chat_p50_ms": ms(percentile(sorted(chatting), 50)),
+        "chat_p95_ms": ms(percentile(sorted(chatting), 95)),
+        "chat_max_ms": ms(max(chatting)),
         "checkins_started": checkins_started,
         "outbox_pending": outbox_pending,
     }
@@ -453,6 +519,7 @@ async def run(
     course_size: int = DEFAULT_COURSE_SIZE,
     answers: int = DEFAULT_ANSWERS,
     workdir: Path | None = None,
+    tick_batch: int | None = None,
 ) -> list[dict[str, Any]]:
     """Seed, complete, tick, answer; the JSON lines as dicts: scheduling, answers, machine.
 
@@ -466,7 +533,7 @@ async def run(
         db_path = directory / "bench.db"
         for leftover in (db_path, db_path.with_name("bench.db-wal"), db_path.with_name("bench.db-shm")):
             leftover.unlink(missing_ok=True)
-        scheduling, answering = await measure(db_path, participants, course_size, answers)
+        scheduling, answering = await measure(db_path, participants, course_size, answers, tick_batch)
     return [scheduling, answering, {"bench": "surveys", "machine": machine_info()}]
 
 
@@ -493,13 +560,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="where bench.db is written and kept (default: a temporary one)"
     )
+    parser.add_argument(
+        "--tick-batch", type=int, default=None, help="runs per tick transaction (default: the bot's TICK_BATCH)"
+    )
     args = parser.parse_args(argv)
     try:
         check_sizes(args.participants, args.course_size, args.answers)
     except ValueError as error:
         parser.error(str(error))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return print_lines(run(args.participants, args.course_size, args.answers, args.workdir))
+    return print_lines(run(args.participants, args.course_size, args.answers, args.workdir, args.tick_batch))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,14 @@ SCHEDULING_KEYS = [
     "complete_course_p50_ms",
     "complete_course_p95_ms",
     "tick_s",
+    "tick_batch",
+    "tick_transactions",
+    "tick_transaction_p50_ms",
+    "tick_transaction_max_ms",
+    "chat_messages",
+    "chat_p50_ms",
+    "chat_p95_ms",
+    "chat_max_ms",
     "checkins_started",
     "outbox_pending",
 ]
@@ -37,6 +45,11 @@ async def test_surveys_benchmark_smoke(tmp_path: Path) -> None:
     for key in ("complete_course_s", "complete_course_p50_ms", "complete_course_p95_ms", "tick_s"):
         assert isinstance(scheduling[key], float)
     assert scheduling["checkins_started"] == participants
+    # The tick's transactions were timed, and a person chatted meanwhile.
+    assert scheduling["tick_transactions"] >= 1
+    assert scheduling["chat_messages"] >= 1
+    for key in ("tick_transaction_p50_ms", "tick_transaction_max_ms", "chat_p50_ms", "chat_p95_ms", "chat_max_ms"):
+        assert isinstance(scheduling[key], float)
     # Each check-in started by the tick queues its first question and a nudge.
     assert scheduling["outbox_pending"] == 2 * participants
     assert list(answering) == ANSWER_KEYS

@@ -5,16 +5,21 @@ recent completion too; people who never registered lose their traces; the audit 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.logs import user_hash
+from bot.services import retention
 from bot.services.enrollment import Enrolled
 from bot.services.retention import RUN_ACTION, RetentionRun, plus_months
 from bot.storage.reports import Scope
+from bot.storage.retention import RetentionRepository
+from tests.backends import execute
 from tests.catalogue_data import catalogue_csv, course_row, import_catalogue, seed_participant
 from tests.conftest import ADMIN_ID
 from tests.flows import say
@@ -180,3 +185,36 @@ def test_months_are_calendar_months_and_the_notice_fits_in_the_retention() -> No
     assert plus_months(datetime(2028, 12, 31, 1, tzinfo=UTC), -24) == datetime(2026, 12, 31, 1, tzinfo=UTC)
     with pytest.raises(ValidationError, match="RETENTION_NOTICE_DAYS"):
         Settings(_env_file=None, retention_months=1, retention_notice_days=30)
+
+
+async def test_notices_go_in_batches_once_each_and_not_to_someone_erased_meanwhile(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [3101 + i for i in range(5)]
+    for user_id in people:
+        await seed_participant(bot, user_id)
+    gone = people[2]  # erased after the run found them, before their batch was written
+    monkeypatch.setattr(retention, "BATCH", 2)
+    batches: list[int] = []
+    store = services(bot).store
+    write, reachable = store.write, RetentionRepository.recipients
+
+    def first_write_after_an_erasure() -> Any:
+        if not batches:  # between the run's read of who is due and its first batch
+            execute(bot.database_url, "UPDATE participants SET telegram_user_id = NULL WHERE telegram_user_id = ?",
+                    (gone,))  # fmt: skip
+        return write()
+
+    async def recipients(repo: RetentionRepository, ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        batches.append(len(ids))
+        return await reachable(repo, ids)
+
+    monkeypatch.setattr(store, "write", first_write_after_an_erasure)
+    monkeypatch.setattr(RetentionRepository, "recipients", recipients)
+    assert (await run_at(bot, at(2028, 10, 25))).noticed == 4
+    assert batches == [2, 2, 1]  # the cap holds: five people, three transactions
+    assert [notices(bot, user_id) for user_id in people] == [1, 1, 0, 1, 1]
+    told = bot.rows("SELECT COUNT(*) FROM participants WHERE retention_notice_at IS NOT NULL")[0][0]
+    assert told == 4
+    assert (await run_at(bot, at(2028, 10, 26))).noticed == 0  # told once: the next run adds nothing
+    assert [notices(bot, user_id) for user_id in people] == [1, 1, 0, 1, 1]

@@ -7,13 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 from bot.i18n import Translator
 from bot.services.reports import REPORT_ZONE, Group, Summary
-from bot.services.safe_cells import xlsx_cell
+from bot.services.xlsx_book import Bold, Book, Sheet
 from bot.storage.db import Row, from_db_time
 from bot.storage.presence import (
     ABSENT,
@@ -48,24 +44,23 @@ WORDS = {
     },
 }
 _CHUNK = 5000
-_BOLD = Font(bold=True)
 
 
 async def add_sheets(
-    book: Workbook, t: Translator, reports: ReportRepository, summary: Summary, groups: dict[str, list[Group]]
+    book: Book, t: Translator, reports: ReportRepository, summary: Summary, groups: dict[str, list[Group]]
 ) -> None:
-    rates: WriteOnlyWorksheet = book.create_sheet(t.plain("xlsx-sheet-attendance"))
-    rates.append([xlsx_cell(rates, t.plain(h), _BOLD) for h in RATE_HEADERS])
-    rates.append(_rate_row(rates, t.plain("xlsx-all"), summary.attendance))
+    rates = book.add_sheet(t.plain("xlsx-sheet-attendance"))
+    rates.append([Bold(t.plain(h)) for h in RATE_HEADERS])
+    rates.append(_rate_row(t.plain("xlsx-all"), summary.attendance))
     for grouping, lines in groups.items():
         rates.append([])
-        rates.append([xlsx_cell(rates, t.plain(f"xlsx-by-{grouping}"), _BOLD)])
+        rates.append([Bold(t.plain(f"xlsx-by-{grouping}"))])
         for group in lines:
             name = f"{group.key} {group.label}".strip() if grouping == "course" else group.label
-            rates.append(_rate_row(rates, name, group.attendance))
-    sheet: WriteOnlyWorksheet = book.create_sheet(t.plain("xlsx-sheet-presence"))
-    sheet.freeze_panes = "A2"
-    sheet.append([xlsx_cell(sheet, t.plain(h), _BOLD) for h in ROW_HEADERS])
+            rates.append(_rate_row(name, group.attendance))
+    sheet = book.add_sheet(t.plain("xlsx-sheet-presence"))
+    sheet.freeze_header()
+    sheet.append([Bold(t.plain(h)) for h in ROW_HEADERS])
     chunk: list[Row] = []
     async for row in reports.presence_rows(summary.scope):
         chunk.append(row)
@@ -75,20 +70,20 @@ async def add_sheets(
     await asyncio.to_thread(_append, sheet, t, chunk)
 
 
-def _rate_row(sheet: WriteOnlyWorksheet, name: str, figures: AttendanceFigures | None) -> list[Any]:
+def _rate_row(name: str, figures: AttendanceFigures | None) -> list[Any]:
     if figures is None:
-        return [xlsx_cell(sheet, name)]
+        return [name]
     rate = "–" if figures.rate is None else f"{figures.rate * 100:.0f}%"
-    return [xlsx_cell(sheet, name), figures.expected, figures.present, figures.excused, rate, figures.no_shows]
+    return [name, figures.expected, figures.present, figures.excused, rate, figures.no_shows]
 
 
-def _append(sheet: WriteOnlyWorksheet, t: Translator, rows: list[Row]) -> None:
+def _append(sheet: Sheet, t: Translator, rows: list[Row]) -> None:
     for row in rows:
         sheet.append(
             [
                 row["enrollment"],
                 row["participant_id"],
-                xlsx_cell(sheet, row["code"]),
+                row["code"],
                 row["position"],
                 _local(row["starts_at"]),
                 *(_word(t, column, row[column]) for column in ("intent", "status", "source", "location")),

@@ -194,7 +194,11 @@ class ReminderPlanner:
         return when if when < start else None
 
     def zone_of(self, participant: Participant) -> ZoneInfo:
-        province = self._provinces.get(participant.province_code)
+        return self.zone_for(participant.province_code)
+
+    def zone_for(self, province_code: str) -> ZoneInfo:
+        """The zone of a province (the bot's default for an unknown code)."""
+        province = self._provinces.get(province_code)
         return province.tzinfo if province is not None else DEFAULT_ZONE
 
     async def sync(

@@ -1,14 +1,16 @@
-"""The report as files: an Excel workbook (openpyxl) and a chart (matplotlib, headless), labelled in the reader's
-language from the message catalogues."""
+"""The report as files: an Excel workbook (XlsxWriter, bot/services/xlsx_book.py) and a chart (matplotlib,
+headless), labelled in the reader's language from the message catalogues.
+
+The workbook is the list SHEETS: each entry writes one or more sheets, in order. A plain data sheet is a
+`DataSheet`: its name and columns (message keys), the rows it reads from the report's snapshot, and a row's cells.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import io
-import json
-import re
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -16,18 +18,19 @@ import matplotlib
 matplotlib.use("Agg")  # no display: the chart is drawn straight to PNG
 
 import matplotlib.pyplot as plt
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import Translator
-from bot.services import presence_sheets
+from bot.services import answer_sheets, presence_sheets
+from bot.services.answer_sheets import ANSWER_COLUMNS as ANSWER_COLUMNS
+from bot.services.report_cells import local_time as local_time
+from bot.services.report_cells import percent as percent
+from bot.services.report_cells import wave_label as wave_label
 from bot.services.reports import REPORT_ZONE, Group, Summary
-from bot.services.safe_cells import xlsx_cell
-from bot.services.survey_catalog import Survey, SurveyCatalog
-from bot.services.vacancy_report_files import VacancyPart, add_sheets
-from bot.storage.db import Database, Row, from_db_time
+from bot.services.survey_catalog import SurveyCatalog
+from bot.services.vacancy_report_files import VacancyPart
+from bot.services.vacancy_report_files import add_sheets as add_vacancy_sheets
+from bot.services.xlsx_book import Bold, Book, Sheet
+from bot.storage.db import Database, Row, Session
 from bot.storage.reports import ReportRepository
 from bot.storage.vault import Vault
 from bot.text import shorten
@@ -41,30 +44,45 @@ COLUMNS: dict[str, list[str]] = {
     "checkins": ["run", "id", "course", "wave", "status", "answered"],
     "broadcasts": ["broadcast", "by", "created", "send_at", "content", "bstatus", "recipients", "sent"],
 }  # fmt: skip
-# A sheet per survey: these columns, then one per question of the survey, then answers to questions it no longer has.
-ANSWER_COLUMNS = ["run", "id", "wave", "answered"]
 # Courses shown in the chart (the most completions first); more would not be readable on a phone.
 CHART_COURSES = 10
-_BOLD = Font(bold=True)
 # Rows handed to the worker thread at a time: large enough that the hand-over costs little, small enough that the
 # rows read ahead stay a few MB.
 _CHUNK = 5000
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the sheets are written from: the book, the reader's language, the report, and its snapshot."""
+
+    book: Book
+    t: Translator
+    summary: Summary
+    groups: dict[str, list[Group]]
+    surveys: SurveyCatalog
+    reports: ReportRepository
+    unmask_with: Vault | None
+    session: Session
+    # The vacancy funnel's figures (bot/services/vacancy_reports.py), when the report includes them.
+    vacancies: VacancyPart | None
 
 
-def wave_label(t: Translator, wave: str) -> str:
-    """ "+30 hari" for d30 (the waves follow CHECKIN_DAYS), "sendiri" for a check-in the participant started."""
-    if wave.startswith("d") and wave[1:].isdigit():
-        return t.plain("wave-days", days=wave[1:])
-    return t.plain(f"wave-{wave}") if t.has(f"wave-{wave}") else wave
+@dataclass(frozen=True, slots=True)
+class DataSheet:
+    """A sheet with a header row and a row per record: its name (xlsx-sheet-<name>), columns (COLUMNS[name],
+    headers xlsx-col-<column>), the rows read from the snapshot, and a row's cells."""
 
+    name: str
+    rows: Callable[[Context], AsyncIterator[Any]]
+    cells: Callable[[Any, Translator], list[Any]]
 
-def local_time(value: str | None) -> str:
-    """A stored UTC time as the programme's local time (WIB), for a spreadsheet cell."""
-    return "" if not value else from_db_time(value).astimezone(REPORT_ZONE).strftime("%Y-%m-%d %H:%M")
+    async def __call__(self, c: Context) -> None:
+        headers = COLUMNS[self.name]
+        sheet = c.book.add_sheet(c.t.plain(f"xlsx-sheet-{self.name}"))
+        sheet.freeze_header()
+        sheet.widths(_WIDTHS.get(header, 14) for header in headers)
+        sheet.append([Bold(c.t.plain(f"xlsx-col-{h}")) for h in headers])
+        await write_rows(sheet, self.rows(c), lambda row: self.cells(row, c.t))
 
 
 async def workbook(
@@ -82,29 +100,31 @@ async def workbook(
     check-ins, a sheet per survey (a row per run, a column per question, answers in the reader's words from the
     survey's definition), broadcasts. Headers in the reader's language, times in WIB, header row frozen.
 
-    Rows are read here and written to the workbook in a worker thread, a chunk at a time, so the bot keeps
-    answering people while a large workbook is built (openpyxl takes most of a minute at 100,000 participants).
+    Rows are read here and written in a worker thread, a chunk at a time (XlsxWriter, constant memory), so the bot
+    keeps answering people while a large workbook is built.
     """
-    book = Workbook(write_only=True)
-    _summary_sheet(book, t, summary, groups)
-    async with db.snapshot() as session:
-        reports = ReportRepository(session)
-        scope = summary.scope
-        await _sheet(
-            book, t, "participants", reports.participant_rows(scope, unmask_with), lambda r: _participant(r, t)
-        )
-        await _sheet(book, t, "enrollments", reports.enrollment_rows(scope), lambda r: _enrollment(r, t))
-        await _sheet(book, t, "checkins", reports.checkin_rows(scope), lambda r: _checkin(r, t))
-        await _answer_sheets(book, t, reports.answer_rows(scope), surveys)
-        await presence_sheets.add_sheets(book, t, reports, summary, groups)
-        if vacancies is not None:
-            await add_sheets(book, t, session, *vacancies)
-        # The programme's broadcasts are not any institute's figures: a report limited to some courses leaves them out.
-        broadcasts = await reports.broadcast_rows() if scope.course_ids is None else []
-    await _sheet(book, t, "broadcasts", _iterate(broadcasts), _broadcast)
     out = io.BytesIO()
-    await asyncio.to_thread(book.save, out)
+    book = Book(out)
+    try:
+        async with db.snapshot() as session:
+            c = Context(book, t, summary, groups, surveys, ReportRepository(session), unmask_with, session, vacancies)
+            for write in SHEETS:
+                await write(c)
+    finally:
+        await asyncio.to_thread(book.close)
     return out.getvalue()
+
+
+async def write_rows(sheet: Sheet, rows: AsyncIterator[Any], cells: Callable[[Any], list[Any]]) -> None:
+    """Write the rows as they are read, in a worker thread a chunk at a time."""
+    chunk: list[Any] = []
+    async for row in rows:
+        chunk.append(row)
+        if len(chunk) >= _CHUNK:
+            await asyncio.to_thread(_append, sheet, chunk, cells)
+            chunk = []
+    if chunk:
+        await asyncio.to_thread(_append, sheet, chunk, cells)
 
 
 def chart(t: Translator, summary: Summary, courses: Sequence[Group]) -> bytes:
@@ -150,14 +170,12 @@ def chart(t: Translator, summary: Summary, courses: Sequence[Group]) -> bytes:
 # ---------------------------------------------------------------------- inside
 
 
-def _summary_sheet(book: Workbook, t: Translator, summary: Summary, groups: dict[str, list[Group]]) -> None:
-    sheet = book.create_sheet(t.plain("xlsx-sheet-summary"))
-    sheet.column_dimensions["A"].width = 42
-    for column in "BCDEFGHIJ":
-        sheet.column_dimensions[column].width = 16
-    totals = summary.totals
+async def _summary_sheet(c: Context) -> None:
+    sheet = c.book.add_sheet(c.t.plain("xlsx-sheet-summary"))
+    sheet.widths([42] + [16] * 9)
+    t, summary, totals = c.t, c.summary, c.summary.totals
     rows: list[list[Any]] = [
-        [_bold(sheet, t.plain("xlsx-summary-title"))],
+        [Bold(t.plain("xlsx-summary-title"))],
         [t.plain("xlsx-generated"), summary.generated_at.astimezone(REPORT_ZONE).strftime("%Y-%m-%d %H:%M")],
         [t.plain("xlsx-target"), percent(summary.target)],
         [],
@@ -169,7 +187,7 @@ def _summary_sheet(book: Workbook, t: Translator, summary: Summary, groups: dict
         [t.plain("xlsx-completion-rate"), percent(summary.completion_rate)],
         [],
         [
-            _bold(sheet, t.plain(h))
+            Bold(t.plain(h))
             for h in (
                 "xlsx-wave",
                 "xlsx-asked",
@@ -186,51 +204,31 @@ def _summary_sheet(book: Workbook, t: Translator, summary: Summary, groups: dict
         rows.append([wave_label(t, wave.wave), wave.asked,
             wave.answered, percent(wave.response_rate), wave.employed, percent(wave.working_of_answered),
             percent(wave.working_of_completed), wave.recruiting])  # fmt: skip
-    for grouping, lines in groups.items():
-        rows += [[], [_bold(sheet, t.plain(f"xlsx-by-{grouping}"))]]
+    for grouping, lines in c.groups.items():
+        rows += [[], [Bold(t.plain(f"xlsx-by-{grouping}"))]]
         header = ["xlsx-group", "xlsx-enrolled-seats", "xlsx-completed", "xlsx-dropped", "xlsx-completion-rate"]
         rows.append(
-            [_bold(sheet, t.plain(h)) for h in header]
-            + [_bold(sheet, t.plain("xlsx-working-wave", wave=wave_label(t, w.wave))) for w in summary.waves]
+            [Bold(t.plain(h)) for h in header]
+            + [Bold(t.plain("xlsx-working-wave", wave=wave_label(t, w.wave))) for w in summary.waves]
         )
         for group in lines:
             rows.append([f"{group.key} {group.label}".strip() if grouping == "course" else group.label,
                 group.enrolled + group.completed + group.dropped, group.completed, group.dropped,
                 percent(group.completion_rate), *[percent(w.working_of_answered) for w in group.waves]])  # fmt: skip
+    sheet.extend(rows)
+
+
+def _append(sheet: Sheet, rows: list[Any], cells: Callable[[Any], list[Any]]) -> None:
+    """Convert and write rows; an empty value is no cell at all (most of a survey sheet's question columns are
+    empty, since each run answers only its branch). A text that would be a formula is kept text (xlsx_book)."""
     for row in rows:
-        sheet.append([xlsx_cell(sheet, value) for value in row])
+        sheet.append(cells(row))
 
 
-async def _sheet(
-    book: Workbook, t: Translator, name: str, rows: AsyncIterator[Any], convert: Callable[[Any], list[Any]]
-) -> None:
-    headers = COLUMNS[name]
-    sheet: WriteOnlyWorksheet = book.create_sheet(t.plain(f"xlsx-sheet-{name}"))
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers):
-        sheet.column_dimensions[chr(ord("A") + index)].width = _WIDTHS.get(header, 14)
-    sheet.append([_bold(sheet, t.plain(f"xlsx-col-{h}")) for h in headers])
-    chunk: list[Any] = []
-    async for row in rows:
-        chunk.append(row)
-        if len(chunk) >= _CHUNK:
-            await asyncio.to_thread(_append, sheet, chunk, convert)
-            chunk = []
-    if chunk:
-        await asyncio.to_thread(_append, sheet, chunk, convert)
-
-
-def _append(sheet: WriteOnlyWorksheet, rows: list[Any], convert: Callable[[Any], list[Any]]) -> None:
-    """Convert and write rows; an empty value is no cell at all (openpyxl skips None: most of a survey sheet's
-    question columns are empty, since each run answers only its branch). A text that would be a formula is kept
-    text (safe_cells)."""
-    for row in rows:
-        sheet.append([None if value == "" else xlsx_cell(sheet, value) for value in convert(row)])
-
-
-async def _iterate(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    for item in items:
-        yield item
+async def _broadcast_rows(c: Context) -> AsyncIterator[dict[str, Any]]:
+    # The programme's broadcasts are not any institute's figures: a report limited to some courses leaves them out.
+    for row in await c.reports.broadcast_rows() if c.summary.scope.course_ids is None else []:
+        yield row
 
 
 def _participant(row: Row, t: Translator) -> list[Any]:
@@ -278,88 +276,7 @@ def _checkin(row: Row, t: Translator) -> list[Any]:
     ]
 
 
-@dataclass(slots=True)
-class _Run:
-    """One survey run's answers, gathered from its rows (question id -> stored value)."""
-
-    run_id: int
-    participant_id: int
-    wave: str
-    answered_at: str | None = None
-    answers: dict[str, str | None] = field(default_factory=dict)
-
-
-class _AnswerSheet:
-    """The sheet of one survey: a row per run, a column per question (its text as the header), each answer as
-    the reader's words (the options' labels). Answers to a question the definition no longer has are kept in a
-    last column as "question: answer"."""
-
-    def __init__(self, book: Workbook, t: Translator, survey_id: str, survey: Survey | None) -> None:
-        language = t.language
-        questions = survey.questions if survey else []
-        self._t = t
-        self._questions = [q.id for q in questions]
-        self._options = {q.id: {o.value: o.label.get(language) for o in q.options} for q in questions}
-        title = survey.title.get(language) if survey else survey_id
-        self.sheet: WriteOnlyWorksheet = book.create_sheet(_sheet_name(title, book.sheetnames))
-        self.sheet.freeze_panes = "A2"
-        headers = [t.plain(f"xlsx-col-{h}") for h in ANSWER_COLUMNS]
-        headers += [q.text.get(language) for q in questions]
-        headers.append(t.plain("xlsx-col-other-answers"))
-        for index in range(len(headers)):
-            self.sheet.column_dimensions[get_column_letter(index + 1)].width = 14 if index < 4 else 30
-        self.sheet.append([_bold(self.sheet, header) for header in headers])
-
-    def row(self, run: _Run) -> list[Any]:
-        cells: list[Any] = [run.run_id, run.participant_id, wave_label(self._t, run.wave), local_time(run.answered_at)]
-        cells += [self._answer(q, run.answers[q]) if q in run.answers else "" for q in self._questions]
-        other = [f"{q}: {self._answer(q, v)}" for q, v in run.answers.items() if q not in self._options]
-        cells.append("; ".join(other))
-        return cells
-
-    def _answer(self, question: str, value: str | None) -> str:
-        labels = self._options.get(question, {})
-        return ", ".join(labels.get(v, v) for v in _answer_values(value))
-
-
-async def _answer_sheets(book: Workbook, t: Translator, rows: AsyncIterator[Row], surveys: SurveyCatalog) -> None:
-    """A sheet per survey (each defined survey, and any other found in the answers), filled in a worker thread a
-    chunk of runs at a time. The rows come grouped by survey, then by run, each run's answers in order."""
-    sheets = {survey.id: _AnswerSheet(book, t, survey.id, survey) for survey in surveys}
-    current: _AnswerSheet | None = None
-    run: _Run | None = None
-    done: list[_Run] = []
-    async for row in rows:
-        if run is None or row["run_id"] != run.run_id:
-            if run is not None:
-                done.append(run)
-            survey_id = row["survey"]
-            if survey_id not in sheets:
-                sheets[survey_id] = _AnswerSheet(book, t, survey_id, None)
-            if current is not None and (sheets[survey_id] is not current or len(done) >= _CHUNK):
-                await asyncio.to_thread(_append, current.sheet, done, current.row)
-                done = []
-            current = sheets[survey_id]
-            run = _Run(row["run_id"], row["participant_id"], row["wave"])
-        run.answers[row["question"]] = row["value"]
-        run.answered_at = row["answered_at"]
-    if current is not None and run is not None:
-        done.append(run)
-        await asyncio.to_thread(_append, current.sheet, done, current.row)
-
-
-def _sheet_name(title: str, taken: list[str]) -> str:
-    """A worksheet name: at most 31 characters, none of []:*?/\\, not one of the workbook's names already."""
-    name = shorten(" ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split()), 31) or "?"
-    used = {existing.casefold() for existing in taken}
-    candidate, number = name, 2
-    while candidate.casefold() in used:
-        suffix = f" ({number})"
-        candidate, number = shorten(name, 31 - len(suffix)) + suffix, number + 1
-    return candidate
-
-
-def _broadcast(row: dict[str, Any]) -> list[Any]:
+def _broadcast(row: dict[str, Any], _: Translator) -> list[Any]:
     return [
         row["id"],
         row["created_by"],
@@ -372,18 +289,6 @@ def _broadcast(row: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _answer_values(value: str | None) -> list[str]:
-    """A stored answer (JSON: one value, or a list for a multiple choice) as its values; none if erased."""
-    if value is None:
-        return []
-    decoded = json.loads(value)
-    return [str(v) for v in decoded] if isinstance(decoded, list) else [str(decoded)]
-
-
-def _bold(sheet: WriteOnlyWorksheet, value: str) -> Any:
-    return xlsx_cell(sheet, value, _BOLD)
-
-
 _WIDTHS = {
     "name": 28,
     "title": 30,
@@ -394,3 +299,29 @@ _WIDTHS = {
     "answer": 40,
     "nik": 20,
 }
+
+
+async def _answer_sheets(c: Context) -> None:
+    await answer_sheets.add_sheets(c.book, c.t, c.reports.answer_rows(c.summary.scope), c.surveys)
+
+
+async def _presence_sheets(c: Context) -> None:
+    await presence_sheets.add_sheets(c.book, c.t, c.reports, c.summary, c.groups)
+
+
+async def _vacancy_sheets(c: Context) -> None:
+    if c.vacancies is not None:
+        await add_vacancy_sheets(c.book, c.t, c.session, *c.vacancies)
+
+
+# The workbook's sheets, in order: each entry writes its sheet(s) from the context.
+SHEETS: list[Callable[[Context], Awaitable[None]]] = [
+    _summary_sheet,
+    DataSheet("participants", lambda c: c.reports.participant_rows(c.summary.scope, c.unmask_with), _participant),
+    DataSheet("enrollments", lambda c: c.reports.enrollment_rows(c.summary.scope), _enrollment),
+    DataSheet("checkins", lambda c: c.reports.checkin_rows(c.summary.scope), _checkin),
+    _answer_sheets,
+    _presence_sheets,
+    _vacancy_sheets,
+    DataSheet("broadcasts", _broadcast_rows, _broadcast),
+]

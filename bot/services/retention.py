@@ -26,6 +26,7 @@ from bot.services.dates import add_months
 from bot.services.erasure import Eraser
 from bot.services.reminders import ReminderPlanner
 from bot.storage.db import to_db_time
+from bot.storage.outbox import NewOutboxMessage
 from bot.storage.retention import Inactive
 from bot.storage.store import Store, Unit
 
@@ -85,13 +86,12 @@ class RetentionService:
             found = await unit.retention.inactive(plus_months(now + self._notice, -self._months))
         noticed = reset = erased = 0
         for start in range(0, len(found), BATCH):
-            async with self._store.write() as unit:
-                for person in found[start : start + BATCH]:
-                    if self._active_again(person, now):
-                        await unit.retention.reset(person.participant_id)
-                        reset += 1
-                    elif person.notice_at is None:
-                        noticed += await self._notify(unit, person, now)
+            batch = found[start : start + BATCH]
+            again = [person.participant_id for person in batch if self._active_again(person, now)]
+            to_tell = [person for person in batch if person.notice_at is None and not self._active_again(person, now)]
+            async with self._store.write() as unit:  # a few statements per batch, whatever its size
+                reset += await unit.retention.reset_many(again)
+                noticed += await self._notify(unit, to_tell, now)
         for person in found:
             if person.notice_at is not None and not self._active_again(person, now):
                 erased += await self._erase_if_due(person.participant_id, now)
@@ -116,30 +116,38 @@ class RetentionService:
         """Told before, but no longer due within the notice period (a new enrolment, a longer RETENTION_MONTHS)."""
         return person.notice_at is not None and self.due(person.last_active) - self._notice > now
 
-    async def _notify(self, unit: Unit, person: Inactive, now: datetime) -> int:
-        """The one notice: what goes and when (the first midnight in their zone that is both RETENTION_NOTICE_DAYS
-        away and past their due moment), queued for the end of the quiet hours."""
-        participant = await unit.participants.by_id(person.participant_id)
-        if participant is None or participant.telegram_user_id is None:
-            return 0
-        zone = self._planner.zone_of(participant)
-        earliest = max(self.due(person.last_active), now + self._notice).astimezone(zone)
-        day = earliest.date() if earliest.time() == time(0) else earliest.date() + timedelta(days=1)
-        erase_at = datetime.combine(day, time(0), zone)
-        await unit.retention.noticed(person.participant_id, now, erase_at)
-        await unit.outbox.add(
-            telegram_user_id=participant.telegram_user_id,
-            kind=NOTICE_KIND,
-            message_key="retention-notice",
-            params={"erase_on": day.isoformat(), "months": self._months},
-            dedupe_key=f"retention-notice:{participant.id}:{to_db_time(now)}",
-            not_before=self._planner.quiet.next_allowed(now, zone),
-            expires_at=erase_at,
-            now=now,
-            priority=NOTICE_PRIORITY,
-            subject=f"retention:{participant.id}",
-        )
-        return 1
+    async def _notify(self, unit: Unit, people: list[Inactive], now: datetime) -> int:
+        """The one notice each: what goes and when (the first midnight in their zone that is both
+        RETENTION_NOTICE_DAYS away and past their due moment), queued for the end of the quiet hours. Those erased
+        since they were found get none. Returns how many were told."""
+        reachable = await unit.retention.recipients([person.participant_id for person in people])
+        notices: list[tuple[int, datetime]] = []
+        messages: list[NewOutboxMessage] = []
+        for person in people:
+            if person.participant_id not in reachable:
+                continue
+            telegram_user_id, province_code = reachable[person.participant_id]
+            zone = self._planner.zone_for(province_code)
+            earliest = max(self.due(person.last_active), now + self._notice).astimezone(zone)
+            day = earliest.date() if earliest.time() == time(0) else earliest.date() + timedelta(days=1)
+            erase_at = datetime.combine(day, time(0), zone)
+            notices.append((person.participant_id, erase_at))
+            messages.append(
+                NewOutboxMessage(
+                    telegram_user_id=telegram_user_id,
+                    kind=NOTICE_KIND,
+                    message_key="retention-notice",
+                    params={"erase_on": day.isoformat(), "months": self._months},
+                    dedupe_key=f"retention-notice:{person.participant_id}:{to_db_time(now)}",
+                    not_before=self._planner.quiet.next_allowed(now, zone),
+                    expires_at=erase_at,
+                    priority=NOTICE_PRIORITY,
+                    subject=f"retention:{person.participant_id}",
+                )
+            )
+        await unit.retention.noticed_many(notices, now)
+        await unit.outbox.add_many(messages, now)
+        return len(notices)
 
     async def _erase_if_due(self, participant_id: int, now: datetime) -> int:
         """Erase a participant who was told and whose date has come, checked again in the erasing transaction."""

@@ -7,9 +7,9 @@ participant's name, a survey answer ("Di perusahaan mana Anda bekerja?"), a cour
 catalogue. Written as it is, ``=HYPERLINK("http://x","klik")`` would become a live link, or worse a DDE command, in
 the workbook a staff member opens. Such a text is therefore written as text, unchanged for the reader:
 
-- XLSX (openpyxl): a string cell (``data_type`` "s", where openpyxl would make a formula cell of any str starting
-  with "=") carrying Excel's quote prefix, so Excel shows the text as typed and keeps it text even when someone
-  edits the cell;
+- XLSX (bot/services/xlsx_book.py, XlsxWriter): a string cell (written with ``write_string``, never ``write``, which
+  would make a formula of any str starting with "=") carrying Excel's quote prefix, so Excel shows the text as
+  typed and keeps it text even when someone edits the cell;
 - CSV: the value with a leading apostrophe, as OWASP recommends (a CSV has no cell types).
 
 Numbers are not text: a negative number written as a number stays a number.
@@ -19,10 +19,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 # What makes a spreadsheet program read a cell as a formula (OWASP's list).
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,21 +26,6 @@ FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 def formula_like(value: object) -> bool:
     """Whether `value` is a text a spreadsheet program would run as a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, font: Font | None = None) -> Any:
-    """What to append to a write-only worksheet for `value`: the value itself, or a cell when it must be kept text
-    (or is given a `font`). Cheap for the common case: most values pass through untouched."""
-    risky = formula_like(value)
-    if not risky and font is None:
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if font is not None:
-        cell.font = font
-    if risky:
-        cell.data_type = "s"  # openpyxl made it "f" (a formula) if it starts with "="
-        cell.quotePrefix = True  # Excel's own marker of "typed as text" (the hidden apostrophe)
-    return cell
 
 
 def csv_cell(value: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -17,9 +18,10 @@ from bot.services.reminders import ReminderPlanner
 from bot.services.survey_catalog import EMPLOYMENT, SATISFACTION, SurveyCatalog
 from bot.services.survey_prompts import Prompt, prompt_for
 from bot.storage.db import to_db_time
+from bot.storage.outbox import NewOutboxMessage
 from bot.storage.participants import Participant
 from bot.storage.store import Store, Unit
-from bot.storage.surveys import CANCELLED, EXPIRED, NewRun, SurveyRun
+from bot.storage.surveys import CANCELLED, DueRun, NewRun, SurveyRun
 
 # Survey messages outrank bulk announcements, and give way to session reminders.
 SURVEY_PRIORITY = 5
@@ -51,6 +53,7 @@ class SurveyRuns:
         self._nudge_after = timedelta(days=settings.survey_nudge_after_days)
         self._checkin_days = settings.checkin_days
         self._checkin_at = settings.checkin_at
+        self.tick_batch = TICK_BATCH
 
     # ------------------------------------------------------------------ planning
 
@@ -94,24 +97,62 @@ class SurveyRuns:
     # ------------------------------------------------------------------ time passing
 
     async def tick(self) -> int:
-        """Expire running surveys past their time, then start the surveys due; returns how many changed."""
+        """Expire running surveys past their time, then start the surveys due; returns how many changed.
+
+        Set-based, a batch of `tick_batch` runs per transaction: one statement expires a batch, one withdraws its
+        messages, one reads the next survey due of each of those participants, one starts them and one queues their
+        questions and nudges. A started run is active, so a tick interrupted between batches (a crash) starts
+        nothing twice: the next tick takes up what is left.
+        """
         changed = 0
         while True:
             now = self._clock.now()
             async with self._store.write() as unit:
-                overdue = await unit.surveys.overdue(now, TICK_BATCH)
-                for run in overdue:
-                    await self._close(unit, run, EXPIRED, now)
-                waiting = [] if overdue else await unit.surveys.waiting_participants(now, TICK_BATCH)
-                for participant_id in waiting:
-                    participant = await unit.participants.by_id(participant_id)
-                    if participant is None or participant.telegram_user_id is None:
-                        await self.cancel_for(unit, participant_id)
-                    else:
-                        await self._start_next(unit, participant, now)
-            changed += len(overdue) + len(waiting)
-            if not overdue and len(waiting) < TICK_BATCH:
+                expired = await unit.surveys.expire_overdue(now, self.tick_batch)
+                await unit.outbox.cancel_subjects([run_subject(run_id) for run_id, _ in expired])
+                if expired:
+                    waiting: list[int] = []
+                    await self._start_due(unit, [participant_id for _, participant_id in expired], now)
+                else:
+                    waiting = await unit.surveys.waiting_participants(now, self.tick_batch)
+                    await self._start_due(unit, waiting, now, cancel_unreachable=True)
+            changed += len(expired) + len(waiting)
+            if not expired and len(waiting) < self.tick_batch:
                 return changed
+
+    async def _start_due(
+        self, unit: Unit, participant_ids: list[int], now: datetime, *, cancel_unreachable: bool = False
+    ) -> None:
+        """`_start_next` for many participants at once; with `cancel_unreachable`, the surveys of someone no longer
+        reachable (erased) are cancelled, as the waiting participants' are."""
+        while participant_ids:
+            ready: list[DueRun] = []
+            unknown: list[DueRun] = []
+            for due in await unit.surveys.first_due(participant_ids, now):
+                if due.telegram_user_id is None:
+                    if cancel_unreachable:
+                        await self.cancel_for(unit, due.run.participant_id)
+                elif self.catalog.get(due.run.survey) is None:  # its definition file was removed
+                    unknown.append(due)
+                else:
+                    ready.append(due)
+            starts: list[tuple[int, str, datetime]] = []
+            messages: list[NewOutboxMessage] = []
+            for due in ready:
+                survey = self.catalog[due.run.survey]
+                question = survey.question(due.run.question or "") or survey.questions[0]
+                zone = self._planner.zone_for(due.province_code)
+                asked_at, expires_at = self._timing(now, zone, send=True)
+                starts.append((due.run.id, question.id, expires_at))
+                messages += self._messages(
+                    due.run, due.telegram_user_id or 0, zone, question.id, due.answered + 1, due.course_title,
+                    now, asked_at, expires_at, send=True,
+                )  # fmt: skip
+            await unit.surveys.start_many(starts, now)
+            await unit.outbox.add_many(messages, now)
+            # The next due survey of those whose oldest had no definition any more.
+            await unit.surveys.finish_many([due.run.id for due in unknown], CANCELLED, now)
+            participant_ids = [due.run.participant_id for due in unknown]
 
     async def _close(self, unit: Unit, run: SurveyRun, status: str, now: datetime) -> None:
         """Finish the run, withdraw its pending messages, and let the next survey due take its turn."""
@@ -154,44 +195,74 @@ class SurveyRuns:
         survey = self.catalog[run.survey]
         question = survey.question(run.question or "") or survey.questions[0]
         zone = self._planner.zone_of(participant)
-        asked_at = self._planner.quiet.next_allowed(now, zone) if send else now
-        expires_at = asked_at + self._expiry
+        asked_at, expires_at = self._timing(now, zone, send=send)
         await unit.surveys.start(run.id, question.id, now, expires_at)
         prompt = await prompt_for(unit, self.catalog, await _reloaded(unit, run.id))
-        common = {"run_id": run.id, "survey": survey.id, "title": prompt.course_title}
+        messages = self._messages(
+            run, participant.telegram_user_id, zone, question.id, prompt.number, prompt.course_title,
+            now, asked_at, expires_at, send=send, lead=lead,
+        )  # fmt: skip
+        await unit.outbox.add_many(messages, now)
+        return prompt
+
+    def _timing(self, now: datetime, zone: ZoneInfo, *, send: bool) -> tuple[datetime, datetime]:
+        """When the first question is asked (a sent one at the end of quiet hours), and when the run expires."""
+        asked_at = self._planner.quiet.next_allowed(now, zone) if send else now
+        return asked_at, asked_at + self._expiry
+
+    def _messages(
+        self,
+        run: SurveyRun,
+        recipient: int,
+        zone: ZoneInfo,
+        question: str,
+        number: int,
+        title: str | None,
+        now: datetime,
+        asked_at: datetime,
+        expires_at: datetime,
+        *,
+        send: bool,
+        lead: Lead | None = None,
+    ) -> list[NewOutboxMessage]:
+        """The outbox rows of a run that starts: its question (when sent) and the nudge, if due before expiry."""
+        common = {"run_id": run.id, "survey": run.survey, "title": title}
+        messages = []
         if send:
-            await unit.outbox.add(
-                telegram_user_id=participant.telegram_user_id,
-                kind="survey_question",
-                message_key="survey-question",
-                params={
-                    **common,
-                    "question": question.id,
-                    "number": prompt.number,
-                    "lead": None if lead is None else {"key": lead.key, "params": lead.params},
-                },
-                dedupe_key=f"survey:{run.id}:ask:{question.id}:{to_db_time(now)}",
-                not_before=asked_at,
-                now=now,
-                priority=SURVEY_PRIORITY,
-                expires_at=expires_at,
-                subject=run_subject(run.id),
+            messages.append(
+                NewOutboxMessage(
+                    telegram_user_id=recipient,
+                    kind="survey_question",
+                    message_key="survey-question",
+                    params={
+                        **common,
+                        "question": question,
+                        "number": number,
+                        "lead": None if lead is None else {"key": lead.key, "params": lead.params},
+                    },
+                    dedupe_key=f"survey:{run.id}:ask:{question}:{to_db_time(now)}",
+                    not_before=asked_at,
+                    priority=SURVEY_PRIORITY,
+                    expires_at=expires_at,
+                    subject=run_subject(run.id),
+                )
             )
         nudge_at = self._planner.quiet.next_allowed(asked_at + self._nudge_after, zone)
         if nudge_at < expires_at:
-            await unit.outbox.add(
-                telegram_user_id=participant.telegram_user_id,
-                kind="survey_nudge",
-                message_key="survey-nudge",
-                params=common,
-                dedupe_key=f"survey:{run.id}:nudge:{to_db_time(asked_at)}",
-                not_before=nudge_at,
-                now=now,
-                priority=SURVEY_PRIORITY,
-                expires_at=expires_at,
-                subject=run_subject(run.id),
+            messages.append(
+                NewOutboxMessage(
+                    telegram_user_id=recipient,
+                    kind="survey_nudge",
+                    message_key="survey-nudge",
+                    params=common,
+                    dedupe_key=f"survey:{run.id}:nudge:{to_db_time(asked_at)}",
+                    not_before=nudge_at,
+                    priority=SURVEY_PRIORITY,
+                    expires_at=expires_at,
+                    subject=run_subject(run.id),
+                )
             )
-        return prompt
+        return messages
 
 
 async def _reloaded(unit: Unit, run_id: int) -> SurveyRun:

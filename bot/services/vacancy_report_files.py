@@ -12,18 +12,15 @@ import matplotlib
 matplotlib.use("Agg")  # no display: the chart is drawn straight to PNG
 
 import matplotlib.pyplot as plt
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from bot.i18n import Translator
-from bot.services.safe_cells import xlsx_cell
 from bot.services.vacancy_reports import STEPS, VacancySummary
+from bot.services.xlsx_book import Bold, Book
 from bot.storage.db import Session
 from bot.storage.vacancy_reports import FunnelFigures, VacancyReportRepository
 
 # The per-vacancy sheet's columns (headers are the messages xlsx-col-<name>, the report's own where they exist).
 VACANCY_COLUMNS = ("code", "position", "employer", "province", "lpk", "closes", "apply", *STEPS, "rejected")
-_BOLD = Font(bold=True)
 # What the workbook's vacancy sheets show: the summary and the breakdowns.
 VacancyPart = tuple[VacancySummary, dict[str, Sequence[FunnelFigures]]]
 _COLOURS = ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#2ca02c")
@@ -63,20 +60,20 @@ def funnel_chart(t: Translator, summary: VacancySummary) -> bytes:
 
 
 async def add_sheets(
-    book: Workbook,
+    book: Book,
     t: Translator,
     session: Session,
     summary: VacancySummary,
     groups: dict[str, Sequence[FunnelFigures]],
 ) -> None:
     """The funnel sheet (totals, then per category, province and LPK) and one row per vacancy."""
-    sheet = book.create_sheet(t.plain("xlsx-sheet-vacancy-funnel"))
-    sheet.column_dimensions["A"].width = 36
+    sheet = book.add_sheet(t.plain("xlsx-sheet-vacancy-funnel"))
+    sheet.widths([36])
     header = [t.plain("xlsx-group"), t.plain("vacancy-funnel-published"), *(step_label(t, s) for s in STEPS)]
     header.append(t.plain("vacancy-funnel-rejected"))
     share = summary.share_through_vacancies
     rows: list[list[Any]] = [
-        [xlsx_cell(sheet, t.plain("vacancy-report-title"), _BOLD)],
+        [Bold(t.plain("vacancy-report-title"))],
         [t.plain("vacancy-funnel-published"), summary.funnel.published],
         [t.plain("vacancy-funnel-people"), summary.matched_people],
         *([step_label(t, s), getattr(summary.funnel, s)] for s in STEPS[1:]),
@@ -84,19 +81,18 @@ async def add_sheets(
         [t.plain("vacancy-funnel-share"), "–" if share is None else f"{share * 100:.0f}%"],
     ]
     for grouping, lines in groups.items():
-        rows += [[], [xlsx_cell(sheet, t.plain(f"vacancy-report-by-{grouping}"), _BOLD)], header]
+        rows += [[], [Bold(t.plain(f"vacancy-report-by-{grouping}"))], header]
         rows += [[group_label(t, grouping, g), g.published, *(getattr(g, s) for s in STEPS), g.rejected] for g in lines]
-    for row in rows:
-        sheet.append([xlsx_cell(sheet, value) for value in row])
+    sheet.extend(rows)
 
-    listing = book.create_sheet(t.plain("xlsx-sheet-vacancies"))
-    listing.freeze_panes = "A2"
-    listing.append([xlsx_cell(listing, t.plain(f"vacancy-xlsx-col-{c}"), _BOLD) for c in VACANCY_COLUMNS])
+    listing = book.add_sheet(t.plain("xlsx-sheet-vacancies"))
+    listing.freeze_header()
+    listing.append([Bold(t.plain(f"vacancy-xlsx-col-{c}")) for c in VACANCY_COLUMNS])
     async for found in VacancyReportRepository(session).vacancy_rows(summary.scope):
         values = [found["code"], found["position"], found["employer"], found["province_code"] or ""]
         values += [found["institute_key"] or "", found["closes_on"], found["apply_method"]]
         values += [*(found[s] for s in STEPS), found["rejected"]]
-        listing.append([xlsx_cell(listing, value) for value in values])
+        listing.append(values)
 
 
 def group_label(t: Translator, grouping: str, figures: FunnelFigures) -> str:

@@ -154,6 +154,16 @@ class OutboxRepository:
             return 0
         return await self._s.executemany("UPDATE outbox SET status = 'cancelled' WHERE id = ?", doomed)
 
+    async def cancel_subjects(self, subjects: Sequence[str]) -> int:
+        """Cancel the messages not sent yet whose subject is one of `subjects` (a batch of survey runs closing)."""
+        if not subjects:
+            return 0
+        marks = ", ".join("?" for _ in subjects)
+        return await self._s.execute(
+            f"UPDATE outbox SET status = 'cancelled' WHERE status IN ('pending', 'sending') AND subject IN ({marks})",  # noqa: S608 (fixed text)
+            tuple(subjects),
+        )
+
     async def cancel_for_recipient(self, telegram_user_id: int, reason: str) -> int:
         """Cancel everything still waiting for a person Telegram no longer lets us reach."""
         return await self._s.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,17 +58,35 @@ class RetentionRepository:
             for row in rows
         ]
 
-    async def noticed(self, participant_id: int, now: datetime, erase_at: datetime) -> None:
-        await self._s.execute(
+    async def recipients(self, participant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """(Telegram id, province code) of those of the participants still reachable (not erased meanwhile), read
+        in one statement without opening any sealed column."""
+        if not participant_ids:
+            return {}
+        marks = ", ".join("?" for _ in participant_ids)
+        rows = await self._s.fetchall(
+            f"SELECT id, telegram_user_id, province_code FROM participants WHERE id IN ({marks})"  # noqa: S608 (fixed text)
+            " AND telegram_user_id IS NOT NULL",
+            tuple(participant_ids),
+        )
+        return {int(row[0]): (int(row[1]), row[2]) for row in rows}
+
+    async def noticed_many(self, notices: Sequence[tuple[int, datetime]], now: datetime) -> int:
+        """Participants told (participant id, erasure moment each), in one round trip."""
+        return await self._s.executemany(
             "UPDATE participants SET retention_notice_at = ?, retention_erase_at = ? WHERE id = ?",
-            (to_db_time(now), to_db_time(erase_at), participant_id),
+            [(to_db_time(now), to_db_time(erase_at), participant_id) for participant_id, erase_at in notices],
         )
 
-    async def reset(self, participant_id: int) -> None:
-        """Active again: the notice no longer holds (a later one will be given if they go quiet again)."""
-        await self._s.execute(
-            "UPDATE participants SET retention_notice_at = NULL, retention_erase_at = NULL WHERE id = ?",
-            (participant_id,),
+    async def reset_many(self, participant_ids: Sequence[int]) -> int:
+        """Active again: the notices no longer hold (a later one will be given if they go quiet again)."""
+        if not participant_ids:
+            return 0
+        marks = ", ".join("?" for _ in participant_ids)
+        return await self._s.execute(
+            "UPDATE participants SET retention_notice_at = NULL, retention_erase_at = NULL"  # noqa: S608 (fixed text)
+            f" WHERE id IN ({marks})",
+            tuple(participant_ids),
         )
 
     async def strangers(self, since: datetime, keep: Collection[int], who: int | None = None) -> list[int]:

@@ -65,6 +65,18 @@ class CheckIn:
     answered_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class DueRun:
+    """A participant's oldest due survey with what starting it needs: the recipient (None: erased), their province
+    (their zone), the title of the course it follows and how many of its questions are answered (a paused run)."""
+
+    run: SurveyRun
+    telegram_user_id: int | None
+    province_code: str
+    course_title: str | None
+    answered: int
+
+
 def _run(row: Row) -> SurveyRun:
     return SurveyRun(
         id=row["id"],
@@ -178,6 +190,55 @@ class SurveyRepository:
             (to_db_time(now), limit),
         )
         return [_run(row) for row in rows]
+
+    async def expire_overdue(self, now: datetime, limit: int) -> list[tuple[int, int]]:
+        """Expire up to `limit` running surveys past their expiry time, earliest first, in one statement; returns
+        (run id, participant id) of each."""
+        rows = await self._s.fetchall(
+            "UPDATE survey_runs SET status = 'expired', question = NULL, selection = '[]', finished_at = ?"
+            " WHERE id IN (SELECT id FROM survey_runs WHERE status = 'active' AND expires_at <= ?"
+            " ORDER BY expires_at, id LIMIT ?) RETURNING id, participant_id",
+            (to_db_time(now), to_db_time(now), limit),
+        )
+        return [(int(row[0]), int(row[1])) for row in rows]
+
+    async def first_due(self, participant_ids: Sequence[int], now: datetime) -> list[DueRun]:
+        """For each of the participants with no survey running: their oldest due survey (as `next_due`), read in
+        one statement with its recipient, course title and answers so far."""
+        if not participant_ids:
+            return []
+        marks = ", ".join("?" for _ in participant_ids)
+        rows = await self._s.fetchall(
+            "SELECT r.*, p.telegram_user_id AS recipient, p.province_code AS province, c.title AS course_title,"  # noqa: S608 (fixed text)
+            " (SELECT COUNT(*) FROM survey_answers a WHERE a.run_id = r.id) AS answered"
+            " FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.participant_id ORDER BY s.due_at, s.id) AS turn"
+            " FROM survey_runs s WHERE s.status = 'scheduled' AND s.due_at <= ?"
+            f" AND s.participant_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM survey_runs o"
+            " WHERE o.participant_id = s.participant_id AND o.status = 'active')) r"
+            " JOIN participants p ON p.id = r.participant_id"
+            " LEFT JOIN enrollments e ON e.id = r.enrollment_id LEFT JOIN courses c ON c.id = e.course_id"
+            " WHERE r.turn = 1 ORDER BY r.participant_id",
+            (to_db_time(now), *participant_ids),
+        )
+        return [
+            DueRun(_run(row), row["recipient"], row["province"], row["course_title"], int(row["answered"]))
+            for row in rows
+        ]
+
+    async def start_many(self, starts: Sequence[tuple[int, str, datetime]], now: datetime) -> int:
+        """`start` for several runs, (run id, question, expiry) each, in one round trip."""
+        return await self._s.executemany(
+            "UPDATE survey_runs SET status = 'active', question = ?, started_at = COALESCE(started_at, ?),"
+            " expires_at = ? WHERE id = ?",
+            [(question, to_db_time(now), to_db_time(expires_at), run_id) for run_id, question, expires_at in starts],
+        )
+
+    async def finish_many(self, run_ids: Sequence[int], status: str, now: datetime) -> int:
+        """`finish` for several runs in one round trip."""
+        return await self._s.executemany(
+            "UPDATE survey_runs SET status = ?, question = NULL, selection = '[]', finished_at = ? WHERE id = ?",
+            [(status, to_db_time(now), run_id) for run_id in run_ids],
+        )
 
     async def start(self, run_id: int, question: str, now: datetime, expires_at: datetime) -> None:
         """Make the run the participant's active survey, at `question` (a paused run keeps its answers)."""
