@@ -29,6 +29,7 @@ from bot.services.registration import RegistrationService
 from bot.services.reports import ReportService
 from bot.services.retention import RetentionService
 from bot.services.staff import StaffService
+from bot.services.staff_prompts import StaffPromptService
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
 from bot.storage.db import Database
@@ -65,6 +66,7 @@ class Services:
     presence: PresenceService
     certificates: CertificateService
     vacancies: VacancyService
+    staff_prompts: StaffPromptService
 
 
 class BotData:

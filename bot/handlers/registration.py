@@ -134,10 +134,13 @@ async def start(update: Update, context: VokasiContext) -> None:
 
 
 async def cancel(update: Update, context: VokasiContext) -> None:
-    """/batal: discard the dialog in progress and what was typed in it (or the help-desk question or answer the bot
-    is waiting for)."""
+    """/batal: withdraw a staff command's question for its argument (asked last of all), else discard the dialog in
+    progress and what was typed in it (or the help-desk question or answer the bot is waiting for)."""
     t = await translator_for(update, context)
     services = context.services
+    if await services.staff_prompts.cancel(user_id_of(update)):
+        await send(update, context, t("prompt-cancelled"))
+        return
     flow = await services.registration.cancel(user_id_of(update))
     registered = await services.accounts.participant(user_id_of(update)) is not None
     if flow is Flow.REGISTRATION:

@@ -27,17 +27,16 @@ from bot.handlers import (
     dispatch,
     helpdesk,
     helpdesk_staff,
-    lookup,
     menu,
     mydata,
     presence,
     presence_scan,
+    prompts,
     registration,
     reports,
     roster,
     schedule,
     surveys,
-    team,
 )
 from bot.handlers.access import Public, StaffOnly, public, staff_only
 from bot.handlers.commands import ALIASES
@@ -51,8 +50,6 @@ from bot.services.staff import (
     COMPLETION,
     COURSE_PARTICIPANTS,
     HELPDESK_READ,
-    LOOKUP,
-    MANAGE_STAFF,
     REPORTS,
 )
 
@@ -122,10 +119,11 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             # itself where one is named (an LPK member acts on their own institutes' courses only).
             command(ALIASES["selesai"], staff_only(COMPLETION, "selesai", completion.complete_command)),
             command(ALIASES["siaran"], staff_only(BROADCAST, "siaran", broadcasts.broadcast_command)),
-            command(ALIASES["cari"], staff_only(LOOKUP, "cari", lookup.lookup_command)),
-            command(ALIASES["staf"], staff_only(MANAGE_STAFF, "staf", team.staff_command_handler)),
+            # Those that ask for a missing argument are declared with the answer to that question (prompts.py).
+            command(ALIASES["cari"], prompts.PROMPTED["cari"]),
+            command(ALIASES["staf"], prompts.PROMPTED["staf"]),
             command(ALIASES["laporan"], staff_only(REPORTS, "laporan", reports.report_command)),
-            command(ALIASES["peserta"], staff_only(COURSE_PARTICIPANTS, "peserta", roster.roster_command)),
+            command(ALIASES["peserta"], prompts.PROMPTED["peserta"]),
             command(ALIASES["tiket"], staff_only(HELPDESK_READ, "tiket", helpdesk_staff.tickets_command)),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
             button(r"^consent:(yes|no)$", public(registration.consent_button)),

@@ -38,8 +38,9 @@ class Eraser:
 
     - participants: full_name, nik, birth_date, kpj, phone (sealed), their blind indexes and masked NIK, regency,
       last_employer and telegram_user_id are emptied; phk_date keeps its month only. Kept, without identity, for
-      the statistics: gender, birth_year, province_code, education, needs_verification, employment_status, wants_vacancies,
-      consent and registration times, and the flags (announcements_off_at, unreachable_*, retention_*, erased_at).
+      the statistics: gender, birth_year, province_code, education, needs_verification, employment_status,
+      wants_vacancies, consent and registration times, and the flags (announcements_off_at, unreachable_*,
+      retention_*, erased_at).
     - dialogs (a registration draft or profile edit: data holds the answers typed so far): deleted.
     - user_preferences (the language chosen): deleted.
     - enrollments: live ones cancelled (the seat goes to the waitlist, reminders withdrawn); the rows stay,
