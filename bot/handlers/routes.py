@@ -126,7 +126,7 @@ def register_handlers(app: VokasiApp, settings: Settings) -> None:
             command(ALIASES["peserta"], prompts.PROMPTED["peserta"]),
             command(ALIASES["tiket"], staff_only(HELPDESK_READ, "tiket", helpdesk_staff.tickets_command)),
             # Buttons. Each pattern admits only data some keyboard produces; anything else is stale or forged.
-            button(r"^consent:(yes|no)$", public(registration.consent_button)),
+            button(r"^consent:(yes|no|show)$", public(registration.consent_button)),
             button(_dialog_pattern(), public(registration.answer_button)),
             button(r"^profile:[a-z_]{1,20}$", public(account.profile_button)),
             button(r"^lang:[a-z]{2}$", public(account.language_button)),
