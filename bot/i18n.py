@@ -11,7 +11,7 @@ import html
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from datetime import date as _date  # `date` is also a method name below
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -101,6 +101,10 @@ class Translator:
     def month(self, value: _date) -> str:
         """A month as people write it in this language: Maret 2026."""
         return str(format_date(value, format="LLLL y", locale=self.language))
+
+    def clock(self, value: time) -> str:
+        """A time of day as people write it in this language: 07.00."""
+        return str(format_time(value, format=self("fmt-time"), locale=self.language))
 
     def moment(self, value: datetime, timezone: str) -> str:
         """A time in a zone, with the zone's label: Senin, 7 Desember 2026 08.00 WIB."""
