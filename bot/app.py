@@ -58,6 +58,7 @@ from bot.services.retention import RETENTION_AT, RetentionService
 from bot.services.staff import (
     StaffService,
 )
+from bot.services.staff_prompts import StaffPromptService
 from bot.services.survey_catalog import SurveyCatalog
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
@@ -176,6 +177,7 @@ def build_application(
                 vacancy_staff=VacancyStaffService(store, clock, staff, planner),
                 vacancy_reports=VacancyReportService(db, provinces),
                 vacancy_matcher=VacancyMatcher(store, clock, planner.quiet, provinces, settings.vacancy_digest_max),
+                staff_prompts=StaffPromptService(store, clock),
             )
         )
         await publish_commands(app.bot, translations)
@@ -269,4 +271,5 @@ async def _purge_idle_dialogs(context: VokasiContext) -> None:
     removed = await context.services.registration.purge_idle()
     if removed:
         log.info("purged %d abandoned dialogs", removed)
+    await context.services.staff_prompts.purge()
     await context.services.operations.forget_old_updates()

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     vacancy_digest_max: int = Field(default=5, ge=1, le=20)
     # Shown in /bantuan as the way to reach programme staff; empty means the catalogue's default text.
     support_contact: str = ""
+    # Who sends the announcements: the first line of every broadcast a participant receives.
+    programme_name: str = Field(default="Program Vokasi BPJS Ketenagakerjaan", min_length=1, max_length=80)
     # The help desk ("Tanya Petugas"): staff supergroups with forum topics (comma-separated chat ids; the bot an
     # admin that can manage topics), one topic per ticket. Empty: operators and admins get tickets in their private
     # chat with the bot. A person writing within HELPDESK_REOPEN_DAYS of their ticket's closing reopens it.

@@ -29,6 +29,7 @@ from bot.services.registration import RegistrationService
 from bot.services.reports import ReportService
 from bot.services.retention import RetentionService
 from bot.services.staff import StaffService
+from bot.services.staff_prompts import StaffPromptService
 from bot.services.surveys import SurveyService
 from bot.services.vacancies import VacancyService
 from bot.services.vacancy_browse import VacancyBrowser
@@ -73,6 +74,7 @@ class Services:
     vacancy_staff: VacancyStaffService
     vacancy_reports: VacancyReportService
     vacancy_matcher: VacancyMatcher
+    staff_prompts: StaffPromptService
 
 
 class BotData:

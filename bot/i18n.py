@@ -11,7 +11,7 @@ import html
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from datetime import date as _date  # `date` is also a method name below
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -106,6 +106,10 @@ class Translator:
     def number(self, value: int) -> str:
         """A whole number grouped as people write it in this language: 4.500.000 (id), 4,500,000 (en)."""
         return str(format_decimal(value, locale=self.language))
+
+    def time_of_day(self, value: time) -> str:
+        """A time of day as people write it in this language: 07.00."""
+        return str(format_time(value, format=self("fmt-time"), locale=self.language))
 
     def moment(self, value: datetime, timezone: str) -> str:
         """A time in a zone, with the zone's label: Senin, 7 Desember 2026 08.00 WIB."""

@@ -113,7 +113,31 @@ async def test_audience_filters_combine(staff_bot: BotHarness, filters: dict[str
     assert recipients(bot, draft.id) == expected
 
 
-async def compose(bot: BotHarness, admin: FakeUser, text: str = "Pendaftaran gelombang 2 dibuka!") -> BotMessage:
+ANNOUNCEMENT = "Pendaftaran gelombang 2 dibuka!"
+
+
+def announced(bot: BotHarness, text: str = ANNOUNCEMENT) -> str:
+    """What a recipient reads: the sender (PROGRAMME_NAME), the announcement, how to ask (issue 22)."""
+    t = bot.t()
+    sender = t.plain("broadcast-sender", programme=bot.settings.programme_name).replace("<b>", "").replace("</b>", "")
+    return f"{sender}\n\n{text}\n\n{t.plain('broadcast-how-to-ask')}"
+
+
+def announced_entities(bot: BotHarness) -> list[dict[str, object]]:
+    """The sender's line in bold, then the staff member's own bold word (offsets in UTF-16 units, as Telegram)."""
+    sender = announced(bot).split("\n", 1)[0]
+    emoji = utf16_len("📢 ")  # the bold words follow the emoji
+    return [
+        {"type": "bold", "offset": emoji, "length": utf16_len(sender) - emoji},
+        {"type": "bold", "offset": utf16_len(sender) + 2, "length": 11},
+    ]
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def compose(bot: BotHarness, admin: FakeUser, text: str = ANNOUNCEMENT) -> BotMessage:
     """/siaran, then the announcement (with a bold word); returns the audience panel."""
     t = bot.t()
     assert (await say(bot, admin, "/siaran")).text == t("broadcast-ask-message")
@@ -121,7 +145,10 @@ async def compose(bot: BotHarness, admin: FakeUser, text: str = "Pendaftaran gel
     await bot.settle()
     preview_notice, preview, panel = admin.new_messages()
     assert preview_notice.text == t("broadcast-preview")
-    assert preview.plain_text == text and preview.entities == [{"type": "bold", "offset": 0, "length": 11}]
+    # The preview is the announcement as recipients get it, with who sends it and how to ask.
+    assert preview.plain_text == announced(bot, text)
+    if text == ANNOUNCEMENT:
+        assert preview.entities == announced_entities(bot)
     return panel
 
 
@@ -146,8 +173,8 @@ async def test_compose_filter_send_and_watch_it_go_out(staff_bot: BotHarness) ->
     await bot.drain_outbox()
     for user_id in (ENROLLED_BANDUNG, COMPLETED_BEKASI):
         [copy] = bot.user(user_id).new_messages()
-        assert copy.plain_text == "Pendaftaran gelombang 2 dibuka!"
-        assert copy.entities == [{"type": "bold", "offset": 0, "length": 11}]  # formatting survives the copy
+        assert copy.plain_text == announced(bot)
+        assert copy.entities == announced_entities(bot)  # formatting survives the copy
     for user_id in (COMPLETED_AMBON, BALI_BUSINESS, OPTED_OUT):
         assert bot.user(user_id).new_messages() == []
     assert all(r.params.get("allow_paid_broadcast") in (None, False) for r in bot.server.requests_for("copyMessage"))
@@ -204,7 +231,9 @@ async def test_a_scheduled_broadcast_waits_and_respects_each_zones_night(staff_b
     bot.advance(datetime(2026, 11, 24, 6, 0, tzinfo=WIB) - bot.clock.now())
     await bot.drain_outbox()
     await refresh_progress(admin_bot(bot), services(bot))
-    assert scheduled_text(admin, scheduled) == t("broadcast-progress", id=1, sent=2, pending=2, failed=0)
+    # The copies left wait for 07:00 in Java: the progress message says so.
+    waiting = t("broadcast-waiting-morning", id=1, time="07.00", sent=2, pending=2, failed=0)
+    assert scheduled_text(admin, scheduled) == waiting
     bot.advance(timedelta(hours=1))
     await bot.drain_outbox()
     await refresh_progress(admin_bot(bot), services(bot))
@@ -230,7 +259,8 @@ async def test_stop_mid_way_and_a_restart_in_between(staff_bot: BotHarness) -> N
 
     await bot.restart()  # the bot goes down with two copies still to send
     await refresh_progress(admin_bot(bot), services(bot))
-    assert admin.message(panel.message_id).text == t("broadcast-progress", id=1, sent=2, pending=2, failed=0)
+    waiting = t("broadcast-waiting-morning", id=1, time="07.00", sent=2, pending=2, failed=0)
+    assert admin.message(panel.message_id).text == waiting
     await admin.press(t("btn-broadcast-stop"), message_id=panel.message_id)
     await bot.settle()
     stopped = admin.message(panel.message_id).text or ""
@@ -256,7 +286,7 @@ async def test_a_restart_does_not_lose_a_broadcast(staff_bot: BotHarness) -> Non
     bot.advance(timedelta(hours=12))  # morning everywhere
     await bot.drain_outbox()
     for user_id in (COMPLETED_AMBON, BALI_BUSINESS):
-        assert [m.plain_text for m in bot.user(user_id).new_messages()] == ["Pendaftaran gelombang 2 dibuka!"]
+        assert [m.plain_text for m in bot.user(user_id).new_messages()] == [announced(bot)]
     await refresh_progress(admin_bot(bot), services(bot))
     assert admin.message(panel.message_id).text == t("broadcast-done", id=1, sent=4, blocked=0, failed=0)
     sent_to = [r.params["chat_id"] for r in bot.server.requests_for("copyMessage") if r.params["chat_id"] != ADMIN]

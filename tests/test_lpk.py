@@ -121,10 +121,9 @@ async def test_the_participant_list_of_their_own_courses_only(staff_bot: BotHarn
     refused = refusals(bot, LPK_MEMBER)
     assert refused["refused:peserta"] == (1, [{"course": "K3", "needs": "institute"}])
     assert refused["refused:button:peserta"][0] == 1
-    # Unknown codes are explained; every page shown is audited.
-    assert (await say(bot, member, "/peserta ZZ9")).text == t("roster-unknown-course", code="ZZ9") + "\n\n" + t(
-        "roster-usage"
-    )
+    # Unknown codes are explained and the code asked for again; every page shown is audited.
+    unknown = await say(bot, member, "/peserta ZZ9")
+    assert unknown.text == t("roster-unknown-course", code="ZZ9") + "\n\n" + t("prompt-roster")
     views = bot.rows("SELECT actor, detail FROM audit_log WHERE action = 'roster:view'")
     assert [(r["actor"], json.loads(r["detail"])) for r in views] == [(LPK_MEMBER, {"course": "K1", "page": 1})]
 

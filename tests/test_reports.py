@@ -138,6 +138,8 @@ async def test_laporan_summary_chart_and_workbook(staff_bot: BotHarness) -> None
     assert t("report-totals", registered=8, eligible=7, enrolled=7, completed=5, dropped=1, rate="71%") in text
     assert "dijawab 4/5 (80%)" in text and "<b>50%</b> dari yang menjawab, 40% dari semua lulusan" in text
     assert t("report-wave-not-yet", wave="+180 hari") in text
+    # The waves' lines say "dari semua lulusan": the footnote explains it (issue 22).
+    assert text.endswith(t("report-definitions") + " " + t("report-definition-all-graduates"))
     assert t("report-verdict-met", wave="+90 hari", rate="100%", target="50%") in text
     buttons = bot.user(ADMIN).last_message.button_texts()  # type: ignore[union-attr]
     assert t("btn-report-workbook-full") in buttons

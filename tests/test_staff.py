@@ -205,7 +205,7 @@ async def test_lookup_by_name_nik_kpj_and_phone(staff_bot: BotHarness) -> None:
     assert (await say(bot, viewer, "/cari zzz")).text == t("lookup-none")
     short = await say(bot, viewer, "/cari ab")
     assert (short.text or "").startswith(t("lookup-too-short", min=3))
-    assert (await say(bot, viewer, "/cari")).text == t("lookup-usage")
+    assert (await say(bot, viewer, "/cari")).text == t("prompt-lookup")
     lookups = [(d["by"], d["participants"]) for _, a, _, d in audit(bot) if a == "lookup"]
     assert lookups == [("name", [1]), ("nik", [1]), ("kpj", [1]), ("phone", [1]), ("phone", [1]), ("name", [])]
     assert "3201011501901001" not in json.dumps([d for *_, d in audit(bot)])  # the audit log holds no NIK

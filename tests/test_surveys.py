@@ -223,6 +223,8 @@ async def test_a_nudge_after_three_days_then_expiry_after_seven(bot: BotHarness,
     await tick(bot)
     [nudge] = news(user)
     assert text_of(nudge).startswith(t("survey-nudge", survey="Survei Kepuasan Pelatihan"))
+    assert "Survei Survei" not in text_of(nudge)  # the title is named once (issue 22)
+    assert text_of(nudge).startswith("⏰ Anda belum selesai mengisi <b>Survei Kepuasan Pelatihan</b>.")
     [again] = await press_on(bot, user, t("btn-survey-resume"))
     assert "<b>1.</b>" in text_of(again) and again.button_texts() == ["1", "2", "3", "4", "5"]
 

@@ -568,6 +568,15 @@ def test_parse_past_date_ok(typed: str, expected: date) -> None:
         ("last month", date(2026, 10, 23)),
         ("2 years ago", date(2024, 11, 23)),
         ("1 month ago", date(2026, 10, 23)),
+        # A part of a month or year (issue 22); the end of the current one is today at the latest.
+        ("awal tahun ini", date(2026, 1, 1)),
+        ("Akhir tahun lalu", date(2025, 12, 31)),
+        ("awal bulan ini", date(2026, 11, 1)),
+        ("akhir bulan lalu", date(2026, 10, 31)),
+        ("pertengahan tahun lalu", date(2025, 7, 1)),
+        ("akhir tahun ini", TODAY),
+        ("early this year", date(2026, 1, 1)),
+        ("end of last month", date(2026, 10, 31)),
     ],
 )
 def test_parse_past_date_relative_to_today(typed: str, expected: date) -> None:
@@ -586,6 +595,9 @@ def test_a_relative_date_beyond_the_earliest_is_refused() -> None:
         "3 bulan",  # a number of months, but not "ago"
         "3 lalu",
         "bulan 3 4 lalu",
+        "awal",
+        "awal kemarin",  # a part of a day is no date
+        "awal minggu ini",
         "15-01-25",  # two-digit year
         "15/1/25",
         "Jan 25",

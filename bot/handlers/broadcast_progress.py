@@ -69,10 +69,10 @@ def progress_view(t: Translator, progress: Progress) -> tuple[str, InlineKeyboar
     if broadcast.status == "scheduled" and broadcast.send_at is not None:
         when = t.moment(broadcast.send_at, STAFF_ZONE.key)
         return t("broadcast-scheduled", id=broadcast.id, when=when, count=figures.pending), stop
-    return (
-        t("broadcast-progress", id=broadcast.id, sent=figures.sent, pending=figures.pending, failed=figures.failed),
-        stop,
-    )
+    counts = {"id": broadcast.id, "sent": figures.sent, "pending": figures.pending, "failed": figures.failed}
+    if progress.held_until is not None:  # sent late in the evening: nothing goes before the recipients' morning
+        return t("broadcast-waiting-morning", time=t.time_of_day(progress.held_until), **counts), stop
+    return t("broadcast-progress", **counts), stop
 
 
 def final_text(t: Translator, broadcast: Broadcast, figures: Figures) -> str:

@@ -25,6 +25,7 @@ from datetime import datetime, time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
+from bot.handlers import announcements
 from bot.handlers.access import in_scope, refuse, staff_command
 from bot.handlers.broadcast_panel import panel_view, picker
 from bot.handlers.broadcast_progress import STAFF_ZONE, edit, final_text, history, start_progress
@@ -65,11 +66,17 @@ async def announcement(update: Update, context: VokasiContext, pending: Pending)
     if content is None:
         await send(update, context, t("broadcast-unsupported"))
         return True
-    panel = await context.services.broadcasts.attach(user_id_of(update), message.chat_id, message.message_id, content)
+    if not await context.services.broadcasts.waiting_for_message(user_id_of(update)):
+        return False
+    # The preview is the announcement as recipients get it (sender and help-desk lines added); they get copies of it.
+    await send(update, context, t("broadcast-preview"))
+    preview = await announcements.send_preview(context, message)
+    if preview is None:
+        await send(update, context, t("broadcast-too-long"))
+        return True
+    panel = await context.services.broadcasts.attach(user_id_of(update), preview.chat_id, preview.message_id, content)
     if panel is None:
         return False
-    await send(update, context, t("broadcast-preview"))
-    await context.bot.copy_message(message.chat_id, message.chat_id, message.message_id)
     text, markup = await panel_view(t, context, panel)
     await send(update, context, text, markup)
     return True

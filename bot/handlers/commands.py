@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import Translations
+from bot.i18n import Translations, Translator
 from bot.services.staff import (
     ATTENDANCE,
     BROADCAST,
@@ -122,14 +122,23 @@ async def publish_staff_commands(bot: Bot, translations: Translations, members: 
             if role is None:
                 await bot.delete_my_commands(scope=scope, language_code=t.language)
                 continue
-            english = t.language == "en"
             commands = [BotCommand(name, t(key)) for name, key in COMMANDS[t.language]]
-            commands += [
-                BotCommand(en if english else name, t(key))
-                for name, en, key, needs in STAFF_COMMANDS
-                if needs in PERMISSIONS[role]
-            ]
+            commands += [BotCommand(name, t(key)) for name, key in staff_commands(role, t.language)]
             await bot.set_my_commands(commands, scope=scope, language_code=t.language)
+
+
+def staff_commands(role: str, language: str) -> list[tuple[str, str]]:
+    """The staff commands `role` may use, named in `language`, with their description keys, in menu order: what
+    the member's own command menu lists, and their welcome at /start."""
+    english = language == "en"
+    return [(en if english else name, key) for name, en, key, needs in STAFF_COMMANDS if needs in PERMISSIONS[role]]
+
+
+def staff_welcome(t: Translator, role: str) -> str:
+    """/start for a staff member who is not a participant: their role and the commands it allows."""
+    commands = staff_commands(role, t.language)
+    lines = [t("staff-welcome-command", command=name, description=t(key)) for name, key in commands]
+    return t("staff-welcome", role=t(f"role-{role}")) + "\n" + "\n".join(lines) + "\n\n" + t("staff-welcome-register")
 
 
 async def publish_all_staff_commands(bot: Bot, translations: Translations, members: Mapping[int, str | None]) -> None:

@@ -59,3 +59,12 @@ async def edit_pressed(query: CallbackQuery, text: str | None, reply_markup: Inl
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+async def ask_argument(
+    update: Update, context: VokasiContext, command: str, question: str, prefix: tuple[str, ...] = ()
+) -> None:
+    """A staff command without its argument: ask for it; the staff member's next message is the argument
+    (bot/handlers/prompts.py answers it by running `command` again)."""
+    await context.services.staff_prompts.ask(user_id_of(update), command, prefix)
+    await send(update, context, question)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers import broadcasts, helpdesk, helpdesk_staff, menu, registration, staff, surveys
+from bot.handlers import broadcasts, helpdesk, helpdesk_staff, menu, prompts, registration, staff, surveys
 from bot.handlers.common import user_id_of
 from bot.services.pending import Kind, Pending, Situation
 from bot.services.staff import CATALOGUE, HELPDESK_ANSWER, VACANCIES
@@ -47,6 +47,8 @@ Default = Callable[[Update, VokasiContext, Situation], Awaitable[None]]
 # shared mid-dialog still reaches the dialog. The main menu's buttons stay on screen during a survey, so a survey
 # has no MENU_BUTTON entry and they open their item; a catalogue file imports, mid-dialog or mid-survey.
 OWNERS: Mapping[Kind, Mapping[Incoming, Entry]] = {
+    # A staff command's missing argument: typed words only (a menu button still opens its item).
+    Kind.STAFF_ARGUMENT: {Incoming.TEXT: prompts.argument},
     Kind.ANNOUNCEMENT: {
         Incoming.TEXT: broadcasts.announcement,
         Incoming.MENU_BUTTON: broadcasts.announcement,

@@ -56,6 +56,12 @@ def main_menu(t: Translator, *, vacancies: bool = False) -> ReplyKeyboardMarkup:
     )
 
 
+def register_as_participant(t: Translator) -> InlineKeyboardMarkup:
+    """Under a staff member's welcome: the consent notice, for one who also takes part in the programme."""
+    button = InlineKeyboardButton(t("btn-register-as-participant"), callback_data="consent:show")
+    return InlineKeyboardMarkup([[button]])
+
+
 def consent(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

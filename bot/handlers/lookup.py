@@ -5,22 +5,23 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import VokasiContext
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.common import ask_argument, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.enrollment import Refusal
 from bot.services.lookup import Card
 
 
 async def lookup_command(update: Update, context: VokasiContext) -> None:
-    """/cari: up to ten participants matching the query, with their enrolments (the role is checked in app.py)."""
+    """/cari: up to ten participants matching the query, with their enrolments (the role is checked where it is
+    registered). Without a query, or with one too short, it asks for one and takes the next message."""
     t = await translator_for(update, context)
     query = " ".join(context.args or [])
     if not query:
-        await send(update, context, t("lookup-usage"))
+        await ask_argument(update, context, "cari", t("prompt-lookup"))
         return
     found = await context.services.lookup.search(query)
     if isinstance(found, Refusal):
-        await send(update, context, t(found.key, **found.params) + "\n\n" + t("lookup-usage"))
+        await ask_argument(update, context, "cari", t(found.key, **found.params) + "\n\n" + t("prompt-lookup"))
         return
     await context.services.staff.audit(
         user_id_of(update),

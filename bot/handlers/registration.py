@@ -11,6 +11,7 @@ from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 
 from bot.context import VokasiContext
 from bot.handlers import helpdesk, keyboards
+from bot.handlers.commands import staff_welcome
 from bot.handlers.common import Markup, edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.handlers.views import profile_text, summary_text
 from bot.i18n import Translator
@@ -119,7 +120,8 @@ async def show_result(update: Update, context: VokasiContext, t: Translator, res
 
 
 async def start(update: Update, context: VokasiContext) -> None:
-    """/start: the main menu for participants, the dialog in progress, or the consent notice for newcomers."""
+    """/start: the main menu for participants, the dialog in progress, a staff member's welcome (with a button to
+    register as a participant too), or the consent notice for newcomers."""
     t = await translator_for(update, context)
     found = await context.services.registration.start(user_id_of(update))
     if isinstance(found, Expired):
@@ -134,15 +136,20 @@ async def start(update: Update, context: VokasiContext) -> None:
         )
     elif found.draft is not None:
         await ask(update, context, t, found.draft, before=t("dialog-resume"))
+    elif (role := await context.services.staff.role(user_id_of(update))) is not None:
+        await send(update, context, staff_welcome(t, role), keyboards.register_as_participant(t))
     else:
         await send(update, context, t("consent-notice"), keyboards.consent(t))
 
 
 async def cancel(update: Update, context: VokasiContext) -> None:
-    """/batal: discard the dialog in progress and what was typed in it (or the help-desk question or answer the bot
-    is waiting for)."""
+    """/batal: withdraw a staff command's question for its argument (asked last of all), else discard the dialog in
+    progress and what was typed in it (or the help-desk question or answer the bot is waiting for)."""
     t = await translator_for(update, context)
     services = context.services
+    if await services.staff_prompts.cancel(user_id_of(update)):
+        await send(update, context, t("prompt-cancelled"))
+        return
     flow = await services.registration.cancel(user_id_of(update))
     registered = await services.accounts.participant(user_id_of(update)) is not None
     if flow is Flow.REGISTRATION:
@@ -163,9 +170,14 @@ async def cancel(update: Update, context: VokasiContext) -> None:
 
 
 async def consent_button(update: Update, context: VokasiContext) -> None:
-    """consent:yes|no under the consent notice."""
+    """consent:yes|no under the consent notice; consent:show under a staff member's welcome shows the notice."""
     query = _query(update)
     t = await translator_for(update, context)
+    if query.data == "consent:show":
+        await query.answer()
+        await _mark_chosen(query, t, t("btn-register-as-participant"))
+        await send(update, context, t("consent-notice"), keyboards.consent(t))
+        return
     agreed = query.data == "consent:yes"
     result = await context.services.registration.consent(user_id_of(update), agreed)
     await query.answer()

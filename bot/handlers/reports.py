@@ -167,7 +167,8 @@ def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None =
             enrolled=totals.enrolled,
             completed=totals.completed,
             dropped=totals.dropped,
-            rate=_pct(summary.completion_rate),
+            # Before anyone finished or left a course, a rate of 0% would say that nobody passed.
+            rate=_pct(summary.completion_rate) if totals.completed + totals.dropped else t("report-rate-none"),
         ),
         t("report-waves-heading", target=_pct(summary.target)),
     ]
@@ -188,7 +189,11 @@ def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None =
         )
     if desk is not None:
         lines.append(helpdesk_text(t, desk))
-    lines.append(t("report-definitions"))
+    # The footnote explains only the labels the report shows ("dari semua lulusan" is on the waves' lines).
+    definitions = t("report-definitions")
+    if any(wave.asked for wave in summary.waves):
+        definitions += " " + t("report-definition-all-graduates")
+    lines.append(definitions)
     return "\n\n".join(line for line in lines if line)
 
 

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
 from bot.handlers.access import in_scope
-from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
+from bot.handlers.common import ask_argument, edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.lookup import Listed
 from bot.storage.catalogue import Course
@@ -23,15 +23,20 @@ PAGE_SIZE = 25
 
 
 async def roster_command(update: Update, context: VokasiContext) -> None:
-    """/peserta KODE: the first page of the course's participant list."""
+    """/peserta KODE: the first page of the course's participant list (without a code, or with an unknown one, it
+    asks for the code and takes the next message)."""
     t = await translator_for(update, context)
     args = context.args or []
+    if not args:
+        await ask_argument(update, context, "peserta", t("prompt-roster"))
+        return
     if len(args) != 1:
         await send(update, context, t("roster-usage"))
         return
     course = await context.services.lookup.course(code=args[0][:30])
     if course is None:
-        await send(update, context, t("roster-unknown-course", code=args[0][:30]) + "\n\n" + t("roster-usage"))
+        unknown = t("roster-unknown-course", code=args[0][:30])
+        await ask_argument(update, context, "peserta", unknown + "\n\n" + t("prompt-roster"))
         return
     if not await in_scope(update, context, course.institute_name, "peserta", {"course": course.code}):
         return

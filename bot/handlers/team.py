@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from bot.context import VokasiContext
 from bot.handlers import certificates
 from bot.handlers.commands import publish_staff_commands
-from bot.handlers.common import send, translator_for, user_id_of
+from bot.handlers.common import ask_argument, send, translator_for, user_id_of
 from bot.i18n import Translator
 from bot.services.enrollment import Refusal
 from bot.services.staff import ADMIN, LPK, ROLES, Member
@@ -39,6 +39,12 @@ async def staff_command_handler(update: Update, context: VokasiContext) -> None:
         await send(update, context, await _overview(t, context))
         return
     verb = args[0].casefold()
+    # A verb alone asks for the rest ("/staf hapus", then the id).
+    asked = {**dict.fromkeys(ADD, "prompt-staff-add"), **dict.fromkeys(REMOVE, "prompt-staff-remove")}
+    asked.update(dict.fromkeys(certificates.REVOKE, "prompt-staff-revoke"))
+    if len(args) == 1 and verb in asked:
+        await ask_argument(update, context, "staf", t(asked[verb]), (verb,))
+        return
     if verb in certificates.REVOKE:
         # Only admins hold MANAGE_STAFF, which the registration of /staf requires.
         await certificates.revoke(update, context, ADMIN, args[1:])

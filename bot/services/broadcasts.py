@@ -9,7 +9,7 @@ at the chosen moment moved out of the quiet hours of their own zone.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, time
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +42,8 @@ class Progress:
     figures: Figures
     # True when this look found it finished (the final report is due).
     finished: bool
+    # Every copy left waits for the end of its recipient's quiet hours: that time of day, in their own zone.
+    held_until: time | None = None
 
 
 class BroadcastService:
@@ -60,6 +62,12 @@ class BroadcastService:
     async def draft(self, actor: int) -> Broadcast | None:
         async with self._store.read() as unit:
             return await unit.broadcasts.draft_of(actor)
+
+    async def waiting_for_message(self, actor: int) -> bool:
+        """Whether the staff member's draft waits for its announcement."""
+        async with self._store.read() as unit:
+            draft = await unit.broadcasts.draft_of(actor)
+        return draft is not None and draft.step == "message"
 
     async def attach(self, actor: int, chat_id: int, message_id: int, content: str) -> Panel | None:
         """The announcement the staff member just sent; None when no draft waits for one."""
@@ -158,7 +166,9 @@ class BroadcastService:
                 if finished:
                     await unit.broadcasts.set_status(broadcast.id, DONE, now)
                     broadcast = await _get(unit, broadcast.id)
-                found.append(Progress(broadcast, figures, finished))
+                due = figures.first_due
+                held = broadcast.status == SENDING and due is not None and due > now
+                found.append(Progress(broadcast, figures, finished, self._quiet.end if held else None))
             return found
 
     async def figures(self, broadcast_id: int) -> Figures:

@@ -184,10 +184,54 @@ def _fits(typed: list[str], pattern: tuple[str, ...]) -> bool:
     return any(list(pattern[:i] + pattern[i + 1 :]) == typed for i in range(1, len(pattern) - 1))
 
 
+# A part of a month or year said before its relative name: "awal tahun ini", "akhir tahun lalu", "early last year".
+_PARTS: Mapping[tuple[str, ...], str] = {
+    ("awal",): "start",
+    ("akhir",): "end",
+    ("pertengahan",): "middle",
+    ("tengah",): "middle",
+    ("early",): "start",
+    ("beginning", "of"): "start",
+    ("start", "of"): "start",
+    ("late",): "end",
+    ("end", "of"): "end",
+    ("mid",): "middle",
+    ("middle", "of"): "middle",
+}
+
+
+def _part_of(part: str, unit: str, anchor: date) -> date:
+    """The first, middle or last day of the month or year `anchor` falls in."""
+    if unit == "year":
+        return {"start": date(anchor.year, 1, 1), "middle": date(anchor.year, 7, 1), "end": date(anchor.year, 12, 31)}[
+            part
+        ]
+    last = calendar.monthrange(anchor.year, anchor.month)[1]
+    return anchor.replace(day={"start": 1, "middle": 15, "end": last}[part])
+
+
+def _parted(typed: list[str], today: date) -> date | None:
+    """ "awal tahun ini", "akhir tahun lalu", "awal bulan ini": a part of a month or year named relative to today;
+    the end of the current one is today at the latest."""
+    fixed, _ = _relative_phrases()
+    for words, part in _PARTS.items():
+        if tuple(typed[: len(words)]) != words:
+            continue
+        found = fixed.get(tuple(typed[len(words) :]))
+        if found is None or found[0] not in ("month", "year"):
+            return None
+        unit, n = found
+        return min(_part_of(part, unit, _back(today, unit, n)), today)
+    return None
+
+
 def parse_relative_date(text: str, today: date) -> date | None:
-    """A date said relative to today ("bulan lalu", "3 bulan lalu", "2 weeks ago"), or None if it is not one."""
+    """A date said relative to today ("bulan lalu", "3 bulan lalu", "2 weeks ago", "awal tahun ini"), or None if it
+    is not one."""
     typed = _words(text)
     fixed, counted = _relative_phrases()
+    if (parted := _parted(typed, today)) is not None:
+        return parted
     if tuple(typed) in fixed:
         unit, n = fixed[tuple(typed)]
         return _back(today, unit, n)

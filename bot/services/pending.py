@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.services.staff import ADMIN, PERMISSIONS
+from bot.services.staff_prompts import PROMPT_TIMEOUT
 from bot.services.survey_catalog import SurveyCatalog
 from bot.storage.store import Store
 
@@ -33,12 +34,16 @@ class Kind(StrEnum):
     QUESTION = "question"
     TICKET = "ticket"
     STAFF_REPLY = "staff_reply"
+    # A staff command sent without its argument (/cari alone): the argument (bot/services/staff_prompts.py).
+    STAFF_ARGUMENT = "staff_argument"
 
 
-# Most pressing first. /siaran, "Balas" and "Tanya Petugas" were chosen last of all and ask for the very next message;
+# Most pressing first. A staff command's question was asked by the very last message; /siaran, "Balas" and
+# "Tanya Petugas" were chosen last of all and ask for the very next message;
 # a dialog's questions come before a survey's, which waits (a participant editing their profile mid-survey finishes
 # the edit first); an open ticket takes what nothing else waits for.
 PRECEDENCE = (
+    Kind.STAFF_ARGUMENT,
     Kind.ANNOUNCEMENT,
     Kind.SEND_TIME,
     Kind.STAFF_REPLY,
@@ -113,5 +118,9 @@ class PendingService:
             waiting.append(Pending(ticket_kind, found.ticket_id))
         if found.replying_to is not None and role is not None:
             waiting.append(Pending(Kind.STAFF_REPLY, found.replying_to))
+        asked_at = found.prompt_asked_at
+        prompt_live = asked_at is not None and (self._clock is None or self._clock.now() - asked_at <= PROMPT_TIMEOUT)
+        if found.prompt_command is not None and prompt_live and role is not None:
+            waiting.append(Pending(Kind.STAFF_ARGUMENT))
         waiting.sort(key=lambda pending: PRECEDENCE.index(pending.kind))
         return Situation(tuple(waiting), registered=found.participant_id is not None, role=role)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from bot.storage.db import Param, Row, Session, opt_time, to_db_time
+from bot.storage.db import Param, Row, Session, from_db_time, opt_time, to_db_time
 
 # Outbox kind and last_error values the figures are read from.
 BROADCAST_KIND = "broadcast"
@@ -63,6 +63,8 @@ class Figures:
     sent: int
     # (reason, count) of messages not delivered, most frequent first.
     not_sent: list[tuple[str, int]]
+    # When the first message still waiting may go (None: none waits, or one is being sent right now).
+    first_due: datetime | None = None
 
     @property
     def failed(self) -> int:
@@ -251,7 +253,7 @@ class BroadcastRepository:
     async def figures(self, broadcast_id: int) -> Figures:
         rows = await self._s.fetchall(
             # Every status listed, so the (status, subject) index answers it (one seek per status).
-            "SELECT status, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM outbox"
+            "SELECT status, COALESCE(last_error, '') AS reason, COUNT(*) AS n, MIN(not_before) AS due FROM outbox"
             " WHERE status IN ('pending', 'sending', 'sent', 'failed', 'expired', 'cancelled') AND subject = ?"
             " GROUP BY status, reason ORDER BY n DESC",
             (subject(broadcast_id),),
@@ -261,7 +263,10 @@ class BroadcastRepository:
         not_sent = [
             (r["reason"] or r["status"], r["n"]) for r in rows if r["status"] not in ("pending", "sending", "sent")
         ]
-        return Figures(pending, sent, not_sent)
+        dues = [r["due"] for r in rows if r["status"] == "pending"]
+        sending = any(r["status"] == "sending" for r in rows)
+        first_due = from_db_time(min(dues)) if dues and not sending else None
+        return Figures(pending, sent, not_sent, first_due)
 
     async def stop(self, broadcast_id: int) -> int:
         """Withdraw every message of the broadcast not sent yet (also those the dispatcher has claimed: it checks

@@ -1,6 +1,7 @@
 """What of one person's may be waiting for their answer, read in one statement: their latest broadcast draft (staff),
 their registration or profile dialog, their running survey, their help-desk ticket (and, for staff, the ticket
-they are replying to), and whether they are a participant or staff.
+they are replying to and a staff command's question for its missing argument), and whether they are a participant
+or staff.
 
 The rows say what is stored; which of them really waits (a draft at the audience step does not, a survey whose
 definition was removed does not) is the service's rule (bot/services/pending.py).
@@ -29,6 +30,8 @@ _OUTSTANDING = (
     " COALESCE(t.closed_at, '') END FROM (SELECT id, status, asked_at, closed_at FROM tickets"
     " WHERE telegram_user_id = ? ORDER BY id DESC LIMIT 1) AS t"
     " UNION ALL SELECT 'replying', ticket_id, NULL FROM ticket_replies WHERE staff_telegram_id = ?"
+    # A staff command's question for its missing argument (bot/storage/staff_prompts.py), and when it was asked.
+    " UNION ALL SELECT 'prompt', NULL, command || ' ' || asked_at FROM staff_prompts WHERE telegram_user_id = ?"
 )
 
 
@@ -53,6 +56,9 @@ class Outstanding:
     ticket_closed_at: datetime | None = None
     # The ticket a staff member pressed "Balas" on in their private chat.
     replying_to: int | None = None
+    # The staff command waiting for its argument, and when it asked.
+    prompt_command: str | None = None
+    prompt_asked_at: datetime | None = None
 
 
 class PendingRepository:
@@ -60,7 +66,7 @@ class PendingRepository:
         self._s = session
 
     async def outstanding(self, telegram_user_id: int) -> Outstanding:
-        rows = await self._s.fetchall(_OUTSTANDING, (telegram_user_id,) * 7)
+        rows = await self._s.fetchall(_OUTSTANDING, (telegram_user_id,) * 8)
         found = {row["what"]: (row["id"], row["detail"]) for row in rows}
         draft_id, draft_step = found.get("draft", (None, None))
         _, dialog_flow = found.get("dialog", (None, None))
@@ -70,6 +76,8 @@ class PendingRepository:
         ticket_id, ticket_state = found.get("ticket", (None, " "))
         ticket_status, _, closed_at = str(ticket_state).partition(" ")
         replying_to, _ = found.get("replying", (None, None))
+        _, prompt = found.get("prompt", (None, None))
+        prompt_command, _, prompt_asked_at = str(prompt or "").partition(" ")
         return Outstanding(
             draft_id=draft_id,
             draft_step=draft_step,
@@ -82,4 +90,6 @@ class PendingRepository:
             ticket_status=ticket_status or None,
             ticket_closed_at=from_db_time(closed_at) if closed_at else None,
             replying_to=replying_to,
+            prompt_command=prompt_command or None,
+            prompt_asked_at=from_db_time(prompt_asked_at) if prompt_asked_at else None,
         )

@@ -18,6 +18,7 @@ from bot.storage.preferences import PreferenceRepository
 from bot.storage.presence import PresenceRepository
 from bot.storage.retention import RetentionRepository
 from bot.storage.staff import StaffRepository
+from bot.storage.staff_prompts import StaffPromptRepository
 from bot.storage.surveys import SurveyRepository
 from bot.storage.tickets import TicketReplyRepository, TicketRepository
 from bot.storage.updates import UpdateRepository
@@ -50,6 +51,7 @@ class Unit:
         self.vacancies = VacancyRepository(session)
         self.vacancy_staff = VacancyStaffRepository(session)
         self.vacancy_matches = VacancyMatchRepository(session, self.outbox)
+        self.staff_prompts = StaffPromptRepository(session)
 
 
 class Store:

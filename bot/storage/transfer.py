@@ -43,6 +43,7 @@ TABLES = (
     "vacancy_categories",
     "vacancy_deliveries",
     "vacancy_applications",
+    "staff_prompts",
 )
 # Tables whose `id` is generated (SQLite's rowid alias, PostgreSQL's identity column).
 GENERATED_IDS = ("participants", "institutes", "courses", "course_sessions", "enrollments", "outbox", "survey_runs",
