@@ -194,8 +194,10 @@ async def test_reports_cover_their_courses_only(staff_bot: BotHarness) -> None:
     # Their courses' figures (K1 and K2, two participants), without the help desk's programme-wide week.
     expected = await services(bot).reports.summary(report_storage.Scope(course_ids=(ids["K1"], ids["K2"])))
     assert expected.totals.registered == 2
-    # Then the vacancies' lines, of their institute's vacancies (tests/test_vacancy_reports.py).
-    assert (report.text or "").startswith(summary_text(t, expected) + "\n\n")
+    # Then the vacancies' lines, of their institute's vacancies (tests/test_vacancy_reports.py), and the footnote.
+    before_footnote = summary_text(t, expected).rsplit(t("report-definitions"), 1)[0]
+    assert (report.text or "").startswith(before_footnote)
+    assert (report.text or "").endswith(t("report-definitions"))
     programme = await say(bot, bot.user(ADMIN_ID), "/laporan")
     assert programme.text != report.text
 

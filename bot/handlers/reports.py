@@ -61,7 +61,7 @@ async def report_command(update: Update, context: VokasiContext) -> None:
     jobs = await context.services.vacancy_reports.summary(
         await vacancy_reports.scope_of(context, user_id_of(update), scope)
     )
-    text = summary_text(t, summary, desk) + "\n\n" + vacancy_reports.summary_text(t, jobs)
+    text = summary_text(t, summary, desk, vacancy_reports.summary_text(t, jobs))
     await send(update, context, text, _buttons(t, scope, full_export=role == ADMIN))
 
 
@@ -155,7 +155,8 @@ def helpdesk_text(t: Translator, desk: HelpdeskFigures) -> str:
     )
 
 
-def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None = None) -> str:
+def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None = None, jobs: str = "") -> str:
+    """The report; `jobs` (the vacancies' lines) goes above the definitions, which stay the footnote."""
     totals = summary.totals
     lines = [
         t("report-title", when=t.moment(summary.generated_at, REPORT_ZONE.key)),
@@ -190,6 +191,7 @@ def summary_text(t: Translator, summary: Summary, desk: HelpdeskFigures | None =
     if desk is not None:
         lines.append(helpdesk_text(t, desk))
     # The footnote explains only the labels the report shows ("dari semua lulusan" is on the waves' lines).
+    lines.append(jobs)
     definitions = t("report-definitions")
     if any(wave.asked for wave in summary.waves):
         definitions += " " + t("report-definition-all-graduates")
