@@ -222,14 +222,19 @@ def build_application(
         if services is not None:
             await services.db.close()
 
+    processor = update_processor or PerUserUpdateProcessor()
     app: VokasiApp = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
+        # A connection for every request that can be in flight at once: each update being handled (its reply)
+        # and each outbox row of the dispatcher's batch, so none waits for a connection (PTB's pool_timeout is
+        # 1 s, after which the request fails).
+        .connection_pool_size(processor.max_concurrent_updates + settings.dispatch_concurrency)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=VokasiContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(update_processor or PerUserUpdateProcessor())
+        .concurrent_updates(processor)
         .rate_limiter(
             PriorityRateLimiter(
                 overall_per_s=settings.overall_messages_per_s,

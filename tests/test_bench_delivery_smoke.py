@@ -40,6 +40,7 @@ INTERACTIVE_KEYS = [
     "busy_p95_over_idle_ms",
     "busy_during_delivery",
     "bulk_per_s",
+    "utilization",
     "http_429",
     "aim",
     "aim_met",

@@ -1,4 +1,4 @@
-"""The broadcast and reports benchmarks' PostgreSQL runs, at a small size: same keys plus "backend", checks pass."""
+"""The broadcast, reports and delivery benchmarks' PostgreSQL runs, small: same keys plus "backend", checks pass."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import broadcast, reports
+from bench import broadcast, delivery, reports
 from bench.common import PostgresRun
 from tests.backends import Backend
 
@@ -34,3 +34,20 @@ async def test_reports_bench_on_postgresql(tmp_path: Path) -> None:
     line = lines[0]
     assert line["backend"] == "postgresql" and line["participants"] == 300
     assert line["sheet_rows"]["participants"] == 301
+
+
+async def test_delivery_bench_on_postgresql(tmp_path: Path) -> None:
+    async with postgres_run() as postgres:
+        lines = await delivery.run(
+            40,
+            2,
+            server_limit=100,
+            concurrencies=(8,),
+            cases=("unlimited", "interactive"),
+            workdir=tmp_path,
+            postgres=postgres,
+        )
+    unlimited, interactive, machine = lines
+    assert (unlimited["case"], unlimited["backend"]) == ("unlimited", "postgresql")
+    assert (interactive["case"], interactive["backend"]) == ("interactive", "postgresql")
+    assert "backend" not in machine

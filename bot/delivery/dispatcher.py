@@ -13,6 +13,7 @@ withdraw what was waiting for them; network errors and 5xx are retried with back
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from bot.delivery.certificates import CertificateSender
 from bot.delivery.ratelimit import BULK, INTERACTIVE, RateLimiterClosed, Withdrawn
 from bot.delivery.render import render
 from bot.delivery.vacancies import VacancySender
+from bot.delivery.wanted import StillWanted
 from bot.i18n import Translations
 from bot.services.certificates import CERTIFICATE_KIND
 from bot.services.helpdesk import ANSWER_KIND, ANSWER_PRIORITY
@@ -99,6 +101,7 @@ class Dispatcher:
         self._helpdesk = None if helpdesk_staff is None else helpdesk.HelpdeskSender(bot, translations, helpdesk_staff)
         self._certificates = certificates
         self._vacancies = vacancies
+        self._still_wanted = StillWanted(store)
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
         """Recover what a crash left half-sent, then send what is due and sweep periodically. With several
@@ -291,11 +294,10 @@ class Dispatcher:
         finished survey's nudge) is not sent.
         """
 
-        async def still_wanted() -> bool:
-            async with self._store.read() as unit:
-                return await unit.outbox.still_wanted(message.id)
-
-        limit = {"priority": INTERACTIVE if message.priority >= ANSWER_PRIORITY else BULK, "still_wanted": still_wanted}
+        limit = {
+            "priority": INTERACTIVE if message.priority >= ANSWER_PRIORITY else BULK,
+            "still_wanted": functools.partial(self._still_wanted, message.id),  # one read for the turn's rows
+        }
         if self._helpdesk is not None and message.kind in helpdesk.KINDS:
             return await self._helpdesk.send(message, limit)
         if self._certificates is not None and message.kind == CERTIFICATE_KIND:  # a PDF built now, off the loop
@@ -334,21 +336,31 @@ class Dispatcher:
         return Outcome(message, retry_in_s=delay_s, error=error)
 
     async def _record(self, outcomes: list[Outcome]) -> None:
+        """The batch's outcomes in one short transaction: one statement for the sent rows, one for the retries,
+        one for the rest (nothing is sent or rendered inside it)."""
         now = self._clock.now()
-        retry_in: list[float] = []
+        sent = [
+            (o.message.id, o.telegram_message_id, o.message.kind == ANSWER_KIND)
+            for o in outcomes
+            if o.telegram_message_id is not None
+        ]
+        retries = [
+            (o.message.id, now + timedelta(seconds=o.retry_in_s), o.error or "")
+            for o in outcomes
+            if o.telegram_message_id is None and o.retry_in_s is not None
+        ]
+        failed = [
+            (o.message.id, o.error or "", o.status or "failed")
+            for o in outcomes
+            if o.telegram_message_id is None and o.retry_in_s is None
+        ]
+        retry_in = [o.retry_in_s for o in outcomes if o.telegram_message_id is None and o.retry_in_s is not None]
         async with self._store.write() as unit:
+            await unit.outbox.mark_sent_many(sent, now)
+            await unit.outbox.retry_many(retries)
+            await unit.outbox.mark_failed_many(failed)
             for outcome in outcomes:
                 message = outcome.message
-                if outcome.telegram_message_id is not None:
-                    forget = message.kind == ANSWER_KIND
-                    await unit.outbox.mark_sent(message.id, outcome.telegram_message_id, now, forget_params=forget)
-                elif outcome.retry_in_s is not None:
-                    await unit.outbox.retry_at(
-                        message.id, now + timedelta(seconds=outcome.retry_in_s), outcome.error or ""
-                    )
-                    retry_in.append(outcome.retry_in_s)
-                else:
-                    await unit.outbox.mark_failed(message.id, outcome.error or "", status=outcome.status or "failed")
                 if outcome.unreachable:
                     self.unreachable.add(message.telegram_user_id)
                     await unit.participants.mark_unreachable(message.telegram_user_id, outcome.error or "", now)

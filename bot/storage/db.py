@@ -3,7 +3,7 @@
 Two implementations serve the same repositories and services:
 
 - `bot/storage/sqlite.py` (the default, `DATABASE_URL=sqlite:///data/vokasi.db`): one aiosqlite connection per
-  process, WAL, every write in a `BEGIN IMMEDIATE` transaction.
+  process that writes, WAL, every write in a `BEGIN IMMEDIATE` transaction; reads on read-only connections beside it.
 - `bot/storage/postgres.py` (`DATABASE_URL=postgresql://user@host/db`): an asyncpg pool, for deployments with
   several bot instances on one database.
 

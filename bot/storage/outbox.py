@@ -15,6 +15,8 @@ from bot.storage.db import Row, Session, from_db_time, opt_time, to_db_time
 ERASED = "recipient erased their data"
 # Every status, so that a query on one subject seeks the (status, subject) index once per status.
 _ALL_STATUSES = "('pending', 'sending', 'sent', 'failed', 'expired', 'cancelled')"
+# Ids in one `IN (...)` list (SQLite allows 32,766 parameters, PostgreSQL 65,535; a claimed batch is far smaller).
+_IDS_PER_STATEMENT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,14 +241,33 @@ class OutboxRepository:
         """Whether a claimed message is still to be sent (not withdrawn while it waited for its turn)."""
         return bool(await self._s.fetchval("SELECT status = 'sending' FROM outbox WHERE id = ?", (message_id,)))
 
+    async def still_sending(self, message_ids: Sequence[int]) -> set[int]:
+        """Those of the claimed messages still to be sent (`still_wanted` for many rows in one read)."""
+        wanted: set[int] = set()
+        for start in range(0, len(message_ids), _IDS_PER_STATEMENT):
+            chunk = message_ids[start : start + _IDS_PER_STATEMENT]
+            rows = await self._s.fetchall(
+                f"SELECT id FROM outbox WHERE status = 'sending' AND id IN ({', '.join('?' for _ in chunk)})",  # noqa: S608 (placeholders)
+                chunk,
+            )
+            wanted.update(int(row[0]) for row in rows)
+        return wanted
+
     async def mark_sent(
         self, message_id: int, telegram_message_id: int, now: datetime, *, forget_params: bool = False
     ) -> None:
         """The row was sent; with `forget_params` its parameters go too (a staff answer's text, once delivered)."""
-        await self._s.execute(
+        await self.mark_sent_many([(message_id, telegram_message_id, forget_params)], now)
+
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int, bool]], now: datetime) -> None:
+        """Rows sent, as (row id, Telegram message id, forget its parameters), in one statement for all."""
+        if not sent:
+            return
+        at = to_db_time(now)
+        await self._s.executemany(
             "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL,"
             " params = CASE WHEN ? THEN '{}' ELSE params END WHERE id = ?",
-            (to_db_time(now), telegram_message_id, forget_params, message_id),
+            [(at, telegram_message_id, forget, message_id) for message_id, telegram_message_id, forget in sent],
         )
 
     async def waiting_for(self, telegram_user_id: int, subject: str) -> list[OutboxMessage]:
@@ -276,14 +297,28 @@ class OutboxRepository:
         return None if value is None else str(value)
 
     async def mark_failed(self, message_id: int, error: str, *, status: str = "failed") -> None:
-        await self._s.execute("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", (status, error, message_id))
+        await self.mark_failed_many([(message_id, error, status)])
+
+    async def mark_failed_many(self, failed: Sequence[tuple[int, str, str]]) -> None:
+        """Rows not sent and not retried, as (row id, error, status), in one statement for all."""
+        if failed:
+            await self._s.executemany(
+                "UPDATE outbox SET status = ?, last_error = ? WHERE id = ?",
+                [(status, error, message_id) for message_id, error, status in failed],
+            )
 
     async def retry_at(self, message_id: int, not_before: datetime, error: str) -> None:
-        await self._s.execute(
-            # Only a row still being sent: one withdrawn or moved meanwhile stays as it is.
-            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ? AND status = 'sending'",
-            (to_db_time(not_before), error, message_id),
-        )
+        await self.retry_many([(message_id, not_before, error)])
+
+    async def retry_many(self, retries: Sequence[tuple[int, datetime, str]]) -> None:
+        """Rows to send again, as (row id, not before, error), in one statement for all."""
+        if retries:
+            await self._s.executemany(
+                # Only a row still being sent: one withdrawn or moved meanwhile stays as it is.
+                "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?"
+                " WHERE id = ? AND status = 'sending'",
+                [(to_db_time(not_before), error, message_id) for message_id, not_before, error in retries],
+            )
 
     async def release_claimed(self) -> int:
         """After a restart: messages left 'sending' go back to pending (sent at least once)."""

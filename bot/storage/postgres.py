@@ -11,7 +11,9 @@ The repositories' SQL is the same as on SQLite; this module bridges what differs
   advisory lock first (`WRITE_LOCK`), released by its COMMIT or ROLLBACK. The services' read-check-write
   transactions (seats left, one active survey per participant, a dialog's step) were written for one writer at a
   time, and this keeps that true across every instance and every pooled connection, with no retry loop in the
-  services. Reads (`reading`, `snapshot`) take no lock and run in parallel with everything.
+  services. Reads (`reading`, `snapshot`) take no lock and run in parallel with everything. Within one process
+  a writer first waits its turn on an asyncio lock, holding no connection, so writers queued behind the advisory
+  lock never hold the whole pool while readers wait for a connection.
 - Snapshots are REPEATABLE READ READ ONLY transactions; backups are pg_dump's job (`BackupUnsupported`).
 - Personal data: asyncpg logs nothing about statements, and errors about a parameter's value (asyncpg's own
   "invalid input for query argument $1: '3201...'" and the server's "invalid input syntax ... '...'") are raised
@@ -173,6 +175,8 @@ class PostgresDatabase(Database):
         self._pool = pool
         self.url = url
         self._elections: list[PostgresLeadership] = []
+        # At most one of this process's pooled connections waits on WRITE_LOCK; the rest stay free for reads.
+        self._write_turn = asyncio.Lock()
 
     @classmethod
     async def connect(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
@@ -192,7 +196,7 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._write_turn, self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield PostgresSession(conn)
 
