@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,11 +55,14 @@ REPORT_ZONE = ZoneInfo("Asia/Jakarta")
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Someone on the page, with example data for the registration they may type (the NIK is valid)."""
+    """Someone on the page, with example data for the registration they may type (the NIK is valid, and is the
+    person's own: their birth date, a woman's day + 40, Kota Bandung as the example domicile)."""
 
     user_id: int
     name: str
     staff: bool
+    woman: bool
+    birth_date: date
     phone: str
     nik: str
     kpj: str
@@ -75,18 +78,25 @@ class Person:
         }
 
 
-def example_person(user_id: int, name: str, *, staff: bool = False) -> Person:
-    """A person with a phone number of their own and a NIK that passes the bot's checks (Kota Bandung, born in
-    the 1980s or 1990s, the serial from the id), so everyone typing in the playground has realistic data."""
-    day = 1 + user_id % 28
-    month = 1 + (user_id // 28) % 12
-    year = 80 + user_id % 20
+# The NIK's first six digits: province 32 (Jawa Barat), regency 73 (Kota Bandung), district 01; the page's
+# example domicile is "Kota Bandung", so the NIK and the answers agree.
+EXAMPLE_REGION = "327301"
+
+
+def example_person(user_id: int, name: str, *, staff: bool = False, woman: bool = False) -> Person:
+    """A person with a phone number of their own and a NIK that passes the bot's checks and fits them (Kota Bandung,
+    born in the 1980s or 1990s, the day + 40 for a woman, the serial from the id), so everyone typing in the
+    playground has realistic data and the bot reads back the right gender."""
+    birth_date = date(1980 + user_id % 20, 1 + (user_id // 28) % 12, 1 + user_id % 28)
+    day = birth_date.day + (40 if woman else 0)
     serial = 1 + user_id % 9999
-    nik = f"327301{day:02d}{month:02d}{year:02d}{serial:04d}"
+    nik = f"{EXAMPLE_REGION}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
     return Person(
         user_id=user_id,
         name=name,
         staff=staff,
+        woman=woman,
+        birth_date=birth_date,
         # The form FakeUser.press_reply shares, so contact sharing looks the same everywhere in fakegram.
         phone=f"+62812{user_id % 10**7:07d}",
         nik=nik,
@@ -174,7 +184,7 @@ class Playground:
             self.vault = self._throw_away_keys(self.settings)
             self.add_person("Dewi (petugas)", staff=True, user_id=ADMIN_ID)
             self.helpdesk.add_member(self.server.user(ADMIN_ID))
-            self.add_person("Siti Rahayu")
+            self.add_person("Siti Rahayu", woman=True)
             self.add_person("Budi Santoso")
             await self._import_sample_catalogue(self.settings)
             await self._start_bot(self.settings)
@@ -244,11 +254,11 @@ class Playground:
 
     # ------------------------------------------------------------------ people
 
-    def add_person(self, name: str, *, staff: bool = False, user_id: int | None = None) -> Person:
+    def add_person(self, name: str, *, staff: bool = False, woman: bool = False, user_id: int | None = None) -> Person:
         if user_id is None:
             taken = [uid for uid in self.people if uid < ADMIN_ID]
             user_id = max(taken, default=FIRST_PARTICIPANT_ID - 1) + 1
-        person = example_person(user_id, name, staff=staff)
+        person = example_person(user_id, name, staff=staff, woman=woman)
         first, _, last = name.partition(" ")
         self.server.user(user_id, first_name=first, last_name=last or None, language_code="id")
         self.people[user_id] = person

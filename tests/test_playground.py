@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ import pytest
 from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.i18n import Translations, Translator
+from bot.services.identifiers import parse_nik
+from bot.services.provinces import ProvinceCatalog
 from fakegram import GENERAL_TOPIC, FakeUser
 from playground import ADMIN_ID, Playground, PlaygroundPage
 from playground.world import HELPDESK_GROUP_ID, SAMPLE_CATALOGUE, example_person, sample_start
@@ -124,7 +126,7 @@ async def test_typing_and_pressing_reach_the_bot_as_a_client_would(
 
 async def test_the_contact_button_shares_the_persons_own_number(world: Playground, http: aiohttp.ClientSession) -> None:
     user = world.user(PARTICIPANT)
-    person = example_person(PARTICIPANT, "Siti Rahayu")
+    person = world.people[PARTICIPANT]
     await register_until_phone(world, user, person.nik)
     snapshot = chat(await state(http), PARTICIPANT)
     keyboard = snapshot["keyboard"]
@@ -346,7 +348,7 @@ async def next_event(stream: aiohttp.ClientResponse) -> dict[str, Any]:
 
 async def register(world: Playground, user: FakeUser) -> None:
     """The whole registration, typed and tapped as in the chat."""
-    await register_until_phone(world, user, example_person(user.user_id, "Siti Rahayu").nik)
+    await register_until_phone(world, user, world.people[user.user_id].nik)
 
     async def then(predicate: Callable[[str], bool]) -> None:
         await until(world, lambda: bool(user.messages) and predicate(user.messages[-1].text or ""))
@@ -364,6 +366,29 @@ async def register(world: Playground, user: FakeUser) -> None:
     await until(world, lambda: user.messages[-1].find_button(t()("btn-confirm")) is not None)
     await user.press(t()("btn-confirm"))
     await then(lambda text: "Pendaftaran berhasil" in text)
+
+
+def test_the_example_people_have_niks_of_their_own() -> None:
+    """A woman's NIK has her day of birth + 40; each example NIK reads back as its person's birth date, gender and
+    the example domicile's province (Jawa Barat, Kota Bandung)."""
+    provinces = ProvinceCatalog.load()
+    siti = example_person(PARTICIPANT, "Siti Rahayu", woman=True)
+    budi = example_person(OTHER, "Budi Santoso")
+    for person, gender in ((siti, "F"), (budi, "M")):
+        info = parse_nik(person.nik, provinces, date(2026, 11, 23))
+        assert (info.gender, info.birth_date, info.nik[:4]) == (gender, person.birth_date, "3273")
+        assert [p.name for p in provinces.all() if info.province_code in p.nik_codes] == ["Jawa Barat"]
+    assert int(siti.nik[6:8]) == siti.birth_date.day + 40
+
+
+async def test_siti_registers_as_a_woman(world: Playground) -> None:
+    """The playground's Siti Rahayu, registered with her example data, is read back as "Perempuan"."""
+    assert world.people[PARTICIPANT].name == "Siti Rahayu" and world.people[PARTICIPANT].woman
+    user = world.user(PARTICIPANT)
+    await register(world, user)
+    texts = [m.get("text", "") for m in user.history()]
+    assert any(t()("gender-f") in text for text in texts)
+    assert not any(t()("gender-m") in text for text in texts)
 
 
 async def test_time_jumps_bring_completion_survey_nudge_and_check_in(world: Playground) -> None:

@@ -2,7 +2,8 @@
 driven by Playwright without any browser download. A participant registers by typing and clicking, enrols,
 the clock moves 30 days forward, and the session reminder appears; a worker asks the help desk and Dewi answers
 and closes the ticket in the "Grup Petugas" panel, on a wide screen and a narrow one; Siti "scans" the venue's QR
-that Dewi shows."""
+that Dewi shows; on a phone (390 px, touch), one chat at a time behind tabs, every control tapped where a finger
+would be."""
 
 from __future__ import annotations
 
@@ -132,6 +133,7 @@ async def test_register_enrol_and_get_the_reminder_in_the_browser(
     await budi.last_is(plain(t("ask-kpj")))
     await budi.tap(t("btn-kpj-unknown"))
     await budi.last_is(plain(t("ask-phone")))
+    await expect(budi.root.locator(".reply-kb button")).to_have_text([t("btn-share-phone")])  # one 📱, not two
     await budi.tap_keyboard(t("btn-share-phone"))  # shares Budi's own contact
     await expect(budi.root.locator(".msg.mine .contact")).to_contain_text(person.phone)
     await budi.last_is(plain(t("ask-province")))
@@ -220,9 +222,10 @@ async def test_a_ticket_both_ways_through_the_helpdesk_group_panel(
     assert await topic.locator("i").count() == 0
     await page.screenshot(path=str(tmp_path / "playground-helpdesk.png"), full_page=True, animations="disabled")
 
-    # A narrow screen: the panel fits under the phones, the topic list above the topic.
+    # A narrow screen: the panel is behind its tab, as wide as the screen, the topic list above the topic.
     await page.set_viewport_size({"width": 390, "height": 844})
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.locator("#tabs .tab", has_text="Grup Petugas").click()
     await panel.scroll_into_view_if_needed()
     box = await panel.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
@@ -234,12 +237,17 @@ async def test_a_ticket_both_ways_through_the_helpdesk_group_panel(
     await panel.locator("#topic-commands button", has_text="/tutup").click()
     await expect(panel.locator("#topic-input")).to_have_value("/tutup")
     await panel.locator("#topic-composer .send").click()
-    await siti.sees(plain(t("helpdesk-closed-by-staff", ticket=1)))
     await expect(panel.locator("#topic-closed")).to_be_visible(timeout=WAIT_MS)
     await expect(topic.locator(".service").last).to_have_text("Topik ditutup")
     await expect(panel.locator("#topic-composer")).to_be_hidden()
     await expect(panel.locator("#topic-locked")).to_be_visible()
     await expect(item).to_contain_text("🔒")
+    # Siti's tab has news (a dot); her phone, behind it, shows the closing notice.
+    siti_tab = page.locator("#tabs .tab", has_text="Siti")
+    await expect(siti_tab.locator(".tab-new")).to_be_visible(timeout=WAIT_MS)
+    await siti_tab.click()
+    await expect(siti_tab.locator(".tab-new")).to_have_count(0)
+    await siti.sees(plain(t("helpdesk-closed-by-staff", ticket=1)))
 
 
 @pytest.fixture
@@ -280,3 +288,135 @@ async def test_siti_scans_the_venue_qr_shown_on_dewis_phone(
     await qr.locator(".scan button", has_text="Siti").click()
     await siti.sees("Kehadiran Anda tercatat")
     await page.screenshot(path=str(tmp_path / "playground-attendance.png"), full_page=True, animations="disabled")
+
+
+PHONE_VIEWPORT = {"width": 390, "height": 844}  # a common phone's CSS pixels (iPhone 12-15)
+
+
+@pytest.fixture
+async def phone_page(tmp_path: Path) -> AsyncIterator[Page]:
+    """The page in Chromium emulating a phone: 390x844 CSS pixels, a touch screen, the mobile viewport rules."""
+    profile = tmp_path / "chromium-profile-phone"
+    profile.mkdir()
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport=PHONE_VIEWPORT,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
+        try:
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield page
+            assert errors == [], errors
+        finally:
+            await context.close()
+
+
+async def no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the screen (a mobile browser would otherwise zoom out or scroll)."""
+    width, inner = await page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert inner == PHONE_VIEWPORT["width"] and width <= inner, (width, inner)
+
+
+async def finger(page: Page, control: Locator) -> None:
+    """A tap as a finger does it: the control is on screen, it is what lies under the finger (no chat area, toast
+    or panel covers it), and then it is tapped (touch events, not a mouse click)."""
+    await expect(control).to_be_visible(timeout=WAIT_MS)
+    await control.scroll_into_view_if_needed()
+    box = await control.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert 0 <= x <= PHONE_VIEWPORT["width"] and 0 <= y <= PHONE_VIEWPORT["height"], (x, y)
+    topmost = await control.evaluate(
+        "(node, [x, y]) => { const hit = document.elementFromPoint(x, y); return !!hit && node.contains(hit); }",
+        [x, y],
+    )
+    assert topmost, f"something covers the control at ({x:.0f}, {y:.0f})"
+    await control.tap()
+    await no_sideways_scroll(page)
+
+
+async def test_the_playground_on_a_phone(page_url: str, phone_page: Page, tmp_path: Path) -> None:
+    """On a 390 px touch screen: no sideways scrolling, one chat at a time behind tabs (Siti / Dewi / the group),
+    the clock's buttons in view, and every control the walk uses tapped where a finger would tap it."""
+    page = phone_page
+    await page.goto(page_url)
+    await expect(page.locator("body[data-ready=true]")).to_be_attached(timeout=WAIT_MS)
+    await no_sideways_scroll(page)
+    tabs = page.locator("#tabs .tab")
+    await expect(tabs).to_have_text(["Siti", "Dewi", "Grup Petugas"])
+    siti_root, dewi_root = page.locator(f'[data-person="{SITI}"]'), page.locator(f'[data-person="{ADMIN_ID}"]')
+    await expect(siti_root).to_be_visible()
+    await expect(dewi_root).to_be_hidden()  # one phone at a time
+    # The time controls are on the first screen, without scrolling.
+    for button in await page.locator("[data-advance]").all():
+        box = await button.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE_VIEWPORT["width"]
+        assert box["y"] + box["height"] <= PHONE_VIEWPORT["height"]
+    siti = Phone(siti_root)
+    person = example_person(SITI, "Siti Rahayu", woman=True)
+
+    # The command menu, then the message box and its send button.
+    await finger(page, siti_root.locator(".menu-button"))
+    await finger(page, siti_root.locator(".menu-list button", has_text="/start"))
+    await siti.last_is(plain(t("consent-notice")))
+    await finger(page, siti_root.locator(".inline-kb button", has_text=t("btn-consent-yes")).last)
+    await siti.last_is(plain(t("ask-name")))
+    await siti_root.locator(".message").fill(person.name)
+    await finger(page, siti_root.locator(".send"))
+    await siti.last_is(plain(t("ask-nik")))
+    await finger(page, siti_root.locator(".examples summary"))
+    await finger(page, siti_root.locator(".chips button", has_text="NIK"))
+    await expect(siti_root.locator(".message")).to_have_value(person.nik)
+    await finger(page, siti_root.locator(".send"))
+    await finger(page, siti_root.locator(".examples summary"))  # folded again
+    await siti.last_is(plain(t("ask-kpj")))
+    await finger(page, siti_root.locator(".inline-kb button", has_text=t("btn-kpj-unknown")).last)
+    await siti.last_is(plain(t("ask-phone")))
+    # The contact button shows the catalogue's text as it is: one phone emoji, not two.
+    contact = siti_root.locator(".reply-kb button.contact-button")
+    await expect(contact).to_have_text(t("btn-share-phone"))
+    await finger(page, contact)
+    await expect(siti_root.locator(".msg.mine .contact")).to_contain_text(person.phone)
+    await siti.last_is(plain(t("ask-province")))
+    await finger(page, siti_root.locator(".inline-kb button", has_text="Jawa").first)
+    await finger(page, siti_root.locator(".inline-kb button", has_text="Jawa Barat").last)
+    await siti.last_is("Jawa Barat")
+    await page.screenshot(path=str(tmp_path / "playground-phone-siti.png"), animations="disabled")
+
+    # Dewi's tab shows her phone instead; the group's tab the help desk.
+    await finger(page, tabs.filter(has_text="Dewi"))
+    await expect(dewi_root).to_be_visible()
+    await expect(siti_root).to_be_hidden()
+    await dewi_root.locator(".message").fill("/staf")
+    await finger(page, dewi_root.locator(".send"))
+    await expect(dewi_root.locator(".msg.mine", has_text="/staf")).to_be_visible(timeout=WAIT_MS)
+    await finger(page, tabs.filter(has_text="Grup Petugas"))
+    await expect(page.locator("#group")).to_be_visible()
+    await expect(dewi_root).to_be_hidden()
+    await expect(page.locator("#group .topics-empty")).to_be_visible()
+
+    # The clock's buttons: an hour later the bot's time shows it, and the buttons come back.
+    await finger(page, tabs.filter(has_text="Siti"))
+    await expect(page.locator("#clock-now")).to_contain_text("10.00")
+    await finger(page, page.locator('[data-advance="1h"]'))
+    await expect(page.locator("#clock-now")).to_contain_text("11.00", timeout=WAIT_MS)
+    await expect(page.locator('[data-advance="1d"]')).to_be_enabled(timeout=WAIT_MS)
+    await finger(page, page.locator('[data-advance="1d"]'))
+    await expect(page.locator("#clock-now")).to_contain_text("24 November 2026", timeout=WAIT_MS)
+    await expect(page.locator('[data-advance="30d"]')).to_be_enabled(timeout=WAIT_MS)
+    await finger(page, page.locator('[data-advance="30d"]'))
+    await expect(page.locator("#clock-now")).to_contain_text("Desember 2026", timeout=60_000)
+    await expect(page.locator('[data-advance="30d"]')).to_be_enabled(timeout=60_000)
+    # A month later the unfinished registration has lapsed; Siti's message box and send button still work.
+    await siti_root.locator(".message").fill("/start")
+    await finger(page, siti_root.locator(".send"))
+    await siti.last_is(plain(t("consent-notice")))
+    await page.screenshot(path=str(tmp_path / "playground-phone-end.png"), animations="disabled")

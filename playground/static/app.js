@@ -5,10 +5,13 @@
 "use strict";
 
 const ZONE = "Asia/Jakarta";
+const GROUP_TAB = "group";
 const state = {
   people: new Map(), // id -> person
   chats: new Map(), // id -> latest chat snapshot
   open: [], // ids of the phones shown, in order
+  active: null, // on a narrow screen, what is shown: a phone's person id, or GROUP_TAB
+  unread: new Set(), // tabs with something new since they were last shown
   phones: new Map(), // id -> phone view
   clockBase: null, // the bot's time (ms) when the last meta arrived
   clockAt: 0, // performance.now() at that moment
@@ -111,7 +114,46 @@ document.getElementById("people-form").addEventListener("submit", async (event) 
 
 function openPhone(id) {
   if (!state.open.includes(id)) state.open.push(id);
+  state.active = id; // the chat just opened is the one shown on a narrow screen
   renderPhones();
+}
+
+// ---------------------------------------------------------------- tabs (a narrow screen shows one chat at a time)
+
+function showTab(tab) {
+  state.active = tab;
+  state.unread.delete(tab);
+  renderTabs();
+}
+
+function renderTabs() {
+  if (state.active !== GROUP_TAB && !state.open.includes(state.active)) {
+    state.active = state.open.length ? state.open[0] : GROUP_TAB;
+  }
+  // A tab shows the first name (Siti, Dewi), as a phone's chat list would on a small screen.
+  const entries = state.open.map((id) => [id, state.people.get(id).name]);
+  entries.push([GROUP_TAB, "Grup Petugas"]);
+  const tabs = entries.map(([tab, name]) => {
+    const button = el("button", "tab", tab === GROUP_TAB ? name : name.split(" ")[0]);
+    button.type = "button";
+    button.title = name;
+    button.setAttribute("role", "tab");
+    button.dataset.tab = String(tab);
+    button.setAttribute("aria-selected", String(tab === state.active));
+    if (state.unread.has(tab)) button.append(el("span", "tab-new", "•"));
+    button.addEventListener("click", () => showTab(tab));
+    return button;
+  });
+  document.getElementById("tabs").replaceChildren(...tabs);
+  for (const [id, phone] of state.phones) phone.root.classList.toggle("active", id === state.active);
+  document.getElementById("group").classList.toggle("active", state.active === GROUP_TAB);
+  document.getElementById("stage").dataset.tab = state.active === GROUP_TAB ? GROUP_TAB : "phone";
+}
+
+function markUnread(tab) {
+  if (tab === state.active || state.unread.has(tab)) return;
+  state.unread.add(tab);
+  renderTabs();
 }
 
 function closePhone(id) {
@@ -140,6 +182,7 @@ function renderPhones() {
     if (chat) renderChat(phone, chat);
   }
   renderPeoplePicker();
+  renderTabs();
 }
 
 function createPhone(person) {
@@ -341,7 +384,7 @@ function renderReplyKeyboard(phone, keyboard) {
   for (const row of keyboard.rows) {
     const line = el("div", "row");
     for (const button of row) {
-      const node = el("button", button.contact ? "contact-button" : null, (button.contact ? "📱 " : "") + button.text);
+      const node = el("button", button.contact ? "contact-button" : null, button.text);
       node.type = "button";
       node.dataset.text = button.text;
       node.addEventListener("click", () => send(phone, "reply", { text: button.text }));
@@ -641,6 +684,9 @@ function renderTopicChat(snapshot) {
 }
 
 function applyGroup(snapshot) {
+  const grew = group.snapshot !== null && snapshot.messages.length > group.snapshot.messages.length;
+  const unread = (s) => s.topics.reduce((sum, topic) => sum + (topic.unread || 0), 0);
+  if (grew || (group.snapshot !== null && unread(snapshot) > unread(group.snapshot))) markUnread(GROUP_TAB);
   group.snapshot = snapshot;
   if (snapshot.writer) document.getElementById("group-writer").textContent = snapshot.writer.name;
   renderTopicList(snapshot);
@@ -693,6 +739,7 @@ function applyMeta(meta) {
     const participant = meta.people.find((p) => !p.staff);
     const admin = meta.people.find((p) => p.staff);
     state.open = [participant, admin].filter(Boolean).map((p) => p.id);
+    state.active = state.open.length ? state.open[0] : GROUP_TAB;
     renderPhones();
     state.started = true;
   } else if (added) {
@@ -701,9 +748,11 @@ function applyMeta(meta) {
 }
 
 function applyChat(chat) {
+  const before = state.chats.get(chat.id);
   state.chats.set(chat.id, chat);
   const phone = state.phones.get(chat.id);
   if (phone) renderChat(phone, chat);
+  if (phone && before && chat.messages.length > before.messages.length) markUnread(chat.id);
 }
 
 function connect() {
