@@ -126,7 +126,8 @@ async def test_a_tick_interrupted_between_batches_starts_nothing_twice(
     assert sum(runs[0] == ("completion", "expired") for runs in found.values()) == BATCH  # the second rolled back
     monkeypatch.undo()
 
-    assert await surveys.tick() == len(PEOPLE) - BATCH
+    # The rest start now (the application's own periodic tick may take some of them first: never more in total).
+    assert await surveys.tick() <= len(PEOPLE) - BATCH
     assert await surveys.tick() == 0
     assert all(runs[:2] == [("completion", "expired"), ("d30", "active")] for runs in states(bot).values())
     questions = [
