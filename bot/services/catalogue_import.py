@@ -27,12 +27,12 @@ the header's row):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from bot.services.import_codes import read_code
 from bot.services.provinces import Province, ProvinceCatalog
 from bot.services.spreadsheet import (
     ImportProblem,
@@ -192,8 +192,6 @@ def parse_catalogue(content: bytes, filename: str, provinces: ProvinceCatalog) -
 
 # --- the rows --------------------------------------------------------------------------------------------
 
-_CODE_RE = re.compile(r"[A-Za-z0-9_-]{2,30}")
-
 
 class _Parser:
     def __init__(self, provinces: ProvinceCatalog, problems: list[ImportProblem]) -> None:
@@ -204,7 +202,7 @@ class _Parser:
         self._institutes: dict[str, tuple[int, str]] = {}
 
     def course(self, row: SheetRow) -> CourseSpec | None:
-        code = self._code(row)
+        code = read_code(row, COL_CODE, self._code_rows)
         title = row.required(COL_TITLE)
         category = row.required(COL_CATEGORY)
         description = block(cell_text(row.cell(COL_DESCRIPTION)))
@@ -271,20 +269,6 @@ class _Parser:
             ),
             coordinates=coordinates or None,
         )
-
-    def _code(self, row: SheetRow) -> str | None:
-        text = row.required(COL_CODE)
-        if text is None:
-            return None
-        if not _CODE_RE.fullmatch(text):
-            row.problem("err-import-code-format", value=shown(text))
-            return None
-        code = text.upper()
-        first_row = self._code_rows.setdefault(code, row.number)
-        if first_row != row.number:
-            row.problem("err-import-code-duplicate", code=code, first_row=str(first_row))
-            return None
-        return code
 
     def _institute(self, row: SheetRow) -> InstituteSpec | None:
         name = row.required(COL_INSTITUTE)

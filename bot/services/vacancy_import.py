@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from bot.services.import_codes import read_code
 from bot.services.provinces import Province, ProvinceCatalog
 from bot.services.safe_cells import formula_like
 from bot.services.spreadsheet import (
@@ -163,7 +164,6 @@ def parse_vacancy_table(
 
 # --- the rows --------------------------------------------------------------------------------------------
 
-_CODE_RE = re.compile(r"[A-Za-z0-9_-]{2,30}")
 # An HTML tag or entity: "<b>", "</a>", "<!--", "&lt;", "&#60;". A lone "<" ("gaji < 5 juta") is not one.
 _HTML_RE = re.compile(r"<\s*[/!?]?\s*[A-Za-z]|&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
 _LINK_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -203,7 +203,7 @@ class _Parser:
     def vacancy(self, row: SheetRow) -> VacancySpec | None:
         if not self._safe_cells(row):
             return None  # the texts themselves are refused: nothing else is worth checking
-        code = self._code(row)
+        code = read_code(row, COL_CODE, self._code_rows)
         position = self._text(row, COL_POSITION)
         employer = self._text(row, COL_EMPLOYER)
         sector = self._text(row, COL_SECTOR)
@@ -270,20 +270,6 @@ class _Parser:
             row.problem("err-vacancy-too-long", column=column, max=str(MAX_TEXT[column]))
             return None
         return value
-
-    def _code(self, row: SheetRow) -> str | None:
-        text = row.required(COL_CODE)
-        if text is None:
-            return None
-        if not _CODE_RE.fullmatch(text):
-            row.problem("err-import-code-format", value=shown(text))
-            return None
-        code = text.upper()
-        first_row = self._code_rows.setdefault(code, row.number)
-        if first_row != row.number:
-            row.problem("err-import-code-duplicate", code=code, first_row=str(first_row))
-            return None
-        return code
 
     def _categories_of(self, row: SheetRow) -> tuple[str, ...]:
         text = row.required(COL_CATEGORIES)
