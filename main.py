@@ -8,8 +8,10 @@ import html
 import os
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -20,7 +22,7 @@ from bot.config import Settings, SettingUnreadable, configuration_problems
 from bot.handlers.completion import completed_text
 from bot.handlers.reports import summary_text
 from bot.handlers.staff import problem_lines, report_text, vacancy_report_text
-from bot.i18n import Translations
+from bot.i18n import Translations, Translator
 from bot.logs import configure_logging, use_pseudonym_key
 from bot.runner import serve_until_signal
 from bot.services import report_files
@@ -45,6 +47,8 @@ from bot.storage.store import Store
 from bot.storage.transfer import TableCount, TransferRefused, copy_database
 from bot.storage.vault import PSEUDONYM_PURPOSE, KeysRefused, Vault, vault_from
 from playground import serve_playground
+
+R = TypeVar("R")
 
 PLAYGROUND_INSTEAD = """BOT_TOKEN is not set, so the bot starts in the playground (Mode latihan): the whole bot in a
 browser, with simulated participants and an admin, and nothing sent to Telegram.
@@ -169,69 +173,59 @@ def cmd_rotate_keys(settings: Settings, batch: int) -> int:
     return 0
 
 
-def cmd_import_courses(settings: Settings, path: Path) -> int:
-    """Import a catalogue file the same way as a staff member sending it to the bot; 1 when rejected."""
+def _import_file(
+    settings: Settings,
+    path: Path,
+    apply: Callable[[Database, Vault, bytes], Awaitable[R]],
+    rejected: type[CatalogueRejected] | type[VacanciesRejected],
+    done: Callable[[Translator, R], str],
+) -> int:
+    """Import a staff file the same way as a staff member sending it to the bot: the problems on stderr, 1 when
+    rejected; the report otherwise."""
     t = Translations(settings.default_language).get(settings.default_language)
     if not path.is_file():
         print(t("import-problem-file", reason=t("err-import-empty")), file=sys.stderr)
         return 1
-
     content = path.read_bytes()
 
-    async def run() -> ImportReport:
+    async def run() -> R:
         db, vault = await open_prepared(settings)
         try:
-            provinces = ProvinceCatalog.load()
-            planner = ReminderPlanner(settings, provinces)
-            catalogue = CatalogueService(Store(db, vault), provinces, SystemClock(), planner)
-            return await catalogue.import_file(content, path.name)
+            return await apply(db, vault, content)
         finally:
             await db.close()
 
     try:
         report = asyncio.run(run())
-    except CatalogueRejected as rejected:
-        print(html_to_text(t("import-rejected", count=len(rejected.problems))), file=sys.stderr)
-        for line in problem_lines(t, rejected.problems):
+    except rejected as refused:
+        print(html_to_text(t("import-rejected", count=len(refused.problems))), file=sys.stderr)
+        for line in problem_lines(t, refused.problems):
             print(html_to_text(line), file=sys.stderr)
         return 1
-    print(html_to_text(report_text(t, report)))
+    print(html_to_text(done(t, report)))
     return 0
+
+
+def cmd_import_courses(settings: Settings, path: Path) -> int:
+    async def apply(db: Database, vault: Vault, content: bytes) -> ImportReport:
+        provinces = ProvinceCatalog.load()
+        planner = ReminderPlanner(settings, provinces)
+        catalogue = CatalogueService(Store(db, vault), provinces, SystemClock(), planner)
+        return await catalogue.import_file(content, path.name)
+
+    return _import_file(settings, path, apply, CatalogueRejected, report_text)
 
 
 def cmd_import_vacancies(settings: Settings, path: Path) -> int:
-    """Import a vacancy file the same way as a staff member sending it to the bot; 1 when rejected."""
-    t = Translations(settings.default_language).get(settings.default_language)
-    if not path.is_file():
-        print(t("import-problem-file", reason=t("err-import-empty")), file=sys.stderr)
-        return 1
-    content = path.read_bytes()
+    async def apply(db: Database, vault: Vault, content: bytes) -> VacancyImportReport:
+        store, provinces, clock = Store(db, vault), ProvinceCatalog.load(), SystemClock()
+        report = await VacancyService(store, provinces, clock).import_file(content, path.name, Publisher(COMMAND_LINE))
+        # Matched participants are told as when staff send the file to the bot (the running bot sends them).
+        quiet = ReminderPlanner(settings, provinces).quiet
+        await VacancyMatcher(store, clock, quiet, provinces, settings.vacancy_digest_max).published(report.vacancy_ids)
+        return report
 
-    async def run() -> VacancyImportReport:
-        db, vault = await open_prepared(settings)
-        try:
-            store, provinces, clock = Store(db, vault), ProvinceCatalog.load(), SystemClock()
-            report = await VacancyService(store, provinces, clock).import_file(
-                content, path.name, Publisher(COMMAND_LINE)
-            )
-            # Matched participants are told as when staff send the file to the bot (the running bot sends them).
-            quiet = ReminderPlanner(settings, provinces).quiet
-            await VacancyMatcher(store, clock, quiet, provinces, settings.vacancy_digest_max).published(
-                report.vacancy_ids
-            )
-            return report
-        finally:
-            await db.close()
-
-    try:
-        report = asyncio.run(run())
-    except VacanciesRejected as rejected:
-        print(html_to_text(t("import-rejected", count=len(rejected.problems))), file=sys.stderr)
-        for line in problem_lines(t, rejected.problems):
-            print(html_to_text(line), file=sys.stderr)
-        return 1
-    print(html_to_text(vacancy_report_text(t, report)))
-    return 0
+    return _import_file(settings, path, apply, VacanciesRejected, vacancy_report_text)
 
 
 def cmd_complete_course(settings: Settings, code: str) -> int:
