@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
 from bot.delivery.render import location_button
+from bot.handlers import keyboards
 from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.handlers.session_texts import course_summary, session_lines
 from bot.i18n import Raw, Translator
@@ -99,25 +100,11 @@ def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail,
 
 def page_keyboard(t: Translator, page: CoursePage) -> InlineKeyboardMarkup | None:
     cat = _cat(page.category)
-    rows = [
-        [
-            InlineKeyboardButton(
-                t.plain("course-button", number=number, title=course.title),
-                callback_data=f"c:d:{course.id}:{page.page}:{cat}",
-            )
-        ]
+    items = [
+        (t.plain("course-button", number=number, title=course.title), f"c:d:{course.id}:{page.page}:{cat}")
         for number, course in enumerate(page.courses, start=page.page * PAGE_SIZE + 1)
     ]
-    nav = []
-    if page.page > 0:
-        nav.append(InlineKeyboardButton(t("btn-previous"), callback_data=f"c:p:{page.page - 1}:{cat}"))
-    if page.page + 1 < page.pages:
-        nav.append(InlineKeyboardButton(t("btn-next"), callback_data=f"c:p:{page.page + 1}:{cat}"))
-    if nav:
-        rows.append(nav)
-    if page.categories:
-        rows.append([InlineKeyboardButton(t("btn-filter"), callback_data=f"c:f:{page.page}:{cat}")])
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboards.paged_list(t, items, "c", page.page, page.pages, cat, filterable=bool(page.categories))
 
 
 def categories_keyboard(t: Translator, categories: list[str], back_page: int, back_cat: str) -> InlineKeyboardMarkup:

@@ -155,3 +155,21 @@ def erase_confirm(t: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(t("btn-erase-no"), callback_data="erase:no")],
         ]
     )
+
+
+def paged_list(
+    t: Translator, items: Sequence[tuple[str, str]], prefix: str, page: int, pages: int, cat: str, *, filterable: bool
+) -> InlineKeyboardMarkup | None:
+    """A list edited in place (/pelatihan, /loker): a button per item (label, callback data), ◀ ▶ to the pages
+    `<prefix>:p:<page>:<cat>`, and the category choice `<prefix>:f:<page>:<cat>` when there are categories."""
+    rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in items]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(t("btn-previous"), callback_data=f"{prefix}:p:{page - 1}:{cat}"))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton(t("btn-next"), callback_data=f"{prefix}:p:{page + 1}:{cat}"))
+    if nav:
+        rows.append(nav)
+    if filterable:
+        rows.append([InlineKeyboardButton(t("btn-filter"), callback_data=f"{prefix}:f:{page}:{cat}")])
+    return InlineKeyboardMarkup(rows) if rows else None

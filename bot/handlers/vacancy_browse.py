@@ -18,6 +18,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
+from bot.handlers import keyboards
 from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
 from bot.i18n import Raw, Translator
 from bot.services.enrollment import Refusal
@@ -156,25 +157,14 @@ def consent_text(t: Translator, offer: ConsentOffer) -> str:
 
 
 def page_keyboard(t: Translator, page: VacancyPage) -> InlineKeyboardMarkup | None:
-    rows = [
-        [
-            InlineKeyboardButton(
-                t.plain("vacancy-button", number=number, position=vacancy.position),
-                callback_data=f"v:d:{vacancy.id}:{page.page}:{page.cat}",
-            )
-        ]
+    items = [
+        (
+            t.plain("vacancy-button", number=number, position=vacancy.position),
+            f"v:d:{vacancy.id}:{page.page}:{page.cat}",
+        )
         for number, vacancy in enumerate(page.vacancies, start=page.page * PAGE_SIZE + 1)
     ]
-    nav = []
-    if page.page > 0:
-        nav.append(InlineKeyboardButton(t("btn-previous"), callback_data=f"v:p:{page.page - 1}:{page.cat}"))
-    if page.page + 1 < page.pages:
-        nav.append(InlineKeyboardButton(t("btn-next"), callback_data=f"v:p:{page.page + 1}:{page.cat}"))
-    if nav:
-        rows.append(nav)
-    if page.categories:
-        rows.append([InlineKeyboardButton(t("btn-filter"), callback_data=f"v:f:{page.page}:{page.cat}")])
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboards.paged_list(t, items, "v", page.page, page.pages, page.cat, filterable=bool(page.categories))
 
 
 def categories_keyboard(
