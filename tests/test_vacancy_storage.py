@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.storage.connect import open_database
+from bot.storage.db import load_migrations
 from bot.storage.store import Store
 from bot.storage.vacancies import HIRED, INTERVIEW, SENT, VacancyFields
 from tests.backends import database_url
@@ -78,3 +81,39 @@ async def test_vacancy_upsert_applications_and_erasure(tmp_path: Path) -> None:
             assert [a.participant_id for a in await unit.vacancies.applicants(vacancy_id)] == [other.id]
     finally:
         await db.close()
+
+
+async def test_reshaping_vacancy_deliveries_keeps_what_was_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0015 rebuilds vacancy_deliveries (primary key led by the participant, no other index, no foreign
+    keys) under rows already sent: they stay, and the same vacancy still cannot be recorded twice for a person."""
+    db = await open_database(database_url(tmp_path / "old.db"))
+    before = [m for m in load_migrations(db.dialect) if m.version < 15]
+    monkeypatch.setattr("bot.storage.db.load_migrations", lambda dialect: before)
+    await db.migrate()
+    store = Store(db, VAULT)
+    async with store.write() as unit:
+        person = (await unit.participants.create(new_participant(), NOW)).id
+        vacancy, _ = await unit.vacancies.upsert(fields(), ["Forklift"], NOW)
+    async with db.transaction() as session:
+        await session.execute(
+            "INSERT INTO vacancy_deliveries (vacancy_id, participant_id, occasion, dedupe_key, delivered_at)"
+            " VALUES (?, ?, 'digest', 'vacancies:digest:t:1', 'x')",
+            (vacancy, person),
+        )
+    monkeypatch.undo()
+
+    assert await db.migrate() == [f"{m.version:04d}_{m.name}" for m in load_migrations() if m.version >= 15]
+    async with db.transaction() as session:
+        rows = await session.fetchall("SELECT participant_id, vacancy_id, occasion FROM vacancy_deliveries")
+        assert [tuple(row) for row in rows] == [(person, vacancy, "digest")]
+        again = await session.execute(
+            "INSERT INTO vacancy_deliveries (vacancy_id, participant_id, occasion, dedupe_key, delivered_at)"
+            " VALUES (?, ?, 'published', 'vacancies:published:u:1', 'y') ON CONFLICT (participant_id, vacancy_id)"
+            " DO NOTHING",
+            (vacancy, person),
+        )
+        assert again == 0
+    assert await db.integrity_check() == "ok"
+    await db.close()

@@ -4,7 +4,8 @@ One batch of participants (an id range) is two statements in one transaction: an
 vacancy_deliveries of each person's matches not sent before, capped per person with ROW_NUMBER(), then an
 INSERT ... SELECT into the outbox of one row per person carrying the ids of what was just recorded for them. The
 delivery rows of a run share a dedupe-key prefix, so the second statement reads back exactly what the first wrote,
-through the vacancy_deliveries_dedupe index. No loop per person, on SQLite and PostgreSQL alike.
+through the batch's range of vacancy_deliveries' primary key (participant first). No loop per person, on SQLite and
+PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -95,6 +96,11 @@ class VacancyMatchRepository:
             only_params = list(run.vacancy_ids)
         states = ", ".join("?" for _ in _COURSE_STATES)
         now = to_db_time(run.now)
+        if self._s.dialect == POSTGRESQL:
+            # The statements are prepared once and run for every batch; after five runs PostgreSQL may switch to
+            # a generic plan, blind to the id range and the bound, which took 420 ms a batch instead of 40
+            # (bench/vacancies.py). Planned for each batch's values instead (this transaction only).
+            await self._s.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         recorded = await self._s.execute(
             # wanted: the categories of each person's courses. offers: the open vacancies of each category, in a
             # list per province and one for all Indonesia (place ''), ranked closing soonest first. A person gets
@@ -114,15 +120,17 @@ class VacancyMatchRepository:
             " (PARTITION BY vc.category, v.province_code ORDER BY v.closes_at, v.id) AS r"
             f" FROM vacancies v JOIN vacancy_categories vc ON vc.vacancy_id = v.id WHERE v.closes_at > ?{only}),"
             " best AS (SELECT * FROM offers WHERE r <= (SELECT k FROM bound)),"
+            " places AS (SELECT participant_id, category, province_code AS place FROM wanted"
+            " UNION ALL SELECT participant_id, category, '' FROM wanted),"
             " matched AS (SELECT DISTINCT w.participant_id, o.vacancy_id, o.elsewhere, o.closes_at"
-            " FROM wanted w JOIN best o ON o.category = w.category AND o.place IN (w.province_code, '')"
+            " FROM places w JOIN best o ON o.category = w.category AND o.place = w.place"
             " WHERE NOT EXISTS (SELECT 1 FROM vacancy_deliveries d"
             " WHERE d.vacancy_id = o.vacancy_id AND d.participant_id = w.participant_id)),"
             " ranked AS (SELECT participant_id, vacancy_id, ROW_NUMBER() OVER"
             " (PARTITION BY participant_id ORDER BY elsewhere, closes_at, vacancy_id) AS n FROM matched)"
             " INSERT INTO vacancy_deliveries (vacancy_id, participant_id, occasion, dedupe_key, delivered_at)"
             " SELECT vacancy_id, participant_id, ?, ? || participant_id, ? FROM ranked WHERE n <= ?"
-            " ON CONFLICT (vacancy_id, participant_id) DO NOTHING",
+            " ON CONFLICT (participant_id, vacancy_id) DO NOTHING",
             [
                 first_id,
                 last_id,
