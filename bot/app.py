@@ -23,6 +23,7 @@ from bot.config import LANGUAGES, Settings
 from bot.context import BotData, Services, VokasiApp, VokasiContext
 from bot.delivery.certificates import PDF_WORKER, CertificateSender
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.ratelimit import PriorityRateLimiter
 from bot.delivery.vacancies import VacancySender
 from bot.handlers import (
@@ -226,10 +227,12 @@ def build_application(
     app: VokasiApp = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
-        # A connection for every request that can be in flight at once: each update being handled (its reply)
-        # and each outbox row of the dispatcher's batch, so none waits for a connection (PTB's pool_timeout is
-        # 1 s, after which the request fails).
-        .connection_pool_size(processor.max_concurrent_updates + settings.dispatch_concurrency)
+        # Requests over aiohttp (bot/delivery/http.py: its pool measured faster than httpx's), with a connection
+        # for every request that can be in flight at once: each update being handled (its reply) and each outbox
+        # row of the dispatcher's batch, so none waits for a connection (the pool timeout is 1 s, as PTB's, after
+        # which the request fails with nothing sent). getUpdates has its own connection.
+        .request(AiohttpRequest(processor.max_concurrent_updates + settings.dispatch_concurrency))
+        .get_updates_request(AiohttpRequest())
         .base_url(settings.bot_api_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=VokasiContext, bot_data=BotData))

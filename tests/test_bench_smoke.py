@@ -16,8 +16,8 @@ async def test_registration_benchmark_smoke(tmp_path: Path) -> None:
     users = 3
     lines = await run(users, seed=1, workdir=tmp_path)
 
-    vokasi, echo, ratio, machine = lines
-    for line, system in ((vokasi, "vokasi"), (echo, "echo")):
+    vokasi, echo, same, ratio, machine = lines
+    for line, system in ((vokasi, "vokasi"), (echo, "echo"), (same, "echo-same-client")):
         assert list(line) == SYSTEM_KEYS
         assert line["bench"] == "registration"
         assert line["system"] == system
@@ -27,9 +27,10 @@ async def test_registration_benchmark_smoke(tmp_path: Path) -> None:
             assert isinstance(line[key], float)
     # 13 or 14 updates per user (typed province or region buttons), the same workload for both bots.
     assert 13 * users <= vokasi["updates"] <= 14 * users
-    assert echo["updates"] == vokasi["updates"]
-    assert list(ratio) == ["bench", "ratio"]
+    assert echo["updates"] == vokasi["updates"] == same["updates"]
+    assert list(ratio) == ["bench", "ratio", "ratio_same_client"]
     assert isinstance(ratio["ratio"], float)
+    assert isinstance(ratio["ratio_same_client"], float)
     assert machine["bench"] == "registration"
     assert set(machine["machine"]) >= {"platform", "python", "cpu_count"}
     for line in lines:
