@@ -53,6 +53,7 @@ BACKEND_INDEPENDENT = (
     "test_validation.py",
     "test_provinces.py",
     "test_fakegram.py",
+    "test_http_client.py",
     "test_ratelimit.py",
     "test_i18n.py",
     "test_survey_catalog.py",
