@@ -18,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 from bot.i18n import Translator
 from bot.services.education import EDUCATION_LEVELS
 from bot.services.provinces import Province, ProvinceCatalog
+from bot.services.regencies import KABUPATEN, KOTA
 from bot.services.registration_dialog import BACK, CONFIRM, EDIT, EDITABLE, KPJ_UNKNOWN, Step
 
 MENU_KEYS = (
@@ -100,6 +101,20 @@ def province_choices(t: Translator, choices: Sequence[Province], *, back: bool) 
     if back:
         rows.append([InlineKeyboardButton(t("btn-back"), callback_data=f"d:{Step.PROVINCE.value}:regions")])
     return InlineKeyboardMarkup(rows)
+
+
+def regency_twin(t: Translator, name: str) -> InlineKeyboardMarkup:
+    """ "Kota Bandung" / "Kabupaten Bandung": which of the two a bare "bandung" meant."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("btn-regency-kota", name=name), callback_data=answer_data(Step.REGENCY, KOTA)),
+                InlineKeyboardButton(
+                    t("btn-regency-kabupaten", name=name), callback_data=answer_data(Step.REGENCY, KABUPATEN)
+                ),
+            ]
+        ]
+    )
 
 
 def education(t: Translator) -> InlineKeyboardMarkup:

@@ -17,6 +17,7 @@ from bot.handlers.views import profile_text, summary_text
 from bot.i18n import Translator
 from bot.services.pending import Pending
 from bot.services.registration_dialog import (
+    REGENCY_TWIN,
     AlreadyRegistered,
     Answer,
     Asked,
@@ -58,6 +59,8 @@ def question(t: Translator, context: VokasiContext, draft: Draft) -> tuple[str, 
     step = draft.step
     if step is Step.SUMMARY:
         return summary_text(t, provinces, Details.of(draft.data)), keyboards.summary(t)
+    if step is Step.REGENCY and (twin := draft.data.get(REGENCY_TWIN)):
+        return t("ask-regency-twin", name=twin), keyboards.regency_twin(t, twin)
     if step is Step.REGENCY:
         province = provinces.get(draft.data["province_code"])
         text = t("ask-regency", province=province.name if province else "-")

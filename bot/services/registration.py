@@ -23,6 +23,7 @@ from bot.services.registration_dialog import (
     EDIT,
     EDITABLE,
     QUESTIONS,
+    REGENCY_TWIN,
     AlreadyRegistered,
     Answer,
     Asked,
@@ -146,6 +147,10 @@ class RegistrationService:
             except Refused:
                 return Stale()
             data = {**draft.data, **values}
+            if REGENCY_TWIN in values:  # "bandung": stay at the question and ask whether Kota or Kabupaten
+                await unit.dialogs.save(user_id, draft.flow, draft.step, data, self._clock.now())
+                return Asked(Draft(draft.flow, draft.step, data))
+            data.pop(REGENCY_TWIN, None)
             if draft.flow is Flow.PROFILE:
                 return await self._profile_step(unit, user_id, draft, data)
             next_step = self._next(draft, data)

@@ -15,7 +15,17 @@ from bot.services.education import EDUCATION_LEVELS, match_education
 from bot.services.identifiers import parse_kpj, parse_nik, parse_phone
 from bot.services.names import parse_employer, parse_full_name, parse_regency
 from bot.services.provinces import ProvinceCatalog
-from bot.services.registration_dialog import DEFAULT_TIMEZONE, KPJ_UNKNOWN, Answer, Choice, Contact, Draft, Step
+from bot.services.regencies import KINDS, RegencyTwins, full_name
+from bot.services.registration_dialog import (
+    DEFAULT_TIMEZONE,
+    KPJ_UNKNOWN,
+    REGENCY_TWIN,
+    Answer,
+    Choice,
+    Contact,
+    Draft,
+    Step,
+)
 from bot.services.validation import ValidationError
 from bot.storage.store import Unit
 
@@ -23,9 +33,10 @@ from bot.storage.store import Unit
 class AnswerReader:
     """The values an answer sets, checked against what its step asks (and a NIK against who already holds it)."""
 
-    def __init__(self, provinces: ProvinceCatalog, clock: Clock) -> None:
+    def __init__(self, provinces: ProvinceCatalog, clock: Clock, twins: RegencyTwins | None = None) -> None:
         self._provinces = provinces
         self._clock = clock
+        self._twins = RegencyTwins.load() if twins is None else twins
 
     async def read(self, unit: Unit, user_id: int, draft: Draft, answer: Answer) -> dict[str, Any]:
         """The draft values `answer` sets at `draft.step`; raises ValidationError, or Refused for a forged button."""
@@ -37,7 +48,7 @@ class AnswerReader:
                 raise ValidationError("err-contact-not-own")
             return {"phone": parse_phone(answer.phone, from_contact=True)}
         if isinstance(answer, Choice):
-            return self._choice(step, answer.value)
+            return self._choice(draft, answer.value)
         text = answer.text
         today = local_today(self._provinces, draft.data.get("province_code"), self._clock.now())
         match step:
@@ -61,7 +72,7 @@ class AnswerReader:
                     raise _Ambiguous(tuple(p.code for p in matches))
                 return {"province_code": matches[0].code}
             case Step.REGENCY:
-                return {"regency": parse_regency(text)}
+                return self._regency(draft, text)
             case Step.EMPLOYER:
                 return {"last_employer": parse_employer(text)}
             case Step.PHK_DATE:
@@ -73,8 +84,30 @@ class AnswerReader:
                 return {"education": level}
         raise ValidationError("err-use-buttons")
 
-    def _choice(self, step: Step, value: str) -> dict[str, Any]:
+    def _regency(self, draft: Draft, text: str) -> dict[str, Any]:
+        """A regency, or the answer to "Kota or Kabupaten <name>?" when the name typed before was both.
+
+        The bare name of a twin ("bandung") sets REGENCY_TWIN: the dialog stays at the question and asks which.
+        """
+        twin = draft.data.get(REGENCY_TWIN)
+        if twin:
+            kind = self._twins.kind_of(twin, text)
+            if kind is None:
+                raise ValidationError("err-regency-twin", {"name": twin})
+            return {"regency": full_name(kind, twin)}
+        regency = parse_regency(text)
+        found = self._twins.resolve(draft.data["province_code"], regency)
+        if found is None:
+            return {"regency": regency}
+        kind, name = found
+        return {REGENCY_TWIN: name} if kind is None else {"regency": full_name(kind, name)}
+
+    def _choice(self, draft: Draft, value: str) -> dict[str, Any]:
         """A button press for a question; values no button offers are forged and refused."""
+        step = draft.step
+        twin = draft.data.get(REGENCY_TWIN)
+        if step is Step.REGENCY and twin and value in KINDS:
+            return {"regency": full_name(value, twin)}
         if step is Step.KPJ and value == KPJ_UNKNOWN:
             return {"kpj": None}
         if step is Step.PROVINCE and self._provinces.get(value) is not None:

@@ -56,6 +56,8 @@ EDITABLE: tuple[Step, ...] = tuple(step for step in QUESTIONS if step is not Ste
 BUTTON_STEPS = frozenset({Step.SUMMARY, Step.EDIT_PICK})
 
 KPJ_UNKNOWN = "unknown"
+# Draft key: the name of a kota and kabupaten both ("Bandung") typed at the regency question, waiting for which.
+REGENCY_TWIN = "regency_twin"
 CONFIRM = "confirm"
 EDIT = "edit"
 BACK = "back"
