@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.storage.db import to_db_time
 from bot.storage.enrollments import ENROLLED
-from fakegram import FakeTelegram
+from fakegram import BotMessage, FakeTelegram
 from tests.backends import execute
 from tests.catalogue_data import ROOT, catalogue_csv, course_row, import_catalogue, seed_participant
 from tests.conftest import ADMIN_ID
@@ -243,3 +243,52 @@ async def test_complete_course_from_the_command_line(server: FakeTelegram, tmp_p
     unknown = cli("complete-course", "NOPE")
     assert unknown.returncode == 1
     assert t.plain("complete-unknown-course", code="NOPE") in unknown.stderr
+
+
+async def test_finishing_a_course_with_sessions_ahead_warns_first(staff_bot: BotHarness) -> None:
+    bot, t = staff_bot, staff_bot.t()
+    three_days = "2026-12-07 08:00-16:00 Teori\n2026-12-08 08:00-16:00 Praktik\n2026-12-09 08:00-12:00 Ujian"
+    await import_catalogue(bot, catalogue_csv(course_row("K1", sesi=three_days)))
+    course_id = int(bot.rows("SELECT id FROM courses")[0]["id"])
+    await seed_participant(bot, 1001, JAWA_BARAT)
+    await services(bot).enrollment.enrol(1001, course_id, waitlist=False)
+    bot.advance(datetime(2026, 12, 7, 17, 0, tzinfo=WIB) - bot.clock.now())  # day 1 over, two days ahead
+    admin = bot.user(ADMIN)
+    second_day = "Selasa, 8 Desember 2026 08.00–16.00 WIB"
+    last_day = "Rabu, 9 Desember 2026 08.00–12.00 WIB"
+    confirm = t("complete-all-confirm", title="Pelatihan K1", count=1)
+
+    async def ask() -> BotMessage:
+        await admin.send_command("selesai")
+        await bot.settle()
+        await admin.press(admin.new_messages()[-1].button_texts()[0])
+        await bot.settle()
+        await admin.press(t("btn-complete-all", count=1))
+        await bot.settle()
+        assert admin.last_message is not None
+        assert admin.last_message.button_texts() == [t("btn-complete-all-anyway", count=1), t("btn-back")]
+        return admin.last_message
+
+    question = await ask()
+    assert question.text == t("complete-all-ahead", count=2, next=second_day, last=last_day) + "\n\n" + confirm
+    token = question.buttons()[0]["callback_data"].rsplit(":", 1)[1]
+
+    # The old button without the token, or a token the sessions do not match, only shows the warning again.
+    for data in (f"k:A:{course_id}", f"k:A:{course_id}:{int(token) + 60}"):
+        await admin.press_data(data, message_id=question.message_id)
+        await bot.settle()
+        assert admin.message(question.message_id).text == question.text
+        assert [r["status"] for r in bot.rows("SELECT status FROM enrollments")] == [ENROLLED]
+        assert bot.rows("SELECT status FROM courses")[0]["status"] != "finished"
+
+    bot.advance(datetime(2026, 12, 8, 17, 0, tzinfo=WIB) - bot.clock.now())  # one session left
+    question = await ask()
+    assert question.text == t("complete-all-ahead-one", next=last_day) + "\n\n" + confirm
+    await admin.press(t("btn-complete-all-anyway", count=1), message_id=question.message_id)
+    await bot.settle()
+    assert admin.last_message is not None
+    assert admin.last_message.text == t(
+        "complete-done", title="Pelatihan K1", completed=1, earlier_completed=0, dropped=0
+    )
+    assert [r["status"] for r in bot.rows("SELECT status FROM enrollments")] == ["completed"]
+    assert bot.rows("SELECT status FROM courses")[0]["status"] == "finished"

@@ -5,7 +5,10 @@ press is answered like any stale button, changes nothing, and is audit-logged; t
 handlers are registered, the course here):
   k:l                          the list of courses under way
   k:c:<course>                 a course's participants and their state
-  k:a:<course>                 ask to mark the whole course finished; k:A:<course> does it
+  k:a:<course>                 ask to mark the whole course finished; k:A:<course>[:<token>] does it. While
+                               sessions are still ahead the question warns of them and its button carries their
+                               token (SessionsAhead.token): a press without it, or with a token the sessions no
+                               longer match, shows the warning again and changes nothing
   k:p:<course>:<enrollment>    one participant: completed or dropped out?
   k:m:<course>:<enrollment>:c|d   mark them (for someone below MIN_ATTENDANCE: the staff's confirmation of the
                                   exception, "complete anyway" or "not completed")
@@ -22,7 +25,7 @@ from bot.context import VokasiContext
 from bot.handlers.access import in_scope
 from bot.handlers.common import edit_pressed, send, translator_for, user_id_of
 from bot.i18n import Translator
-from bot.services.completion import CourseCompleted, Roster, RosterEntry
+from bot.services.completion import CourseCompleted, Roster, RosterEntry, SessionsAhead
 from bot.services.enrollment import Refusal
 from bot.storage.catalogue import Course
 from bot.storage.enrollments import COMPLETED, DROPPED, ENROLLED
@@ -32,7 +35,7 @@ log = logging.getLogger(__name__)
 # Telegram shows at most 100 buttons under a message; the rest of a very large course is marked all at once.
 MAX_PARTICIPANT_BUTTONS = 80
 STATUS_MARK = {ENROLLED: "⏳", COMPLETED: "✅", DROPPED: "❌"}
-PATTERN = r"^k:(l|[caA]:\d{1,9}|p:\d{1,9}:\d{1,9}|m:\d{1,9}:\d{1,9}:[cd])$"
+PATTERN = r"^k:(l|[ca]:\d{1,9}|A:\d{1,9}(:\d{1,12})?|p:\d{1,9}:\d{1,9}|m:\d{1,9}:\d{1,9}:[cd])$"
 
 
 async def complete_command(update: Update, context: VokasiContext) -> None:
@@ -63,9 +66,19 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
     ):
         return
     if action == "A":
-        done = await completion.complete_course(course_id)
+        token = int(parts[3]) if len(parts) > 3 else None
+        done = await completion.complete_course(course_id, check_ahead=True, confirmed=token)
         if isinstance(done, Refusal):
             await query.answer(t(done.key, **done.params), show_alert=True)
+            return
+        if isinstance(done, SessionsAhead):
+            roster = await completion.roster(course_id)
+            if isinstance(roster, Refusal):
+                await query.answer(t(roster.key, **roster.params), show_alert=True)
+                return
+            await query.answer()
+            text, markup = _confirm_all(t, roster, done)
+            await edit_pressed(query, text, reply_markup=markup)
             return
         log.info("course %s marked finished by staff: %d completed", done.course.code, done.completed)
         await context.services.staff.audit(
@@ -94,16 +107,8 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
         return
     await query.answer()
     if action == "a":
-        pending = roster.count(ENROLLED)
-        confirm = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(t("btn-complete-all-yes", count=pending), callback_data=f"k:A:{course_id}")],
-                [InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{course_id}")],
-            ]
-        )
-        await edit_pressed(
-            query, t("complete-all-confirm", title=roster.course.title, count=pending), reply_markup=confirm
-        )
+        text, markup = _confirm_all(t, roster, await completion.sessions_ahead(course_id))
+        await edit_pressed(query, text, reply_markup=markup)
         return
     if action == "p":
         entry = next((e for e in roster.entries if e.enrollment.id == int(parts[3])), None)
@@ -130,6 +135,25 @@ async def complete_button(update: Update, context: VokasiContext) -> None:
         return
     text, markup = _roster_view(t, roster, notice)
     await edit_pressed(query, text, reply_markup=markup)
+
+
+def _confirm_all(t: Translator, roster: Roster, ahead: SessionsAhead | None) -> tuple[str, InlineKeyboardMarkup]:
+    """Mark everyone still active as completed? With the sessions still ahead, if any, named first."""
+    course, pending = roster.course, roster.count(ENROLLED)
+    text = t("complete-all-confirm", title=course.title, count=pending)
+    yes = InlineKeyboardButton(t("btn-complete-all-yes", count=pending), callback_data=f"k:A:{course.id}")
+    if ahead is not None:
+        first, last = (t.span(s.starts_at, s.ends_at, course.timezone) for s in (ahead.sessions[0], ahead.sessions[-1]))
+        if len(ahead.sessions) == 1:
+            warning = t("complete-all-ahead-one", next=first)
+        else:
+            warning = t("complete-all-ahead", count=len(ahead.sessions), next=first, last=last)
+        text = f"{warning}\n\n{text}"
+        yes = InlineKeyboardButton(
+            t("btn-complete-all-anyway", count=pending), callback_data=f"k:A:{course.id}:{ahead.token}"
+        )
+    back = InlineKeyboardButton(t("btn-back"), callback_data=f"k:c:{course.id}")
+    return text, InlineKeyboardMarkup([[yes], [back]])
 
 
 def completed_text(t: Translator, done: CourseCompleted, min_attendance: float = 0.0) -> str:

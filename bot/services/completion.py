@@ -7,6 +7,10 @@ stay enrolled, marked "belum memenuhi kehadiran", until staff decide each one (c
 Completing a participant withdraws their remaining reminders, congratulates them, starts the satisfaction survey,
 plans the employment check-ins and issues their certificate (its PDF queued after the congratulation), all in the
 transaction that records the completion.
+
+Sessions not over yet (their end after the clock): staff who mark the whole course finished from the bot are
+shown them first (SessionsAhead) and confirm; the confirmation names the last of them (SessionsAhead.token), so a
+stale or forged one (the sessions moved, or another token) only shows the warning again.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from bot.services.certificates import CertificateService
 from bot.services.enrollment import Refusal
 from bot.services.reminders import ReminderPlanner
 from bot.services.surveys import SurveyService
-from bot.storage.catalogue import Course
+from bot.storage.catalogue import Course, CourseSession
 from bot.storage.enrollments import CANCELLED, COMPLETED, DROPPED, ENROLLED, Enrollment
 from bot.storage.presence import PRESENT
 from bot.storage.store import Store, Unit
@@ -54,6 +58,20 @@ class CourseCompleted:
     earlier_dropped: int
     # Left enrolled: below the attendance rule, for staff to decide one by one.
     short: tuple[RosterEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsAhead:
+    """The course still has sessions not over: marking it finished waits for the staff's confirmation."""
+
+    course: Course
+    # In order; the first is the next (or the one under way).
+    sessions: tuple[CourseSession, ...]
+
+    @property
+    def token(self) -> int:
+        """What a confirmation names: the end of the last session ahead, in whole minutes since 1970 (UTC)."""
+        return int(self.sessions[-1].ends_at.timestamp()) // 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +112,25 @@ class CompletionService:
                 return Refusal("button-stale")
             return await self._roster(unit, course)
 
+    async def sessions_ahead(self, course_id: int) -> SessionsAhead | None:
+        """The course's sessions not over yet, if it has any."""
+        async with self._store.read() as unit:
+            course = await unit.catalogue.course(course_id)
+            return None if course is None else await self._ahead(unit, course, self._clock.now())
+
     async def complete_course(
-        self, course_id: int | None = None, *, code: str | None = None
-    ) -> CourseCompleted | Refusal:
-        """Mark everyone still enrolled as completed and the course as finished; the waitlist is closed."""
+        self,
+        course_id: int | None = None,
+        *,
+        code: str | None = None,
+        check_ahead: bool = False,
+        confirmed: int | None = None,
+    ) -> CourseCompleted | SessionsAhead | Refusal:
+        """Mark everyone still enrolled as completed and the course as finished; the waitlist is closed.
+
+        With `check_ahead` (staff in the bot), a course with sessions not over yet is left as it is and they are
+        returned, unless `confirmed` is their token (the staff saw that warning and confirmed it).
+        """
         now = self._clock.now()
         async with self._store.write() as unit:
             course = await (
@@ -108,6 +141,8 @@ class CompletionService:
             refusal = self._not_started(course, now)
             if refusal is not None:
                 return refusal
+            if check_ahead and (ahead := await self._ahead(unit, course, now)) and ahead.token != confirmed:
+                return ahead
             roster = await self._roster(unit, course)
             completed = 0
             for entry in roster.entries:
@@ -167,6 +202,12 @@ class CompletionService:
             name = None if participant is None else participant.full_name
             entries.append(RosterEntry(enrollment, name, attended, len(counted), short))
         return Roster(course, entries)
+
+    @staticmethod
+    async def _ahead(unit: Unit, course: Course, now: datetime) -> SessionsAhead | None:
+        # A session under way counts: its attendance is not taken yet, and its participants expect it.
+        ahead = tuple(s for s in await unit.catalogue.sessions(course.id) if s.ends_at > now)
+        return SessionsAhead(course, ahead) if ahead else None
 
     @staticmethod
     def _not_started(course: Course, now: datetime) -> Refusal | None:
