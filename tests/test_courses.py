@@ -430,3 +430,36 @@ async def test_optional_fields_left_empty_are_not_shown(bot: BotHarness) -> None
     full = (user.message(message_id).plain_text or "").splitlines()
     assert full[:5] == ["Pelatihan FULL-01", "Alat Berat", "", "Pelatihan singkat.", ""]
     assert "🏫 Lembaga pelatihan: LPK Citra Boga (0254-5550101)" in full
+
+
+async def test_a_province_without_open_courses_is_told_and_sees_the_nearest_first(bot: BotHarness) -> None:
+    t = bot.t()
+    rows = [
+        course_row("A1", kabupaten_kota="Kota Ambon", provinsi="Maluku", lpk="LPK Ambon", kota_lpk="Kota Ambon"),
+        course_row(
+            "B1", kabupaten_kota="Kota Bandung", provinsi="Jawa Barat", lpk="LPK Bandung", kota_lpk="Kota Bandung"
+        ),
+        course_row("C1", kategori="Kuliner"),  # Kota Cilegon, Banten
+    ]
+    await import_catalogue(bot, catalogue_csv(*rows))
+    jakarta, cilegon = bot.user(5001), bot.user(5002)
+    await seed_participant(bot, 5001, province_code="31")  # DKI Jakarta: no course there
+    await seed_participant(bot, 5002, province_code="36")  # Banten
+
+    listing = await say(bot, jakarta, "/pelatihan")
+    text = listing.plain_text or ""
+    assert listing.text is not None and listing.text.startswith(t("courses-none-home", province="DKI Jakarta"))
+    # Banten (Serang, about 80 km) and Jawa Barat (Bandung, about 120 km) before Maluku, although "Pelatihan A1"
+    # comes first by date and title.
+    assert text.index("Pelatihan C1") < text.index("Pelatihan B1") < text.index("Pelatihan A1")
+
+    # Filtered by a category: the notice names it.
+    await tap(bot, jakarta, "c:p:0:0", listing.message_id)  # the first category: Alat Berat
+    filtered = jakarta.message(listing.message_id).text or ""
+    assert filtered.startswith(t("courses-none-home-filtered", province="DKI Jakarta", category="Alat Berat"))
+    assert filtered.index("Pelatihan B1") < filtered.index("Pelatihan A1") and "Pelatihan C1" not in filtered
+
+    # Someone whose province has a course sees it first, without the notice.
+    own = (await say(bot, cilegon, "/pelatihan")).text or ""
+    assert own.startswith(t("courses-title"))
+    assert own.index("Pelatihan C1") < own.index("Pelatihan B1") < own.index("Pelatihan A1")

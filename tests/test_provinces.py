@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.provinces import DEFAULT_PATH, REGIONS, Province, ProvinceCatalog
+from bot.services.provinces import DEFAULT_PATH, PROVINCE_COUNT, REGIONS, Province, ProvinceCatalog
 
 ZONE_OFFSETS = {"WIB": timedelta(hours=7), "WITA": timedelta(hours=8), "WIT": timedelta(hours=9)}
 
@@ -410,3 +410,23 @@ def test_every_name_and_alias_matches_its_province(catalog: ProvinceCatalog) -> 
     for p in catalog.all():
         for typed in (p.name, p.name.upper(), p.code, *p.aliases, *(a.upper() for a in p.aliases)):
             assert catalog.match(typed) == (p,), typed
+
+
+def test_provinces_by_distance_between_capitals(catalog: ProvinceCatalog) -> None:
+    names = [p.name for p in catalog.by_distance("31")]
+    assert names[:4] == ["DKI Jakarta", "Banten", "Jawa Barat", "Lampung"]
+    assert len(names) == PROVINCE_COUNT and names[-1].startswith("Papua")
+    maluku = [p.name for p in catalog.by_distance("81")]
+    assert maluku.index("Maluku Utara") < maluku.index("Sulawesi Selatan") < maluku.index("Jawa Timur")
+    assert catalog.by_distance("00") == catalog.all()  # an unknown code: the usual order
+
+
+@pytest.mark.parametrize(
+    "capital",
+    [None, {"name": "Banda Aceh", "lat": "5.5", "lon": 95.3}, {"name": "Banda Aceh", "lat": 95.0, "lon": 95.3}],
+)
+def test_load_refuses_a_capital_without_coordinates(tmp_path: Path, capital: object) -> None:
+    data = raw_data()
+    data["provinces"][0]["capital"] = capital
+    with pytest.raises(ValueError, match=r"provinces\[0\]: 'capital' must be"):
+        ProvinceCatalog.load(write(tmp_path, data))

@@ -60,7 +60,16 @@ def page_text(t: Translator, provinces: ProvinceCatalog, page: CoursePage) -> st
             )
         )
     title = t("courses-title-filtered", category=page.category_name) if page.category_name else t("courses-title")
-    return t("courses-page", title=Raw(title), lines=Raw("\n\n".join(lines)), page=page.page + 1, pages=page.pages)
+    text = t("courses-page", title=Raw(title), lines=Raw("\n\n".join(lines)), page=page.page + 1, pages=page.pages)
+    home = provinces.get(page.home_province) if page.nothing_at_home and page.home_province else None
+    if home is not None and page.page == 0:
+        notice = (
+            t("courses-none-home-filtered", province=home.name, category=page.category_name)
+            if page.category_name
+            else t("courses-none-home", province=home.name)
+        )
+        text = f"{notice}\n\n{text}"
+    return text
 
 
 def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail, *, every_session: bool = False) -> str:

@@ -26,6 +26,14 @@ class CoursePage:
     total: int
     category: int | None
     categories: list[str]
+    # The person's province, and how many of the open courses (of the category chosen) are there: none means
+    # the list starts with the nearest provinces' courses, and the person is told so.
+    home_province: str | None = None
+    home_total: int = 0
+
+    @property
+    def nothing_at_home(self) -> bool:
+        return self.home_province is not None and self.home_total == 0 and self.total > 0
 
     @property
     def category_name(self) -> str | None:
@@ -65,7 +73,8 @@ class CatalogueService:
         self._planner = planner
 
     async def page(self, home_province: str | None, page: int, category: int | None) -> CoursePage | None:
-        """One page of courses open for registration, the person's province first. None for a forged filter."""
+        """One page of courses open for registration: the person's province first, then the nearest provinces
+        (by the distance between their capitals). None for a forged filter."""
         now = self._clock.now()
         async with self._store.read() as unit:
             categories = await unit.catalogue.open_categories(now)
@@ -73,12 +82,16 @@ class CatalogueService:
                 return None
             name = None if category is None else categories[category]
             total = await unit.catalogue.count_open(now, category=name)
+            home_total = (
+                await unit.catalogue.count_open(now, category=name, province=home_province) if home_province else 0
+            )
             pages = max(1, -(-total // PAGE_SIZE))
             page = min(max(page, 0), pages - 1)
+            order = [p.code for p in self._provinces.by_distance(home_province)] if home_province else []
             courses = await unit.catalogue.open_courses(
-                now, category=name, home_province=home_province, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+                now, category=name, provinces=order, limit=PAGE_SIZE, offset=page * PAGE_SIZE
             )
-        return CoursePage(courses, page, pages, total, category, categories)
+        return CoursePage(courses, page, pages, total, category, categories, home_province, home_total)
 
     async def categories(self) -> list[str]:
         async with self._store.read() as unit:

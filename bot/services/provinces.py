@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "provinces.json"
 
 PROVINCE_COUNT = 38
+EARTH_RADIUS_KM = 6371.0
 
 # Region keys in geographic order, west to east (used to show provinces in groups of buttons).
 REGIONS: tuple[str, ...] = (
@@ -60,6 +62,9 @@ class Province:
     timezone: str  # IANA name
     zone: str  # "WIB" / "WITA" / "WIT"
     region: str
+    capital: str
+    # The capital's latitude and longitude (degrees): how near two provinces are.
+    location: tuple[float, float]
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -78,6 +83,13 @@ def _normalise(text: str) -> str:
     while len(words) > 1 and words[0] in _PREFIX_WORDS:
         words = words[1:]
     return " ".join(words)
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance (haversine) between two points given in degrees."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def _compact(text: str) -> str:
@@ -129,6 +141,13 @@ class ProvinceCatalog:
 
     def get(self, code: str) -> Province | None:
         return self._by_code.get(code.strip())
+
+    def by_distance(self, code: str) -> tuple[Province, ...]:
+        """Every province, nearest first: this one, then the others by the distance between their capitals."""
+        home = self._by_code.get(code)
+        if home is None:
+            return self._provinces
+        return tuple(sorted(self._provinces, key=lambda p: (_distance_km(home.location, p.location), p.code)))
 
     def known_nik_code(self, two_digits: str) -> bool:
         return two_digits in self._nik_codes
@@ -192,6 +211,15 @@ def _parse_entry(source: Path, index: int, entry: Any) -> Province:
             raise ValueError(f"{where}: '{field}' must be a list of non-empty strings")
         return tuple(value)
 
+    capital = entry.get("capital")
+    if not (
+        isinstance(capital, dict)
+        and isinstance(capital.get("name"), str)
+        and all(isinstance(capital.get(axis), int | float) for axis in ("lat", "lon"))
+        and -90 <= capital["lat"] <= 90
+        and -180 <= capital["lon"] <= 180
+    ):
+        raise ValueError(f"{where}: 'capital' must be an object with a name, lat (-90..90) and lon (-180..180)")
     return Province(
         code=text("bps_code"),
         name=text("name"),
@@ -200,6 +228,8 @@ def _parse_entry(source: Path, index: int, entry: Any) -> Province:
         timezone=text("timezone"),
         zone=text("zone"),
         region=text("region"),
+        capital=capital["name"],
+        location=(float(capital["lat"]), float(capital["lon"])),
     )
 
 

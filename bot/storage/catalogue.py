@@ -142,9 +142,10 @@ class CatalogueRepository:
         return None if row is None else _course(row)
 
     async def open_courses(
-        self, now: datetime, *, category: str | None, home_province: str | None, limit: int, offset: int
+        self, now: datetime, *, category: str | None, provinces: Sequence[str], limit: int, offset: int
     ) -> list[Course]:
-        """Courses open for registration: the person's province first, then by first session and title.
+        """Courses open for registration: by the order of `provinces` (province codes, the person's own and the
+        nearest first; courses elsewhere after them), then by first session and title.
 
         The page's ids are chosen first with a light query, then only those courses get their seat counts.
         """
@@ -152,12 +153,16 @@ class CatalogueRepository:
         params: list[Param] = [to_db_time(now)]
         if category is not None:
             params.append(category)
+        rank = "0"
+        if provinces:
+            rank = f"CASE c.province_code {' '.join(f'WHEN ? THEN {i}' for i in range(len(provinces)))} ELSE ? END"
+            params.extend([*provinces, len(provinces)])
         ids = await self._s.fetchall(
             f"SELECT c.id FROM courses c WHERE {where}"  # noqa: S608 (fixed fragments only)
-            " ORDER BY CASE WHEN c.province_code = ? THEN 0 ELSE 1 END,"
+            f" ORDER BY {rank},"
             " (SELECT MIN(s.starts_at) FROM course_sessions s WHERE s.course_id = c.id), c.title, c.id"
             " LIMIT ? OFFSET ?",
-            (*params, home_province or "", limit, offset),
+            (*params, limit, offset),
         )
         if not ids:
             return []
@@ -167,11 +172,15 @@ class CatalogueRepository:
         by_id = {row["id"]: _course(row) for row in rows}
         return [by_id[course_id] for course_id in page]
 
-    async def count_open(self, now: datetime, *, category: str | None) -> int:
+    async def count_open(self, now: datetime, *, category: str | None, province: str | None = None) -> int:
+        """Courses open for registration (of this category, in this province when given)."""
         where = _OPEN + (" AND c.category = ?" if category is not None else "")
         params: list[Param] = [to_db_time(now)]
         if category is not None:
             params.append(category)
+        if province is not None:
+            where += " AND c.province_code = ?"
+            params.append(province)
         return int(await self._s.fetchval(f"SELECT COUNT(*) FROM courses c WHERE {where}", params))  # noqa: S608
 
     async def open_categories(self, now: datetime) -> list[str]:
