@@ -153,13 +153,14 @@ class CatalogueRepository:
         params: list[Param] = [to_db_time(now)]
         if category is not None:
             params.append(category)
-        rank = "0"
+        rank = ""
         if provinces:
-            rank = f"CASE c.province_code {' '.join(f'WHEN ? THEN {i}' for i in range(len(provinces)))} ELSE ? END"
+            whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(provinces)))
+            rank = f"CASE c.province_code {whens} ELSE ? END,"
             params.extend([*provinces, len(provinces)])
         ids = await self._s.fetchall(
             f"SELECT c.id FROM courses c WHERE {where}"  # noqa: S608 (fixed fragments only)
-            f" ORDER BY {rank},"
+            f" ORDER BY {rank}"
             " (SELECT MIN(s.starts_at) FROM course_sessions s WHERE s.course_id = c.id), c.title, c.id"
             " LIMIT ? OFFSET ?",
             (*params, limit, offset),
