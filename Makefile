@@ -79,6 +79,7 @@ lock: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(PY) bench/registration.py
 	$(PY) bench/catalogue.py
+	$(PY) bench/catalogue.py --think 1-3
 	$(PY) bench/delivery.py
 	$(PY) bench/surveys.py
 	$(PY) bench/broadcast.py

@@ -24,6 +24,12 @@ sequentially (update -> bot messages):
 
 Every participant gets a course of their own (spread over the catalogue), so every enrolment succeeds. Latency is
 from just before sending an update to the arrival of all its messages; the content of each reply is checked.
+
+Pacing (``--think LO-HI``, seconds): by default nobody waits between a reply and their next tap, so the 200 are
+always all waiting for the bot and the figures measure its saturation (throughput; latency then is about users /
+throughput, whatever the code does). With ``--think 1-3`` each person reads for a random 1 to 3 seconds (seeded by
+their id) before the next tap, as people on a phone do: the figures are then the latency 200 people browsing at once
+see. ``think_s`` in the output says which.
 At the end exactly U enrolments must exist, all ``enrolled``, each participant in their own course, and the fake
 server must have seen no failed request and no internal error; otherwise the script exits with status 1.
 Timings are not asserted.
@@ -45,6 +51,7 @@ import csv  # noqa: E402
 import io  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import random  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -366,15 +373,26 @@ def check_page(user: FakeUser, message: BotMessage, page: int, list_id: int | No
     )
 
 
-async def browse_and_enrol(user: FakeUser, target: Target, latencies: list[float]) -> None:
+async def browse_and_enrol(
+    user: FakeUser, target: Target, latencies: list[float], think: tuple[float, float] = (0.0, 0.0)
+) -> None:
     course_id, title = target.course_id, target.course.title
+    rng = random.Random(user.user_id)
+
+    async def read() -> None:
+        """The person reads the reply before the next tap."""
+        if think[1] > 0:
+            await asyncio.sleep(rng.uniform(*think))
+
     [listing] = await interact(user, user.send_text("/pelatihan"), 1, latencies)
     check_page(user, listing, 0, None)
     list_id = listing.message_id
     for page in range(1, LIST_PAGES):
+        await read()
         [listing] = await interact(user, user.press_data(f"c:p:{page}:a", list_id), 1, latencies)
         check_page(user, listing, page, list_id)
     page = LIST_PAGES - 1
+    await read()
     [detail] = await interact(user, user.press_data(f"c:d:{course_id}:{page}:a", list_id), 1, latencies)
     expect(
         detail.message_id == list_id
@@ -384,6 +402,7 @@ async def browse_and_enrol(user: FakeUser, target: Target, latencies: list[float
         "course detail",
         detail,
     )
+    await read()
     [question] = await interact(user, user.press_data(f"c:e:{course_id}:{page}:a", list_id), 1, latencies)
     expect(
         question.message_id == list_id
@@ -393,6 +412,7 @@ async def browse_and_enrol(user: FakeUser, target: Target, latencies: list[float
         "enrol question",
         question,
     )
+    await read()
     replies = await interact(user, user.press_data(f"c:y:{course_id}", list_id), 2, latencies)
     edited = [m for m in replies if m.message_id == list_id]
     sessions = [m for m in replies if m.message_id != list_id]
@@ -410,13 +430,15 @@ async def browse_and_enrol(user: FakeUser, target: Target, latencies: list[float
     )
 
 
-async def drive_all(server: FakeTelegram, plan: Sequence[Target]) -> tuple[float, list[float]]:
+async def drive_all(
+    server: FakeTelegram, plan: Sequence[Target], think: tuple[float, float] = (0.0, 0.0)
+) -> tuple[float, list[float]]:
     """Everyone at once; returns the wall time in seconds and every interaction's latency in seconds."""
     users = [(server.user(target.user_id, first_name="Peserta"), target) for target in plan]
     latencies: list[float] = []
     started = time.perf_counter()
     outcomes = await asyncio.gather(
-        *(browse_and_enrol(user, target, latencies) for user, target in users), return_exceptions=True
+        *(browse_and_enrol(user, target, latencies, think) for user, target in users), return_exceptions=True
     )
     elapsed = time.perf_counter() - started
     failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
@@ -443,7 +465,9 @@ def bench_settings(**fields: Any) -> Settings:
     )
 
 
-async def run_interactions(db_path: Path, plan: Sequence[Target]) -> tuple[float, list[float]]:
+async def run_interactions(
+    db_path: Path, plan: Sequence[Target], think: tuple[float, float] = (0.0, 0.0)
+) -> tuple[float, list[float]]:
     async with FakeTelegram() as server:
         settings = bench_settings(
             bot_token=server.token,
@@ -453,7 +477,7 @@ async def run_interactions(db_path: Path, plan: Sequence[Target]) -> tuple[float
         )
         app = build_application(settings, clock=ManualClock(NOW))
         async with serving(app, server):
-            measured = await drive_all(server, plan)
+            measured = await drive_all(server, plan, think)
         # Anything the bot sent after the last expected message (during shutdown included) is a failure too.
         failed = [r for r in server.requests if not r.ok]
         if failed or server.internal_errors:
@@ -486,11 +510,14 @@ def check_enrolled(db_path: Path, plan: Sequence[Target]) -> None:
 # --------------------------------------------------------------------------------------------- results
 
 
-def interactions_summary(users: int, elapsed: float, latencies: Sequence[float]) -> dict[str, Any]:
+def interactions_summary(
+    users: int, elapsed: float, latencies: Sequence[float], think: tuple[float, float] = (0.0, 0.0)
+) -> dict[str, Any]:
     ordered = sorted(latencies)
     return {
         "bench": "catalogue",
         "users": users,
+        "think_s": list(think),
         "interactions": len(ordered),
         "interactions_per_s": round(len(ordered) / elapsed, 1),
         "p50_ms": round(percentile(ordered, 50) * 1000, 1),
@@ -507,7 +534,10 @@ def machine() -> dict[str, Any]:
 
 
 async def run(
-    courses: int = DEFAULT_COURSES, users: int = DEFAULT_USERS, workdir: Path | None = None
+    courses: int = DEFAULT_COURSES,
+    users: int = DEFAULT_USERS,
+    workdir: Path | None = None,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> list[dict[str, Any]]:
     """Import, then interactions; the JSON lines as dicts: import, interactions, machine.
 
@@ -537,10 +567,21 @@ async def run(
             "reimport_s": round(reimport_s, 3),
         }
         user_ids = await seed_participants(db_path, users, provinces)
-        elapsed, latencies = await run_interactions(db_path, targets(user_ids, planned, ids))
+        elapsed, latencies = await run_interactions(db_path, targets(user_ids, planned, ids), think)
     if len(latencies) != users * INTERACTIONS_PER_USER:
         raise BenchFailure(f"{len(latencies)} interactions measured, expected {users * INTERACTIONS_PER_USER}")
-    return [imported, interactions_summary(users, elapsed, latencies), machine()]
+    return [imported, interactions_summary(users, elapsed, latencies, think), machine()]
+
+
+def think_range(text: str) -> tuple[float, float]:
+    """ "1-3" -> (1.0, 3.0)."""
+    try:
+        low, high = (float(part) for part in text.split("-", 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected LO-HI in seconds, e.g. 1-3") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError("expected 0 <= LO <= HI")
+    return low, high
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -551,6 +592,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--users", type=int, default=DEFAULT_USERS, help=f"simulated participants (default {DEFAULT_USERS})"
     )
+    parser.add_argument(
+        "--think",
+        type=think_range,
+        default=(0.0, 0.0),
+        metavar="LO-HI",
+        help="seconds each person reads a reply before the next tap, at random between LO and HI (default 0-0: "
+        "the bot's saturation)",
+    )
     args = parser.parse_args(argv)
     if args.courses < MIN_COURSES:
         parser.error(f"--courses must be at least {MIN_COURSES}")
@@ -559,7 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # PTB 22 warns unless durations such as retry_after are timedelta objects (the PTB 23 behaviour), as main.py.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return print_lines(run(args.courses, args.users))
+    return print_lines(run(args.courses, args.users, think=args.think))
 
 
 if __name__ == "__main__":

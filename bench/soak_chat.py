@@ -1,7 +1,8 @@
 """A simulated person's chat with the bot in the soak: what they know, and one update sent and checked.
 
 ``Chat`` routes every bot message that arrives in the person's chat: a reply to the update in flight, or something
-that came unasked (a reminder or a survey question goes on their ``Agenda``, an announcement copy is counted).
+that came unasked (a reminder asking about attendance or a survey question goes on their ``Agenda``; an
+announcement copy, the short reminder on the day of a session and a certificate are counted).
 ``interact`` sends one update and waits until the replies so far add up to a ``Verdict`` (a ``Decide`` function
 per step says what a valid answer is), measuring the latency; a wrong or missing answer is counted as an error in
 ``Stats``. ``Texts`` tells which of the bot's Indonesian templates a message was made from. The steps themselves
@@ -157,10 +158,17 @@ class Chat:
             self.announcements += 1
             self.stats.received["announcement"] += 1
             return
+        if message.kind == "document" and texts.made_from("certificate-caption", message):
+            self.stats.received["certificate"] += 1  # after the congratulation of a completed course
+            return
         if not message.edited and has_data(message, "r:"):
             self.agenda.reminders.append(message.message_id)
             self.agenda.fresh = True
             self.stats.received["reminder"] += 1
+            return
+        if not message.edited and texts.made_from("reminder-soon", message):
+            # The short reminder on the day (no question, at most a "📍 Lokasi" button): read, nothing to answer.
+            self.stats.received["reminder-soon"] += 1
             return
         survey_runs = {d.split(":")[1] for d in message.callback_data() if d.startswith("q:")}
         if survey_runs and any(d.startswith("q:") and d.endswith(":r") for d in message.callback_data()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sqlite3
 from contextlib import closing
@@ -9,10 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from bench.catalogue import SESSIONS_PER_COURSE, BenchFailure, PlannedCourse, Target, check_enrolled, run
+from bench.catalogue import (
+    SESSIONS_PER_COURSE,
+    BenchFailure,
+    PlannedCourse,
+    Target,
+    check_enrolled,
+    run,
+    think_range,
+)
 
 IMPORT_KEYS = ["bench", "courses", "sessions", "import_s", "reimport_s"]
-INTERACTION_KEYS = ["bench", "users", "interactions", "interactions_per_s", "p50_ms", "p95_ms", "p99_ms"]
+INTERACTION_KEYS = ["bench", "users", "think_s", "interactions", "interactions_per_s", "p50_ms", "p95_ms", "p99_ms"]
 
 
 async def test_catalogue_benchmark_smoke(tmp_path: Path) -> None:
@@ -72,3 +81,17 @@ async def test_catalogue_benchmark_rejects_impossible_sizes() -> None:
         await run(courses=5, users=1)
     with pytest.raises(ValueError, match="user"):
         await run(courses=20, users=21)
+
+
+async def test_catalogue_benchmark_with_people_reading_between_taps(tmp_path: Path) -> None:
+    _, interactions, _ = await run(20, 2, workdir=tmp_path, think=(0.01, 0.02))
+    assert interactions["think_s"] == [0.01, 0.02]
+    assert interactions["interactions"] == 12
+
+
+def test_think_range_is_read_from_the_command_line() -> None:
+    assert think_range("1-3") == (1.0, 3.0)
+    assert think_range("0-0") == (0.0, 0.0)
+    for wrong in ("3-1", "1", "a-b", "-1-2"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            think_range(wrong)

@@ -463,3 +463,17 @@ async def test_a_province_without_open_courses_is_told_and_sees_the_nearest_firs
     own = (await say(bot, cilegon, "/pelatihan")).text or ""
     assert own.startswith(t("courses-title"))
     assert own.index("Pelatihan C1") < own.index("Pelatihan B1") < own.index("Pelatihan A1")
+
+
+async def test_a_list_deleted_while_its_button_was_pressed_comes_back_as_a_new_message(bot: BotHarness) -> None:
+    t = bot.t()
+    await import_catalogue(bot, SAMPLE.read_bytes())
+    user = bot.user(5003)
+    await seed_participant(bot, 5003, province_code="31")
+    listing = await say(bot, user, "/pelatihan")
+    await user.press(t("btn-next"), message_id=listing.message_id)
+    assert user.delete_message(listing.message_id)  # deleted on the phone before the bot edits it
+    await bot.settle()
+    [page_two] = user.new_messages()
+    assert page_two.message_id != listing.message_id and "(halaman 2/2)" in (page_two.plain_text or "")
+    assert t("err-internal") not in (page_two.text or "")

@@ -45,8 +45,8 @@ async def edit_pressed(query: CallbackQuery, text: str | None, reply_markup: Inl
     ``text`` is None.
 
     A double tap edits to the same content, which Telegram refuses as "message is not modified": that is not an
-    error. A message without text (a photo or document, whose buttons were forged) cannot take one: the text
-    comes as a new message instead.
+    error. A message without text (a photo or document, whose buttons were forged) cannot take one, and one the
+    person deleted meanwhile ("message to edit not found") is gone: the text comes as a new message instead.
     """
     message = query.message
     try:
@@ -57,8 +57,12 @@ async def edit_pressed(query: CallbackQuery, text: str | None, reply_markup: Inl
         else:
             await query.edit_message_text(text, reply_markup=reply_markup)
     except BadRequest as error:
-        if "not modified" not in error.message.lower():
+        reason = error.message.lower()
+        if "not modified" in reason or ("message to edit not found" in reason and text is None):
+            return  # nothing to change, or only buttons of a message that is gone
+        if "message to edit not found" not in reason or text is None or not isinstance(message, Message):
             raise
+        await query.get_bot().send_message(message.chat_id, text, reply_markup=reply_markup)
 
 
 async def ask_argument(
