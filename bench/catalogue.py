@@ -28,8 +28,8 @@ from just before sending an update to the arrival of all its messages; the conte
 Pacing (``--think LO-HI``, seconds): by default nobody waits between a reply and their next tap, so the 200 are
 always all waiting for the bot and the figures measure its saturation (throughput; latency then is about users /
 throughput, whatever the code does). With ``--think 1-3`` each person reads for a random 1 to 3 seconds (seeded by
-their id) before the next tap, as people on a phone do: the figures are then the latency 200 people browsing at once
-see. ``think_s`` in the output says which.
+their id) before each tap (the first included: the 200 arrive within those seconds), as people on a phone do: the
+figures are then the latency 200 people browsing at once see. ``think_s`` in the output says which.
 At the end exactly U enrolments must exist, all ``enrolled``, each participant in their own course, and the fake
 server must have seen no failed request and no internal error; otherwise the script exits with status 1.
 Timings are not asserted.
@@ -384,6 +384,7 @@ async def browse_and_enrol(
         if think[1] > 0:
             await asyncio.sleep(rng.uniform(*think))
 
+    await read()  # the 200 arrive within the first seconds, not all in the same millisecond
     [listing] = await interact(user, user.send_text("/pelatihan"), 1, latencies)
     check_page(user, listing, 0, None)
     list_id = listing.message_id
