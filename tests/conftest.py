@@ -54,6 +54,7 @@ BACKEND_INDEPENDENT = (
     "test_provinces.py",
     "test_fakegram.py",
     "test_http_client.py",
+    "test_xlsx_book.py",
     "test_ratelimit.py",
     "test_i18n.py",
     "test_survey_catalog.py",

@@ -6,15 +6,26 @@ CPU-bound: the report calls it from a worker thread (bot/services/report_files.p
 
 Every cell follows the safe-cell rule (bot/services/safe_cells.py): a text that a spreadsheet program would run as
 a formula is written as a string cell with Excel's quote prefix; an empty value is no cell at all.
+
+The cells of a row are written as one piece of XML into XlsxWriter's constant-memory row file, as XlsxWriter's own
+``_write_single_row`` writes them (inline strings, control characters as ``_xHHHH_``, numbers as ``%.16G``, the
+formats' indices from XlsxWriter): its per-cell API (``write_string``, the row table, ``_write_cell``) was 70 % of
+the workbook's time (BENCHMARKS.md, issue 21), six times what this takes. XlsxWriter still does everything else
+(formats, widths, frozen panes, the workbook's parts, the zip); tests/test_xlsx_book.py reads the result back with
+openpyxl. One difference on purpose: XlsxWriter writes a text that looks like ``<r>...</r>`` unescaped (it takes it
+for rich text), so a participant's answer could put markup into the file; here every text is escaped.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from xlsxwriter import Workbook
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from bot.services.safe_cells import FORMULA_STARTS
@@ -22,6 +33,14 @@ from bot.services.safe_cells import FORMULA_STARTS
 # XlsxWriter takes Excel's column widths (characters of the default font) and stores them with Excel's 5-pixel
 # padding (7 pixels a character); the widths named here are the stored ones, as openpyxl wrote them before.
 _PADDING = 5 / 7
+# Excel's limits: a cell holds at most 32,767 characters (UTF-16 units); a sheet has 16,384 columns.
+_MAX_TEXT = 32_767
+_MAX_COLUMNS = 16_384
+# What a text needs escaped: XML's &, < and >; control characters (as _xHHHH_, Excel's escape, whose own look-alikes
+# get their underscore escaped: "_x0000_" -> "_x005F_x0000_"); the two non-characters.
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_LOOKALIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +55,10 @@ class Sheet:
 
     def __init__(self, sheet: Worksheet, formats: dict[str, Any]) -> None:
         self._sheet = sheet
-        self._plain = None
-        self._quoted = formats["quoted"]
-        self._bold = formats["bold"]
-        self._bold_quoted = formats["bold_quoted"]
+        # XlsxWriter's constant-memory row file: the <row> elements, copied into the sheet's XML on close.
+        self._out = sheet.fh
+        self._styles = {name: f' s="{fmt._get_xf_index()}"' for name, fmt in formats.items()}
+        self._columns: list[str] = []
         self._row = 0
 
     def widths(self, widths: Iterable[float]) -> None:
@@ -53,35 +72,85 @@ class Sheet:
 
     def append(self, values: Sequence[Any]) -> None:
         """The next row: text, numbers, Bold(...) cells; None and "" leave the cell out."""
-        row, sheet = self._row, self._sheet
+        if len(values) > _MAX_COLUMNS:
+            raise ValueError(f"a row of {len(values)} cells: a sheet has {_MAX_COLUMNS} columns")
+        columns = self._columns
+        if len(columns) < len(values):
+            columns.extend(xl_col_to_name(c) for c in range(len(columns), len(values)))
+        number = self._row + 1
+        cells = []
+        first = last = None
         for column, value in enumerate(values):
-            kind = type(value)
-            if kind is str:
-                if value:
-                    quoted = value.startswith(FORMULA_STARTS)
-                    sheet.write_string(row, column, value, self._quoted if quoted else self._plain)
-            elif kind is int or kind is float:
-                sheet.write_number(row, column, value)
-            elif value is None:
-                continue
-            elif kind is Bold:
-                text = value.value
-                if isinstance(text, str) and text.startswith(FORMULA_STARTS):
-                    sheet.write_string(row, column, text, self._bold_quoted)
-                elif isinstance(text, int | float) and not isinstance(text, bool):
-                    sheet.write_number(row, column, text, self._bold)
-                elif text not in (None, ""):
-                    sheet.write_string(row, column, str(text), self._bold)
-            elif kind is bool:
-                sheet.write_boolean(row, column, value)
-            else:  # anything else is written as its text, never interpreted
-                text = str(value)
-                sheet.write_string(row, column, text, self._quoted if text.startswith(FORMULA_STARTS) else None)
-        self._row = row + 1
+            cell = self._cell(f"{columns[column]}{number}", value)
+            if cell:
+                cells.append(cell)
+                last = column
+                if first is None:
+                    first = column
+        if cells:
+            self._out.write(f'<row r="{number}">{"".join(cells)}</row>')
+            self._grow(first, last)
+        self._row = number
+        # Rows before this one are written: XlsxWriter refuses later writes there, as for its own rows.
+        self._sheet.previous_row = number
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
         for values in rows:
             self.append(values)
+
+    def _cell(self, ref: str, value: Any) -> str:
+        """One <c> element ("" for no cell)."""
+        kind = type(value)
+        if kind is str:
+            return self._plain_text(ref, value)
+        if kind is int or kind is float:
+            return _number(ref, value, "")
+        if value is None:
+            return ""
+        if kind is Bold:
+            text = value.value
+            if isinstance(text, int | float) and not isinstance(text, bool):
+                return _number(ref, text, self._styles["bold"])
+            if text is None or text == "":
+                return ""
+            text = str(text)
+            return _text(ref, text, self._styles["bold_quoted" if text.startswith(FORMULA_STARTS) else "bold"])
+        if kind is bool:
+            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return self._plain_text(ref, str(value))  # anything else is written as its text, never interpreted
+
+    def _plain_text(self, ref: str, text: str) -> str:
+        if not text:
+            return ""
+        return _text(ref, text, self._styles["quoted"] if text.startswith(FORMULA_STARTS) else "")
+
+    def _grow(self, first: int | None, last: int | None) -> None:
+        """XlsxWriter's record of the used range (the sheet's <dimension>), as its own writes keep it."""
+        sheet, row = self._sheet, self._row
+        if sheet.dim_rowmin is None:
+            sheet.dim_rowmin = row
+        sheet.dim_rowmax = row
+        if first is not None and (sheet.dim_colmin is None or first < sheet.dim_colmin):
+            sheet.dim_colmin = first
+        if last is not None and (sheet.dim_colmax is None or last > sheet.dim_colmax):
+            sheet.dim_colmax = last
+
+
+def _text(ref: str, text: str, style: str) -> str:
+    if len(text) > _MAX_TEXT // 2 and len(text.encode("utf-16-le")) // 2 > _MAX_TEXT:
+        text = text.encode("utf-16-le")[: _MAX_TEXT * 2].decode("utf-16-le", errors="ignore")
+    if _NEEDS_ESCAPE.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _LOOKALIKE.sub(r"_x005F\1", text))
+        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _number(ref: str, number: float, style: str) -> str:
+    if not math.isfinite(number):  # no such number in Excel: its text
+        return _text(ref, str(number), style)
+    return f'<c r="{ref}"{style}><v>{number:.16G}</v></c>'
 
 
 class Book:
