@@ -137,8 +137,8 @@ class Sheet:
 
 
 def _text(ref: str, text: str, style: str) -> str:
-    if len(text) > _MAX_TEXT // 2 and len(text.encode("utf-16-le")) // 2 > _MAX_TEXT:
-        text = text.encode("utf-16-le")[: _MAX_TEXT * 2].decode("utf-16-le", errors="ignore")
+    if len(text) > _MAX_TEXT // 2 and len(text.encode("utf_16_le")) // 2 > _MAX_TEXT:
+        text = text.encode("utf_16_le")[: _MAX_TEXT * 2].decode("utf_16_le", errors="ignore")
     if _NEEDS_ESCAPE.search(text):
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _LOOKALIKE.sub(r"_x005F\1", text))
