@@ -99,6 +99,10 @@ class Translator:
         """A date as people write it in this language: 15 Januari 2025."""
         return str(format_date(value, format="d MMMM y", locale=self.language))
 
+    def weekday_date(self, value: date) -> str:
+        """A date with its weekday: Senin, 7 Desember 2026."""
+        return str(format_date(value, format=self("fmt-day"), locale=self.language))
+
     def month(self, value: _date) -> str:
         """A month as people write it in this language: Maret 2026."""
         return str(format_date(value, format="LLLL y", locale=self.language))
@@ -130,7 +134,7 @@ class Translator:
             return self("day-today")
         if (day - today).days == 1:
             return self("day-tomorrow")
-        return str(format_date(day, format=self("fmt-day"), locale=self.language))
+        return self.weekday_date(day)
 
     def span(self, start: datetime, end: datetime, timezone: str) -> str:
         """A session: Senin, 7 Desember 2026 08.00–16.00 WIB (the day of the end too if it differs)."""

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.catalogue_data import catalogue_csv, course_row, import_catalogue, seed_participant
+from bot.handlers.courses import teaser
+from tests.catalogue_data import SAMPLE, catalogue_csv, course_row, import_catalogue, seed_participant
 from tests.flows import say
 from tests.harness import WIB, BotHarness
 from tests.test_courses import course_id, open_list, tap
 from tests.test_presence import with_coordinates
 from tests.test_reminders import enrol
+from tests.test_text_length import MAX_LINES, screen_lines
 
 SIX_DAYS = "\n".join(f"2026-12-{day:02d} 08:00-16:00 Materi {day - 6}" for day in range(7, 13))
-# A phone shows about twelve short lines above the keyboard.
-PHONE_LINES = 12
 
 
 async def test_the_detail_summarises_the_schedule_and_expands_in_place(bot: BotHarness) -> None:
@@ -26,16 +26,16 @@ async def test_the_detail_summarises_the_schedule_and_expands_in_place(bot: BotH
     await tap(bot, user, f"c:d:{course_id(bot, 'SIX-01')}:0:a", message_id)
     summary = user.message(message_id)
     lines = (summary.plain_text or "").splitlines()
-    assert lines[-3:] == [
+    assert lines[4:7] == [
         "🗓 7–12 Desember 2026 · 6 sesi",
         "🕗 Biasanya 08.00–16.00 WIB",
-        "▶️ Sesi pertama: Senin, 7 Desember 2026 08.00–16.00 WIB, Materi 1",
+        "▶️ Mulai Senin, 7 Desember 2026",
     ]
-    assert len(lines) <= PHONE_LINES and "Materi 2" not in (summary.plain_text or "")
+    assert screen_lines(summary.plain_text or "") <= MAX_LINES and "Materi" not in (summary.plain_text or "")
     assert summary.button_texts()[0] == t("btn-enrol")  # Daftar first, right under a short text
-    assert summary.button_texts() == [t("btn-enrol"), t("btn-location"), t("btn-all-sessions"), t("btn-back")]
+    assert summary.button_texts() == [t("btn-enrol"), t("btn-location"), t("btn-course-more"), t("btn-back")]
 
-    await user.press(t("btn-all-sessions"), message_id=message_id)
+    await user.press(t("btn-course-more"), message_id=message_id)
     await bot.settle()
     every = user.message(message_id)  # the same message, edited
     assert every.edited and all(f"Materi {n}" in (every.plain_text or "") for n in range(1, 7))
@@ -64,10 +64,44 @@ async def test_varying_hours_and_a_one_session_course(bot: BotHarness) -> None:
     await tap(bot, user, f"c:d:{course_id(bot, 'VAR-01')}:0:a", message_id)
     text = user.message(message_id).plain_text or ""
     assert "🗓 7–8 Desember 2026 · 2 sesi" in text and t("course-hours-vary") in text
+    assert "▶️ Mulai Senin, 7 Desember 2026 08.00 WIB" in text  # the hours vary: the first one's time is given
     await tap(bot, user, f"c:d:{course_id(bot, 'ONE-01')}:0:a", message_id)
     one = user.message(message_id)
     assert "🗓 7 Desember 2026 · 1 sesi" in (one.plain_text or "")
-    assert one.button_texts() == [t("btn-enrol"), t("btn-location"), t("btn-back")]  # nothing more to expand
+    # Even one session has more to show: the whole description, the contact, the address.
+    assert one.button_texts() == [t("btn-enrol"), t("btn-location"), t("btn-course-more"), t("btn-back")]
+
+
+async def test_every_sample_course_fits_one_screen_and_a_long_description_is_cut_at_a_word(bot: BotHarness) -> None:
+    """The sample catalogue's real descriptions, contacts and addresses: each summary within one phone screen, the
+    description's beginning cut at a word with "…", the rest under "Selengkapnya"."""
+    t = bot.t()
+    await import_catalogue(bot, SAMPLE.read_bytes())
+    user = bot.user(5105)
+    await seed_participant(bot, 5105)
+    message_id = await open_list(bot, user)
+    for row in bot.rows("SELECT id, code, description FROM courses"):
+        await tap(bot, user, f"c:d:{row['id']}:0:a", message_id)
+        summary = user.message(message_id).plain_text or ""
+        assert screen_lines(summary) <= MAX_LINES, (row["code"], screen_lines(summary), summary)
+        await tap(bot, user, f"c:a:{row['id']}:0:a", message_id)
+        assert " ".join(row["description"].split()) in " ".join((user.message(message_id).plain_text or "").split())
+    await tap(bot, user, f"c:d:{course_id(bot, 'CLG-CRANE-01')}:0:a", message_id)
+    lines = (user.message(message_id).plain_text or "").splitlines()
+    assert lines[:3] == [
+        "Operator Crane",
+        "Alat Berat · Kautsar Institute",
+        "Pelatihan operator mobile crane dan overhead crane: K3…",
+    ]
+    assert user.message(message_id).button_texts()[0] == t("btn-enrol")
+
+
+def test_the_teaser_keeps_short_texts_and_cuts_long_ones_at_a_word() -> None:
+    assert teaser("Pelatihan singkat.") == "Pelatihan singkat."
+    assert teaser("  dua\n baris  ") == "dua baris"
+    cut = teaser("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas dua belas", 30)
+    assert cut == "satu dua tiga empat lima enam…" and len(cut) <= 31
+    assert teaser("x" * 80, 10) == "x" * 10 + "…"  # one long word: cut where it must be
 
 
 async def test_location_is_a_venue_with_coordinates_and_the_address_without(bot: BotHarness) -> None:

@@ -96,12 +96,12 @@ async def test_course_detail_shows_sessions_in_the_venue_zone(bot: BotHarness) -
         await tap(bot, user, f"c:d:{course_id(bot, code)}:0:a", message_id)
         detail = user.message(message_id)
         assert label in (detail.plain_text or ""), code
-        assert detail.button_texts() == [t("btn-enrol"), t("btn-location"), t("btn-all-sessions"), t("btn-back")]
+        assert detail.button_texts() == [t("btn-enrol"), t("btn-location"), t("btn-course-more"), t("btn-back")]
     crane = user.message(message_id).plain_text or ""
-    assert "Sesi pertama: Senin, 7 Desember 2026 08.00–16.00 WIB, Pengenalan crane dan K3 dasar" in crane
+    assert "▶️ Mulai Senin, 7 Desember 2026" in crane and "🕗 Biasanya 08.00–16.00 WIB" in crane
     assert "Pelabuhan Ciwandan" not in crane and t("course-summary-elsewhere") in crane
     assert "20 kursi tersisa" in crane
-    await user.press(t("btn-all-sessions"), message_id=message_id)
+    await user.press(t("btn-course-more"), message_id=message_id)
     await bot.settle()
     every = user.message(message_id).plain_text or ""
     assert "Senin, 7 Desember 2026 08.00–16.00 WIB: Pengenalan crane dan K3 dasar" in every
@@ -422,14 +422,20 @@ async def test_optional_fields_left_empty_are_not_shown(bot: BotHarness) -> None
     user = bot.user(5031)
     await seed_participant(bot, 5031)
     message_id = await open_list(bot, user)
-    await tap(bot, user, f"c:d:{course_id(bot, 'BARE-01')}:0:a", message_id)
-    bare = (user.message(message_id).plain_text or "").splitlines()
-    assert "-" not in bare and "🏫 Lembaga pelatihan: LPK Citra Rasa" in bare
-    assert bare[:3] == ["Pelatihan BARE-01", "Alat Berat", ""] and bare[3].startswith("🏫")
+    for view in ("d", "a"):  # the summary and "Selengkapnya"
+        await tap(bot, user, f"c:{view}:{course_id(bot, 'BARE-01')}:0:a", message_id)
+        bare = (user.message(message_id).plain_text or "").splitlines()
+        assert "-" not in bare and not any("(-)" in line or line.endswith(": -") for line in bare), view
+        after = bare[2] if view == "d" else bare[3]  # in the whole view, a blank line before the institute
+        assert bare[1].startswith("Alat Berat") and after.startswith("📍" if view == "d" else "🏫"), view
+    assert "🏫 Lembaga pelatihan (LPK): LPK Citra Rasa" in bare
     await tap(bot, user, f"c:d:{course_id(bot, 'FULL-01')}:0:a", message_id)
+    summary = (user.message(message_id).plain_text or "").splitlines()
+    assert summary[:3] == ["Pelatihan FULL-01", "Alat Berat · LPK Citra Boga", "Pelatihan singkat."]
+    await tap(bot, user, f"c:a:{course_id(bot, 'FULL-01')}:0:a", message_id)
     full = (user.message(message_id).plain_text or "").splitlines()
     assert full[:5] == ["Pelatihan FULL-01", "Alat Berat", "", "Pelatihan singkat.", ""]
-    assert "🏫 Lembaga pelatihan: LPK Citra Boga (0254-5550101)" in full
+    assert "🏫 Lembaga pelatihan (LPK): LPK Citra Boga (0254-5550101)" in full
 
 
 async def test_a_province_without_open_courses_is_told_and_sees_the_nearest_first(bot: BotHarness) -> None:

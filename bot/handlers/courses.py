@@ -4,12 +4,15 @@ Callback data:
   c:p:<page>:<cat>          a page of the list; <cat> is "a" (all) or a category's index
   c:f:<page>:<cat>          choose a category
   c:d:<id>:<page>:<cat>     a course's details, its schedule summarised (remembering the page to go back to)
-  c:a:<id>:<page>:<cat>     the same with every session ("Lihat semua sesi"; "Ringkas" is c:d again)
+  c:a:<id>:<page>:<cat>     everything: the whole description, contact, address, every session ("Selengkapnya";
+                            "Ringkas" is c:d again)
   c:e:<id>:<page>:<cat>     "Daftar": the confirmation question
   c:y:<id> / c:w:<id>       confirmed: enrol / join the waitlist
 """
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -72,35 +75,66 @@ def page_text(t: Translator, provinces: ProvinceCatalog, page: CoursePage) -> st
     return text
 
 
+# The description's beginning in the summary: about two phone lines.
+TEASER = 60
+
+
+def teaser(text: str, limit: int = TEASER) -> str:
+    """A text whole when short, else cut at the last word that fits, with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit + 1].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(",.;:–- ") + "…"
+
+
+def _short_deadline(t: Translator, course: Course) -> str:
+    """The registration deadline in few words: its date alone when it is the end of that day (as imported from a
+    date), else its date and time."""
+    local = course.registration_deadline.astimezone(ZoneInfo(course.timezone))
+    if (local.hour, local.minute) == (23, 59):
+        return t.date(local.date())
+    return t.moment(course.registration_deadline, course.timezone)
+
+
 def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail, *, every_session: bool = False) -> str:
-    """The course, its schedule as a summary (short enough that "Daftar" shows without scrolling), or every
-    session when asked ("Lihat semua sesi")."""
+    """The course in one phone screen (what, who, where, when, seats, deadline: "Daftar" shows right under it), or
+    everything when asked ("Selengkapnya": the whole description, the institute's contact, the address, every
+    session)."""
     course = detail.course
     seats = (
         t("seats-left", seats=course.seats_left) if course.seats_left else t("seats-full", waiting=course.waitlisted)
     )
+    deadline = t.moment(course.registration_deadline, course.timezone)
     # An optional field left empty in the catalogue is simply not shown (no lone "-", no "(-)").
-    about = Raw(t("course-about", description=course.description)) if course.description else ""
+    if not every_session:
+        return t(
+            "course-detail",
+            title=course.title,
+            category=course.category,
+            institute=course.institute_name,
+            about=Raw(t("course-about-short", description=teaser(course.description))) if course.description else "",
+            where=_where(provinces, course),
+            sessions=Raw(course_summary(t, course, detail.sessions)),
+            seats=seats,
+            deadline=_short_deadline(t, course),
+        )
     institute: str | Raw = course.institute_name
     if course.institute_contact:
         institute = Raw(
             t("course-institute-contact", institute=course.institute_name, contact=course.institute_contact)
         )
     return t(
-        "course-detail",
+        "course-detail-full",
         title=course.title,
         category=course.category,
-        about=about,
+        about=Raw(t("course-about", description=course.description)) if course.description else "",
         institute=institute,
         venue=course.venue_address,
         where=_where(provinces, course),
-        sessions=Raw(
-            "\n" + t("course-sessions-heading") + "\n" + session_lines(t, course, detail.sessions)
-            if every_session
-            else course_summary(t, course, detail.sessions)
-        ),
+        sessions=Raw(session_lines(t, course, detail.sessions)),
         seats=seats,
-        deadline=t.moment(course.registration_deadline, course.timezone),
+        deadline=deadline,
     )
 
 
@@ -124,14 +158,14 @@ def categories_keyboard(t: Translator, categories: list[str], back_page: int, ba
 
 
 def detail_keyboard(
-    t: Translator, course: Course, page: int, cat: str, *, sessions: int = 0, every_session: bool = False
+    t: Translator, course: Course, page: int, cat: str, *, every_session: bool = False
 ) -> InlineKeyboardMarkup:
-    """ "Daftar" first; then the place and the switch between the summary and every session; then back."""
+    """ "Daftar" first; then the place and the switch between the summary and everything; then back."""
     tools = [location_button(t, course.id)]
     if every_session:
         tools.append(InlineKeyboardButton(t("btn-summary"), callback_data=f"c:d:{course.id}:{page}:{cat}"))
-    elif sessions > 1:
-        tools.append(InlineKeyboardButton(t("btn-all-sessions"), callback_data=f"c:a:{course.id}:{page}:{cat}"))
+    else:
+        tools.append(InlineKeyboardButton(t("btn-course-more"), callback_data=f"c:a:{course.id}:{page}:{cat}"))
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t("btn-enrol"), callback_data=f"c:e:{course.id}:{page}:{cat}")],
@@ -190,16 +224,14 @@ async def course_button(update: Update, context: VokasiContext) -> None:
         await edit_pressed(
             query, t("courses-choose-category"), categories_keyboard(t, categories, int(args[0]), args[1])
         )
-    elif action in ("d", "a"):  # the summary, or every session ("Lihat semua sesi"), in place
+    elif action in ("d", "a"):  # the summary, or everything ("Selengkapnya"), in place
         detail = await services.catalogue.detail(int(args[0]))
         if detail is None:
             await query.answer(t("button-stale"), show_alert=True)
             return
         await query.answer()
         every = action == "a"
-        markup = detail_keyboard(
-            t, detail.course, int(args[1]), args[2], sessions=len(detail.sessions), every_session=every
-        )
+        markup = detail_keyboard(t, detail.course, int(args[1]), args[2], every_session=every)
         await edit_pressed(query, detail_text(t, services.provinces, detail, every_session=every), markup)
     elif action == "e":
         offer = await services.enrollment.offer(user_id_of(update), int(args[0]))

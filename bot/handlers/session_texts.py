@@ -28,7 +28,7 @@ def session_lines(t: Translator, course: Course, sessions: list[CourseSession], 
 
 
 def course_summary(t: Translator, course: Course, sessions: list[CourseSession]) -> str:
-    """Four short lines instead of every session: dates from-to and the count, the usual hours, the first one."""
+    """Three short lines instead of every session: dates from-to and the count, the usual hours, when it starts."""
     if not sessions:
         return ""
     zone = ZoneInfo(course.timezone)
@@ -47,14 +47,12 @@ def course_summary(t: Translator, course: Course, sessions: list[CourseSession])
     else:
         hours = t("course-hours-vary")
     first = sessions[0]
-    text = t(
-        "course-summary",
-        dates=dates,
-        count=len(sessions),
-        hours=hours,
-        first=t.span(first.starts_at, first.ends_at, course.timezone),
-        topic=first.topic,
+    starts = (
+        t.weekday_date(first.starts_at.astimezone(zone).date())
+        if len(clocks) == 1  # its hours are the usual ones, on the line above
+        else t.moment(first.starts_at, course.timezone)
     )
+    text = t("course-summary", dates=dates, count=len(sessions), hours=hours, first=starts)
     if any(s.venue_address for s in sessions):
         text += "\n" + t("course-summary-elsewhere")
     return text
