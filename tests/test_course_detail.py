@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.handlers.courses import teaser
+from bot.handlers.common import teaser
+from bot.handlers.courses import TEASER
 from tests.catalogue_data import SAMPLE, catalogue_csv, course_row, import_catalogue, seed_participant
 from tests.flows import say
 from tests.harness import WIB, BotHarness
@@ -97,8 +98,8 @@ async def test_every_sample_course_fits_one_screen_and_a_long_description_is_cut
 
 
 def test_the_teaser_keeps_short_texts_and_cuts_long_ones_at_a_word() -> None:
-    assert teaser("Pelatihan singkat.") == "Pelatihan singkat."
-    assert teaser("  dua\n baris  ") == "dua baris"
+    assert teaser("Pelatihan singkat.", TEASER) == "Pelatihan singkat."
+    assert teaser("  dua\n baris  ", TEASER) == "dua baris"
     cut = teaser("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas dua belas", 30)
     assert cut == "satu dua tiga empat lima enam…" and len(cut) <= 31
     assert teaser("x" * 80, 10) == "x" * 10 + "…"  # one long word: cut where it must be

@@ -60,13 +60,13 @@ EXCEPTIONS = {
     "mydata-summary": "/dataku: everything held about the person, asked for by the person",
     "details": "the registration review: ten fields, one a line, shown whole so the person can confirm them",
     "summary": "the registration review (details above plus a question)",
-    "vacancy-detail": "an employer's requirements and how to apply, asked for by tapping the vacancy",
     "vacancy-consent": "consent to hand personal data to an employer: what goes where must be read whole",
     "profile": "/profil: the ten registration fields (details above), shown whole to choose which to change",
 }
 # A long text behind a "Selengkapnya" button, by the key of the short text that offers it (which must fit).
 IN_FULL = {
     "course-detail-full": "course-detail",
+    "vacancy-detail-full": "vacancy-detail",
 }
 
 # Realistic long-ish values: a long course title, a long institute name, a full date with its zone.
@@ -103,6 +103,11 @@ KEY_SAMPLES = {
         "about": "Belajar mengemudikan forklift dengan aman di…\n",  # course-about-short
         "sessions": "🗓 14–25 Desember 2026 · 10 sesi\n🕗 Biasanya 08.00–16.00 WIB\n▶️ Mulai Senin, 14 Desember 2026",
         "deadline": "11 Desember 2026",
+    },
+    "vacancy-detail": {
+        "note": "",
+        "salary": "💰 Rp5.500.000–Rp7.000.000/bulan\n",
+        "more": "\nPersyaratan\n• Sertifikat pelatihan operator forklift\n• Pengalaman 1 tahun diutamakan\n• Bersedia kerja shift",
     },
 }
 

@@ -16,7 +16,8 @@ from fakegram import BotMessage, FakeUser
 from tests.catalogue_data import catalogue_csv, course_row, import_catalogue, seed_participant
 from tests.flows import press, say
 from tests.harness import BotHarness
-from tests.vacancy_data import import_vacancies, vacancies_csv, vacancy_row
+from tests.test_text_length import MAX_LINES, screen_lines
+from tests.vacancy_data import SAMPLE, import_vacancies, vacancies_csv, vacancy_row
 
 PERSON = 6001
 
@@ -235,18 +236,52 @@ async def test_details_show_the_salary_the_place_and_how_to_apply(bot: BotHarnes
     for code in ("BOTH", "FROM", "UPTO", "NONE"):
         await tap(bot, user, f"v:d:{vacancy_id(bot, code)}:0:m", listing.message_id)
         shown[code] = user.message(listing.message_id)
-    assert "💰 Gaji: Rp3.000.000–Rp4.500.000 per bulan" in (shown["BOTH"].plain_text or "")
-    assert "💰 Gaji: mulai Rp3.000.000 per bulan" in (shown["FROM"].plain_text or "")
-    assert "💰 Gaji: hingga Rp4.500.000 per bulan" in (shown["UPTO"].plain_text or "")
-    assert "Gaji" not in (shown["NONE"].plain_text or "")
+    assert "💰 Rp3.000.000–Rp4.500.000/bulan" in (shown["BOTH"].plain_text or "")
+    assert "💰 mulai Rp3.000.000/bulan" in (shown["FROM"].plain_text or "")
+    assert "💰 hingga Rp4.500.000/bulan" in (shown["UPTO"].plain_text or "")
+    assert "💰" not in (shown["NONE"].plain_text or "")
     both = shown["BOTH"].plain_text or ""
-    for part in ("Operator BOTH", "PT Baja Pesisir", "Kota Cilegon, Banten", "31 Maret 2027", "Bersedia kerja shift"):
+    for part in ("Operator BOTH", "PT Baja Pesisir", "Kota Cilegon, Banten", "31 Maret 2027", "• Bersedia kerja shift"):
         assert part in both, part
-    assert shown["BOTH"].button_texts() == [t("btn-vacancy-interested"), t("btn-back")]
+    more = [t("btn-vacancy-more"), t("btn-back")]
+    assert shown["BOTH"].button_texts() == [t("btn-vacancy-interested"), *more]
     assert shown["FROM"].buttons()[0] == {"text": t("btn-vacancy-link"), "url": link}
-    assert contact in (shown["UPTO"].plain_text or "")
-    assert shown["UPTO"].button_texts() == [t("btn-back")]
+    assert contact in (shown["UPTO"].plain_text or "")  # contacted directly: the contact in the summary already
+    assert shown["UPTO"].button_texts() == more
     assert t.plain("vacancy-anywhere") in (shown["NONE"].plain_text or "")
+    # "Selengkapnya": everything in place (sector, how to apply, the code), and back.
+    await user.press(t("btn-vacancy-more"), message_id=listing.message_id)
+    await bot.settle()
+    full = user.message(listing.message_id)
+    for part in ("Kode lowongan: NONE", "Konstruksi", t.plain("vacancy-apply-bot")):
+        assert part in (full.plain_text or ""), part
+    assert full.button_texts() == [t("btn-vacancy-interested"), t("btn-summary"), t("btn-back")]
+    await user.press(t("btn-summary"), message_id=listing.message_id)
+    await bot.settle()
+    assert user.message(listing.message_id).plain_text == shown["NONE"].plain_text
+
+
+async def test_every_sample_vacancy_fits_one_screen_and_the_rest_is_in_full(bot: BotHarness) -> None:
+    """The sample vacancies' real requirements and contacts: each summary within one phone screen, its action button
+    right under it; five requirements show three and a count, "Selengkapnya" every one."""
+    t = bot.t()
+    await catalogue(bot)
+    await looking_for_work(bot, PERSON)
+    await import_vacancies(bot, SAMPLE.read_bytes())
+    user = bot.user(PERSON)
+    listing = await open_list(bot, user)
+    for row in bot.rows("SELECT id, code, requirements FROM vacancies"):
+        await tap(bot, user, f"v:d:{row['id']}:0:a", listing.message_id)
+        summary = user.message(listing.message_id)
+        assert screen_lines(summary.plain_text or "") <= MAX_LINES, (row["code"], summary.plain_text)
+        await tap(bot, user, f"v:m:{row['id']}:0:a", listing.message_id)
+        full = user.message(listing.message_id).plain_text or ""
+        assert all(line.strip() in full for line in row["requirements"].splitlines()), row["code"]
+    many = "\n".join(f"Syarat nomor {n} yang cukup panjang untuk dua baris di layar ponsel kecil" for n in range(5))
+    await import_vacancies(bot, vacancies_csv(vacancy_row("MANY", persyaratan=many)))
+    await tap(bot, user, f"v:d:{vacancy_id(bot, 'MANY')}:0:a", listing.message_id)
+    text = user.message(listing.message_id).plain_text or ""
+    assert text.count("• Syarat nomor") == 3 and t.plain("vacancy-requirements-more", count=2) in text
 
 
 def test_salaries_are_grouped_in_the_persons_language() -> None:
@@ -313,8 +348,14 @@ async def test_interest_asks_for_consent_then_records_it_and_may_be_withdrawn(bo
     await bot.settle()
     shown = user.message(listing.message_id)
     assert t.plain("vacancy-interest-recorded", employer="PT Baja Pesisir") in (shown.plain_text or "")
-    assert "Anda sudah menyatakan minat" in (shown.plain_text or "")
-    assert shown.button_texts() == [t("btn-vacancy-withdraw"), t("btn-back")]
+    assert shown.button_texts() == [t("btn-vacancy-withdraw"), t("btn-vacancy-more"), t("btn-back")]
+    # Opened again later, the summary says where the application stands instead of the requirements.
+    await tap(bot, user, f"v:d:{vacancy_id(bot, 'CRANE')}:0:m", listing.message_id)
+    again = user.message(listing.message_id).plain_text or ""
+    assert (
+        "Anda sudah menyatakan minat" in again
+        and t.plain("vacancy-progress-interested", employer="PT Baja Pesisir") in again
+    )
     (row,) = bot.rows("SELECT * FROM vacancy_applications")
     assert (row["participant_id"], row["status"]) == (participant, "interested")
     assert row["consent_version"] == CONSENT_VERSION
@@ -335,7 +376,7 @@ async def test_interest_asks_for_consent_then_records_it_and_may_be_withdrawn(bo
     await bot.settle()
     shown = user.message(listing.message_id)
     assert t.plain("vacancy-interest-withdrawn", employer="PT Baja Pesisir") in (shown.plain_text or "")
-    assert shown.button_texts() == [t("btn-vacancy-interested"), t("btn-back")]
+    assert shown.button_texts() == [t("btn-vacancy-interested"), t("btn-vacancy-more"), t("btn-back")]
     assert bot.rows("SELECT withdrawn_at FROM vacancy_applications")[0][0] is not None
     actions = [a[0] for a in bot.rows("SELECT action FROM audit_log WHERE action LIKE 'vacancy:%' ORDER BY id")]
     assert actions == ["vacancy:consent", "vacancy:withdraw"]
@@ -367,7 +408,7 @@ async def test_once_sent_to_the_employer_the_interest_cannot_be_withdrawn(bot: B
     await tap(bot, user, f"v:d:{vid}:0:m", listing.message_id)
     shown = user.message(listing.message_id)
     assert t.plain("vacancy-progress-sent", employer="PT Baja Pesisir") in (shown.plain_text or "")
-    assert shown.button_texts() == [t("btn-back")]
+    assert shown.button_texts() == [t("btn-vacancy-more"), t("btn-back")]
 
 
 async def test_forged_buttons_change_nothing(bot: BotHarness) -> None:

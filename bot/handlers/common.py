@@ -72,3 +72,12 @@ async def ask_argument(
     (bot/handlers/prompts.py answers it by running `command` again)."""
     await context.services.staff_prompts.ask(user_id_of(update), command, prefix)
     await send(update, context, question)
+
+
+def teaser(text: str, limit: int) -> str:
+    """A text whole when short, else cut at the last word that fits, with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit + 1].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(",.;:–- ") + "…"

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import VokasiContext
 from bot.delivery.render import location_button
 from bot.handlers import keyboards
-from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, main_menu_for, send, teaser, translator_for, user_id_of
 from bot.handlers.session_texts import course_summary, session_lines
 from bot.i18n import Raw, Translator
 from bot.services.catalogue import PAGE_SIZE, CourseDetail, CoursePage
@@ -79,15 +79,6 @@ def page_text(t: Translator, provinces: ProvinceCatalog, page: CoursePage) -> st
 TEASER = 60
 
 
-def teaser(text: str, limit: int = TEASER) -> str:
-    """A text whole when short, else cut at the last word that fits, with an ellipsis."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit + 1].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
-    return cut.rstrip(",.;:–- ") + "…"
-
-
 def _short_deadline(t: Translator, course: Course) -> str:
     """The registration deadline in few words: its date alone when it is the end of that day (as imported from a
     date), else its date and time."""
@@ -113,7 +104,9 @@ def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail,
             title=course.title,
             category=course.category,
             institute=course.institute_name,
-            about=Raw(t("course-about-short", description=teaser(course.description))) if course.description else "",
+            about=Raw(t("course-about-short", description=teaser(course.description, TEASER)))
+            if course.description
+            else "",
             where=_where(provinces, course),
             sessions=Raw(course_summary(t, course, detail.sessions)),
             seats=seats,

@@ -5,7 +5,8 @@ Callback data (<cat> is the list's filter: "m" the person's own courses' categor
 <page> the list page to go back to; a digest message opens a vacancy with v:d:<id>:0:a):
   v:p:<page>:<cat>          a page of the list
   v:f:<page>:<cat>          choose a category
-  v:d:<id>:<page>:<cat>     a vacancy's details
+  v:d:<id>:<page>:<cat>     a vacancy in one screen (its first requirements, or the application's progress)
+  v:m:<id>:<page>:<cat>     everything: every requirement, how to apply, the code ("Selengkapnya"; "Ringkas" is v:d)
   v:i:<id>:<page>:<cat>     "Saya tertarik": the consent question
   v:y:<id>:<page>:<cat>     "Ya, kirim data saya": the consent recorded, the details again
   v:w:<id>:<page>:<cat>     "Tarik minat": the consent withdrawn (while not yet sent), the details again
@@ -19,7 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import VokasiContext
 from bot.handlers import keyboards
-from bot.handlers.common import edit_pressed, main_menu_for, send, translator_for, user_id_of
+from bot.handlers.common import edit_pressed, main_menu_for, send, teaser, translator_for, user_id_of
 from bot.i18n import Raw, Translator
 from bot.services.enrollment import Refusal
 from bot.services.provinces import ProvinceCatalog
@@ -27,7 +28,7 @@ from bot.services.vacancy_browse import EVERY, MINE, PAGE_SIZE, ConsentOffer, Va
 from bot.storage.vacancies import APPLY_BOT, APPLY_LINK, INTERESTED, Vacancy
 
 # c:... like the catalogue's; see the module docstring.
-PATTERN = r"^v:((p|f):\d{1,4}:(a|m|\d{1,3})|(d|i|y|w):\d{1,9}:\d{1,4}:(a|m|\d{1,3}))$"
+PATTERN = r"^v:((p|f):\d{1,4}:(a|m|\d{1,3})|(d|m|i|y|w):\d{1,9}:\d{1,4}:(a|m|\d{1,3}))$"
 # An application's step as the participant reads it (literal keys, so the catalogue check sees each one).
 PROGRESS_KEYS = {
     INTERESTED: "vacancy-progress-interested",
@@ -116,21 +117,59 @@ def _how_to_apply(t: Translator, view: VacancyView) -> str:
     return t("vacancy-apply-bot")
 
 
-def detail_text(t: Translator, provinces: ProvinceCatalog, view: VacancyView, note: str = "") -> str:
+# A vacancy's summary shows its first requirements, each cut to about two phone lines.
+REQUIREMENTS_SHOWN = 3
+REQUIREMENT_LENGTH = 60
+
+
+def _summary_more(t: Translator, view: VacancyView) -> str:
+    """Under a vacancy's summary: the application's progress once the person applied, else the first requirements
+    (and the contact when the employer is contacted directly)."""
+    vacancy, application = view.vacancy, view.application
+    if vacancy.apply_method == APPLY_BOT and application is not None and application.live:
+        return t("vacancy-summary-progress", progress=Raw(_how_to_apply(t, view)))
+    requirements = [line.strip() for line in vacancy.requirements.splitlines() if line.strip()]
+    lines = [
+        t("vacancy-requirement-line", requirement=teaser(line, REQUIREMENT_LENGTH))
+        for line in requirements[:REQUIREMENTS_SHOWN]
+    ]
+    if len(requirements) > REQUIREMENTS_SHOWN:
+        lines.append(t("vacancy-requirements-more", count=len(requirements) - REQUIREMENTS_SHOWN))
+    more = t("vacancy-summary-requirements", lines=Raw("\n".join(lines))) if lines else ""
+    if vacancy.apply_method not in (APPLY_BOT, APPLY_LINK):
+        more += t("vacancy-summary-contact", contact=vacancy.apply_detail)
+    return more
+
+
+def detail_text(
+    t: Translator, provinces: ProvinceCatalog, view: VacancyView, note: str = "", *, in_full: bool = False
+) -> str:
+    """A vacancy in one phone screen, its action buttons right under it; or everything ("Selengkapnya")."""
     vacancy = view.vacancy
     pay = salary(t, vacancy.salary_from, vacancy.salary_to)
+    if in_full:
+        return t(
+            "vacancy-detail-full",
+            position=vacancy.position,
+            employer=vacancy.employer,
+            sector=vacancy.sector,
+            where=where(t, provinces, vacancy),
+            salary=Raw(t("vacancy-salary-line", salary=pay)) if pay else "",
+            closes=t.date(vacancy.closes_on),
+            requirements=vacancy.requirements,
+            how=Raw(_how_to_apply(t, view)),
+            code=vacancy.code,
+        )
     return t(
         "vacancy-detail",
         note=Raw(note + "\n\n" if note else ""),
         position=vacancy.position,
         employer=vacancy.employer,
-        sector=vacancy.sector,
         where=where(t, provinces, vacancy),
-        salary=Raw(t("vacancy-salary-line", salary=pay)) if pay else "",
+        salary=Raw(t("vacancy-salary-short", salary=pay)) if pay else "",
         closes=t.date(vacancy.closes_on),
-        requirements=vacancy.requirements,
-        how=Raw(_how_to_apply(t, view)),
-        code=vacancy.code,
+        # The answer to the button just pressed says where the application stands.
+        more=Raw("" if note else _summary_more(t, view)),
     )
 
 
@@ -177,7 +216,9 @@ def categories_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def detail_keyboard(t: Translator, view: VacancyView, page: int, cat: str) -> InlineKeyboardMarkup:
+def detail_keyboard(
+    t: Translator, view: VacancyView, page: int, cat: str, *, in_full: bool = False
+) -> InlineKeyboardMarkup:
     vacancy, application = view.vacancy, view.application
     suffix = f"{vacancy.id}:{page}:{cat}"
     rows = []
@@ -188,7 +229,12 @@ def detail_keyboard(t: Translator, view: VacancyView, page: int, cat: str) -> In
             rows.append([InlineKeyboardButton(t("btn-vacancy-interested"), callback_data=f"v:i:{suffix}")])
         elif application.status == INTERESTED:
             rows.append([InlineKeyboardButton(t("btn-vacancy-withdraw"), callback_data=f"v:w:{suffix}")])
-    rows.append([InlineKeyboardButton(t("btn-back"), callback_data=f"v:p:{page}:{cat}")])
+    switch = (
+        InlineKeyboardButton(t("btn-summary"), callback_data=f"v:d:{suffix}")
+        if in_full
+        else InlineKeyboardButton(t("btn-vacancy-more"), callback_data=f"v:m:{suffix}")
+    )
+    rows.append([switch, InlineKeyboardButton(t("btn-back"), callback_data=f"v:p:{page}:{cat}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -243,7 +289,7 @@ async def vacancy_button(update: Update, context: VokasiContext) -> None:
     vacancy_id, back_page, cat = int(args[0]), int(args[1]), args[2]
     note = ""
     result: VacancyView | ConsentOffer | Refusal
-    if action == "d":
+    if action in ("d", "m"):
         result = await browse.detail(user_id, vacancy_id) or Refusal("vacancy-closed")
     elif action == "i":
         result = await browse.consent_offer(user_id, vacancy_id)
@@ -261,6 +307,9 @@ async def vacancy_button(update: Update, context: VokasiContext) -> None:
         await edit_pressed(query, consent_text(t, result), consent_keyboard(t, vacancy_id, back_page, cat))
         return
     shown = t(note, employer=result.vacancy.employer) if note else ""
+    in_full = action == "m"
     await edit_pressed(
-        query, detail_text(t, services.provinces, result, shown), detail_keyboard(t, result, back_page, cat)
+        query,
+        detail_text(t, services.provinces, result, shown, in_full=in_full),
+        detail_keyboard(t, result, back_page, cat, in_full=in_full),
     )
