@@ -99,7 +99,7 @@ class Translator:
         """A date as people write it in this language: 15 Januari 2025."""
         return str(format_date(value, format="d MMMM y", locale=self.language))
 
-    def weekday_date(self, value: date) -> str:
+    def weekday_date(self, value: _date) -> str:
         """A date with its weekday: Senin, 7 Desember 2026."""
         return str(format_date(value, format=self("fmt-day"), locale=self.language))
 
