@@ -56,8 +56,6 @@ PARTICIPANT_DESPITE_PREFIX = {"broadcast-sender", "broadcast-how-to-ask"}
 EXCEPTIONS = {
     "consent-notice": "the legal notice (UU PDP) must be read whole before anything is stored",
     "help": "the help page answers every question at once; it is asked for, not pushed",
-    "retention-notice": "the one notice before erasure: what is erased, when, and how to keep the data",
-    "mydata-summary": "/dataku: everything held about the person, asked for by the person",
     "details": "the registration review: ten fields, one a line, shown whole so the person can confirm them",
     "summary": "the registration review (details above plus a question)",
     "vacancy-consent": "consent to hand personal data to an employer: what goes where must be read whole",
@@ -93,6 +91,8 @@ SAMPLES = {
 }
 # Counts and numbers: a realistic two-digit value.
 SAMPLES |= dict.fromkeys(("page", "pages", "count", "n", "minutes", "min_months", "max_months", "waiting"), "12")
+SAMPLES |= dict.fromkeys(("enrollments", "surveys", "checkins", "tickets", "version", "months"), "12")
+SAMPLES |= dict.fromkeys(("registered", "consent_at"), "14 Desember 2026")
 LINES_SAMPLE = "\n".join(["• Operator Forklift Dasar, 14 Des 2026", "• Barista Pemula, 4 Jan 2027", "• K3 Listrik"])
 MULTI_LINE = {"sessions", "vacancies", "courses", "requirements", "how", "lines", "details", "entries"}
 DEFAULT = "Operator Forklift Dasar"
@@ -104,10 +104,12 @@ KEY_SAMPLES = {
         "sessions": "🗓 14–25 Desember 2026 · 10 sesi\n🕗 Biasanya 08.00–16.00 WIB\n▶️ Mulai Senin, 14 Desember 2026",
         "deadline": "11 Desember 2026",
     },
+    "retention-notice": {"date": "14 Desember 2026"},
     "vacancy-detail": {
         "note": "",
         "salary": "💰 Rp5.500.000–Rp7.000.000/bulan\n",
-        "more": "\nPersyaratan\n• Sertifikat pelatihan operator forklift\n• Pengalaman 1 tahun diutamakan\n• Bersedia kerja shift",
+        "more": "\nPersyaratan\n• Sertifikat pelatihan operator forklift\n• Pengalaman 1 tahun diutamakan"
+        "\n• Bersedia kerja shift",
     },
 }
 

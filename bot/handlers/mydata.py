@@ -90,13 +90,13 @@ def summary_text(t: Translator, services: Services, data: MyData) -> str:
     zone = mydata_file.person_zone(services.provinces, data)
     return t(
         "mydata-summary",
-        registered=t.moment(person.registered_at, zone),
+        registered=t.date(person.registered_at.astimezone(ZoneInfo(zone)).date()),  # the file has the times
         enrollments=len(data.enrollments),
         surveys=data.surveys_answered,
         checkins=len(data.checkins),
         tickets=len(data.tickets),
         version=person.consent_version,
-        consent_at=t.moment(person.consent_at, zone),
+        consent_at=t.date(person.consent_at.astimezone(ZoneInfo(zone)).date()),
     )
 
 
