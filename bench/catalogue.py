@@ -1,6 +1,8 @@
 """Course catalogue under load: a large CSV import, then many participants browsing and enrolling at once.
 
-Run: ``python bench/catalogue.py [--courses N] [--users U]``. Prints JSON lines (see ``run``).
+Run: ``python bench/catalogue.py [--courses N] [--users U] [--think LO-HI]
+[--backend postgresql [--postgresql-url URL]]``.
+Prints JSON lines (see ``run``); with ``--backend postgresql`` the people browse a PostgreSQL copy of the seeded file.
 
 Import: a generated catalogue of N courses (default 1,000) with 10 sessions each, spread over every province and
 so over WIB, WITA and WIT, is written to a temporary CSV file and imported with
@@ -61,7 +63,16 @@ from datetime import date, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bench.common import VAULT, BenchFailure, machine_info, percentile, print_lines, serving  # noqa: E402
+from bench.common import (  # noqa: E402
+    VAULT,
+    BenchFailure,
+    PostgresRun,
+    add_backend_options,
+    machine_info,
+    percentile,
+    print_lines,
+    serving,
+)
 from bot.app import build_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -467,14 +478,20 @@ def bench_settings(**fields: Any) -> Settings:
 
 
 async def run_interactions(
-    db_path: Path, plan: Sequence[Target], think: tuple[float, float] = (0.0, 0.0)
+    db_path: Path,
+    plan: Sequence[Target],
+    think: tuple[float, float] = (0.0, 0.0),
+    postgres: PostgresRun | None = None,
 ) -> tuple[float, list[float]]:
+    """The people browse and enrol; with `postgres`, on a PostgreSQL copy of the seeded file (brought back after,
+    so the checks read the same rows either way)."""
+    database_url = f"sqlite:///{db_path}" if postgres is None else await postgres.copy_of(db_path, "bench_catalogue")
     async with FakeTelegram() as server:
         settings = bench_settings(
             bot_token=server.token,
             bot_api_url=server.base_url,
             bot_file_url=server.base_file_url,
-            database_url=f"sqlite:///{db_path}",
+            database_url=database_url,
         )
         app = build_application(settings, clock=ManualClock(NOW))
         async with serving(app, server):
@@ -485,6 +502,8 @@ async def run_interactions(
             raise BenchFailure(
                 f"failed Bot API requests: {failed[:5]!r}; fakegram errors: {server.internal_errors[:5]!r}"
             )
+    if postgres is not None:
+        await postgres.back_to_sqlite(database_url, db_path)
     check_enrolled(db_path, plan)
     return measured
 
@@ -539,8 +558,10 @@ async def run(
     users: int = DEFAULT_USERS,
     workdir: Path | None = None,
     think: tuple[float, float] = (0.0, 0.0),
+    postgres: PostgresRun | None = None,
 ) -> list[dict[str, Any]]:
-    """Import, then interactions; the JSON lines as dicts: import, interactions, machine.
+    """Import (always on SQLite), then interactions (on PostgreSQL with `postgres`); the JSON lines as dicts:
+    import, interactions, machine.
 
     The CSV file and the database are ``workdir/catalogue.csv`` and ``workdir/bench.db`` when a directory is
     given (they are kept), else temporary files. Raises BenchFailure when an import, a reply or the final
@@ -568,10 +589,13 @@ async def run(
             "reimport_s": round(reimport_s, 3),
         }
         user_ids = await seed_participants(db_path, users, provinces)
-        elapsed, latencies = await run_interactions(db_path, targets(user_ids, planned, ids), think)
+        elapsed, latencies = await run_interactions(db_path, targets(user_ids, planned, ids), think, postgres)
     if len(latencies) != users * INTERACTIONS_PER_USER:
         raise BenchFailure(f"{len(latencies)} interactions measured, expected {users * INTERACTIONS_PER_USER}")
-    return [imported, interactions_summary(users, elapsed, latencies, think), machine()]
+    browsed = interactions_summary(users, elapsed, latencies, think)
+    if postgres is not None:
+        browsed["backend"] = "postgresql"
+    return [imported, browsed, machine()]
 
 
 def think_range(text: str) -> tuple[float, float]:
@@ -601,6 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds each person reads a reply before the next tap, at random between LO and HI (default 0-0: "
         "the bot's saturation)",
     )
+    add_backend_options(parser)
     args = parser.parse_args(argv)
     if args.courses < MIN_COURSES:
         parser.error(f"--courses must be at least {MIN_COURSES}")
@@ -609,6 +634,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # PTB 22 warns unless durations such as retry_after are timedelta objects (the PTB 23 behaviour), as main.py.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.backend == "postgresql":
+        with PostgresRun(args.postgresql_url) as postgres:
+            return print_lines(run(args.courses, args.users, think=args.think, postgres=postgres))
     return print_lines(run(args.courses, args.users, think=args.think))
 
 

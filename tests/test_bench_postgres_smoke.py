@@ -1,12 +1,14 @@
-"""The broadcast, reports and delivery benchmarks' PostgreSQL runs, small: same keys plus "backend", checks pass."""
+"""The broadcast, reports, delivery and catalogue benchmarks on PostgreSQL, small: same keys plus "backend", checks pass."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bench import broadcast, delivery, reports
+from bench import broadcast, catalogue, delivery, reports
+from bench.catalogue import INTERACTIONS_PER_USER, MIN_COURSES
 from bench.common import PostgresRun
 from tests.backends import Backend
 
@@ -51,3 +53,12 @@ async def test_delivery_bench_on_postgresql(tmp_path: Path) -> None:
     assert (unlimited["case"], unlimited["backend"]) == ("unlimited", "postgresql")
     assert (interactive["case"], interactive["backend"]) == ("interactive", "postgresql")
     assert "backend" not in machine
+
+
+async def test_catalogue_bench_on_postgresql(tmp_path: Path) -> None:
+    async with postgres_run() as postgres:
+        imported, browsed, machine = await catalogue.run(MIN_COURSES, 3, workdir=tmp_path, postgres=postgres)
+    assert browsed["backend"] == "postgresql" and browsed["interactions"] == 3 * INTERACTIONS_PER_USER
+    assert "backend" not in imported and "backend" not in machine  # the import is SQLite's in both runs
+    # The enrolments made on PostgreSQL were brought back and checked (run raises otherwise): three, in the file.
+    assert sqlite3.connect(tmp_path / "bench.db").execute("SELECT COUNT(*) FROM enrollments").fetchone() == (3,)
