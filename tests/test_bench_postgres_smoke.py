@@ -1,4 +1,4 @@
-"""The broadcast, reports, delivery and catalogue benchmarks on PostgreSQL, small: same keys plus "backend", checks pass."""
+"""The broadcast, reports, delivery and catalogue benchmarks on PostgreSQL, small: the same keys plus "backend"."""
 
 from __future__ import annotations
 
