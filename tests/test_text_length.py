@@ -56,10 +56,12 @@ PARTICIPANT_DESPITE_PREFIX = {"broadcast-sender", "broadcast-how-to-ask"}
 EXCEPTIONS = {
     "consent-notice": "the legal notice (UU PDP) must be read whole before anything is stored",
     "help": "the help page answers every question at once; it is asked for, not pushed",
-    "details": "the registration review: ten fields, one a line, shown whole so the person can confirm them",
-    "summary": "the registration review (details above plus a question)",
     "vacancy-consent": "consent to hand personal data to an employer: what goes where must be read whole",
-    "profile": "/profil: the ten registration fields (details above), shown whole to choose which to change",
+    # The person's record: ten labelled fields, one a line. Cut or behind a button, a wrong NIK or phone number
+    # would go unnoticed; without labels ("🏭 PT ...") a reader with little schooling cannot tell what is what.
+    "details": "the registration record, every field labelled (the review and /profil show it whole)",
+    "summary": "the registration review: the record (details) and 'Sudah benar?', confirmed before saving",
+    "profile": "/profil: the record (details) and the status, to choose which field to change",
 }
 # A long text behind a "Selengkapnya" button, by the key of the short text that offers it (which must fit).
 IN_FULL = {
