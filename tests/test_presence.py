@@ -261,7 +261,7 @@ async def test_location_accepted_within_the_radius_and_refused_beyond(located_bo
     await participant.send_location(-6.2, 106.8)  # Jakarta, some 90 km away
     await bot.settle()
     far = participant.new_messages()[-1]
-    assert far.text is not None and far.text.startswith("Lokasi Anda sekitar") and "radius 300 m" in far.text
+    assert far.text is not None and far.text.startswith("Lokasi Anda sekitar") and "jarak 300 meter" in far.text
     assert presence(bot) == {1001: ("absent", "qr", "pending")}
 
     at(bot, 7, 34)
