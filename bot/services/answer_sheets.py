@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services.report_cells import local_time, wave_label
+from bot.services.report_cells import LocalTimes, Memo, wave_label
 from bot.services.survey_catalog import Survey, SurveyCatalog
 from bot.services.xlsx_book import Bold, Book
 from bot.storage.db import Row
@@ -42,9 +42,12 @@ class _AnswerSheet:
     def __init__(self, book: Book, t: Translator, survey_id: str, survey: Survey | None) -> None:
         language = t.language
         questions = survey.questions if survey else []
-        self._t = t
         self._questions = [q.id for q in questions]
         self._options = {q.id: {o.value: o.label.get(language) for o in q.options} for q in questions}
+        # Each question's stored answers in the reader's words, each distinct answer converted once.
+        self._answers: dict[str, Memo[str | None, str]] = {}
+        self._waves: Memo[str, str] = Memo(lambda wave: wave_label(t, wave))
+        self._times = LocalTimes()
         title = survey.title.get(language) if survey else survey_id
         self.sheet = book.add_sheet(_sheet_name(title, book.names))
         self.sheet.freeze_header()
@@ -55,13 +58,20 @@ class _AnswerSheet:
         self.sheet.append([Bold(header) for header in headers])
 
     def row(self, run: _Run) -> list[Any]:
-        cells: list[Any] = [run.run_id, run.participant_id, wave_label(self._t, run.wave), local_time(run.answered_at)]
-        cells += [self._answer(q, run.answers[q]) if q in run.answers else "" for q in self._questions]
-        other = [f"{q}: {self._answer(q, v)}" for q, v in run.answers.items() if q not in self._options]
+        answers = run.answers
+        cells: list[Any] = [run.run_id, run.participant_id, self._waves[run.wave], self._times(run.answered_at)]
+        cells += [self._answer(q, answers[q]) if q in answers else "" for q in self._questions]
+        other = [f"{q}: {self._answer(q, v)}" for q, v in answers.items() if q not in self._options]
         cells.append("; ".join(other))
         return cells
 
     def _answer(self, question: str, value: str | None) -> str:
+        words = self._answers.get(question)
+        if words is None:
+            words = self._answers[question] = Memo(lambda stored: self._words(question, stored))
+        return words[value]
+
+    def _words(self, question: str, value: str | None) -> str:
         labels = self._options.get(question, {})
         return ", ".join(labels.get(v, v) for v in _answer_values(value))
 

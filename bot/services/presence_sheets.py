@@ -5,12 +5,14 @@ reminder's intent beside what was recorded (QR or roll call). "Intent" and "real
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services.reports import REPORT_ZONE, Group, Summary
-from bot.services.xlsx_book import Bold, Book, Sheet
-from bot.storage.db import Row, from_db_time
+from bot.services.report_cells import LocalTimes, Memo
+from bot.services.reports import Group, Summary
+from bot.services.xlsx_book import Bold, Book
+from bot.storage.db import Row
 from bot.storage.presence import (
     ABSENT,
     BY_STAFF,
@@ -61,13 +63,14 @@ async def add_sheets(
     sheet = book.add_sheet(t.plain("xlsx-sheet-presence"))
     sheet.freeze_header()
     sheet.append([Bold(t.plain(h)) for h in ROW_HEADERS])
+    cells = _cells(t)
     chunk: list[Row] = []
     async for row in reports.presence_rows(summary.scope):
         chunk.append(row)
         if len(chunk) >= _CHUNK:
-            await asyncio.to_thread(_append, sheet, t, chunk)
+            await asyncio.to_thread(sheet.extend, map(cells, chunk))
             chunk = []
-    await asyncio.to_thread(_append, sheet, t, chunk)
+    await asyncio.to_thread(sheet.extend, map(cells, chunk))
 
 
 def _rate_row(name: str, figures: AttendanceFigures | None) -> list[Any]:
@@ -77,25 +80,33 @@ def _rate_row(name: str, figures: AttendanceFigures | None) -> list[Any]:
     return [name, figures.expected, figures.present, figures.excused, rate, figures.no_shows]
 
 
-def _append(sheet: Sheet, t: Translator, rows: list[Row]) -> None:
-    for row in rows:
-        sheet.append(
-            [
-                row["enrollment"],
-                row["participant_id"],
-                row["code"],
-                row["position"],
-                _local(row["starts_at"]),
-                *(_word(t, column, row[column]) for column in ("intent", "status", "source", "location")),
-                _local(row["recorded_at"]),
-            ]
-        )
+def _cells(t: Translator) -> Callable[[Row], list[Any]]:
+    """A row's cells: each column's stored codes in the reader's words (translated once each), times in WIB."""
+
+    def words(column: str) -> Memo[str | None, str | None]:
+        keys = WORDS[column]
+        return Memo(lambda value: _word(t, keys, value))
+
+    intents, statuses, sources, locations = (words(c) for c in ("intent", "status", "source", "location"))
+    times = LocalTimes()
+
+    def cells(row: Row) -> list[Any]:
+        return [
+            row["enrollment"],
+            row["participant_id"],
+            row["code"],
+            row["position"],
+            times(row["starts_at"]),
+            intents[row["intent"]],
+            statuses[row["status"]],
+            sources[row["source"]],
+            locations[row["location"]],
+            times(row["recorded_at"]),
+        ]
+
+    return cells
 
 
-def _word(t: Translator, column: str, value: str | None) -> str | None:
-    key = WORDS[column].get(value or "")
+def _word(t: Translator, words: dict[str, str], value: str | None) -> str | None:
+    key = words.get(value or "")
     return None if key is None else t.plain(key)
-
-
-def _local(value: str | None) -> str | None:
-    return None if not value else from_db_time(value).astimezone(REPORT_ZONE).strftime("%Y-%m-%d %H:%M")

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 from bot.i18n import Translator
 from bot.services import answer_sheets, presence_sheets
 from bot.services.answer_sheets import ANSWER_COLUMNS as ANSWER_COLUMNS
+from bot.services.report_cells import LocalTimes, Memo
 from bot.services.report_cells import local_time as local_time
 from bot.services.report_cells import percent as percent
 from bot.services.report_cells import wave_label as wave_label
@@ -74,7 +75,8 @@ class DataSheet:
 
     name: str
     rows: Callable[[Context], AsyncIterator[Any]]
-    cells: Callable[[Any, Translator], list[Any]]
+    # Given the reader's language, a row's cells (a function per sheet, which converts each distinct label once).
+    cells: Callable[[Translator], Callable[[Any], list[Any]]]
 
     async def __call__(self, c: Context) -> None:
         headers = COLUMNS[self.name]
@@ -82,7 +84,7 @@ class DataSheet:
         sheet.freeze_header()
         sheet.widths(_WIDTHS.get(header, 14) for header in headers)
         sheet.append([Bold(c.t.plain(f"xlsx-col-{h}")) for h in headers])
-        await write_rows(sheet, self.rows(c), lambda row: self.cells(row, c.t))
+        await write_rows(sheet, self.rows(c), self.cells(c.t))
 
 
 async def workbook(
@@ -221,8 +223,7 @@ async def _summary_sheet(c: Context) -> None:
 def _append(sheet: Sheet, rows: list[Any], cells: Callable[[Any], list[Any]]) -> None:
     """Convert and write rows; an empty value is no cell at all (most of a survey sheet's question columns are
     empty, since each run answers only its branch). A text that would be a formula is kept text (xlsx_book)."""
-    for row in rows:
-        sheet.append(cells(row))
+    sheet.extend(map(cells, rows))
 
 
 async def _broadcast_rows(c: Context) -> AsyncIterator[dict[str, Any]]:
@@ -231,62 +232,87 @@ async def _broadcast_rows(c: Context) -> AsyncIterator[dict[str, Any]]:
         yield row
 
 
-def _participant(row: Row, t: Translator) -> list[Any]:
-    return [
-        row["id"],
-        row["full_name"] or "",
-        row["nik"] or "",
-        t.plain(f"gender-{row['gender'].lower()}") if row["gender"] else "",
-        row["birth_year"] or "",
-        row["province_code"],
-        row["regency"] or "",
-        t.plain(f"edu-{row['education']}") if t.has(f"edu-{row['education']}") else row["education"],
-        row["phk_date"],
-        t.plain("filter-yes") if row["needs_verification"] else "",
-        local_time(row["registered_at"]),
-        t.plain(f"employment-{row['employment_status']}") if row["employment_status"] else "",
-        local_time(row["employment_status_at"]),
-        local_time(row["erased_at"]),
-    ]
+def _participant(t: Translator) -> Callable[[Row], list[Any]]:
+    genders: Memo[str | None, str] = Memo(lambda gender: t.plain(f"gender-{gender.lower()}") if gender else "")
+    educations: Memo[str, str] = Memo(lambda edu: t.plain(f"edu-{edu}") if t.has(f"edu-{edu}") else edu)
+    statuses: Memo[str | None, str] = Memo(lambda status: t.plain(f"employment-{status}") if status else "")
+    verify = t.plain("filter-yes")
+    times = LocalTimes()
+
+    def cells(row: Row) -> list[Any]:
+        return [
+            row["id"],
+            row["full_name"] or "",
+            row["nik"] or "",
+            genders[row["gender"]],
+            row["birth_year"] or "",
+            row["province_code"],
+            row["regency"] or "",
+            educations[row["education"]],
+            row["phk_date"],
+            verify if row["needs_verification"] else "",
+            times(row["registered_at"]),
+            statuses[row["employment_status"]],
+            times(row["employment_status_at"]),
+            times(row["erased_at"]),
+        ]
+
+    return cells
 
 
-def _enrollment(row: Row, t: Translator) -> list[Any]:
-    return [
-        row["id"],
-        row["participant_id"],
-        row["code"],
-        row["title"],
-        row["institute"],
-        t.plain(f"enrollment-status-{row['status']}"),
-        local_time(row["created_at"]),
-        local_time(row["finished_at"]),
-        row["attending"],
-        row["absent"],
-    ]
+def _enrollment(t: Translator) -> Callable[[Row], list[Any]]:
+    statuses: Memo[str, str] = Memo(lambda status: t.plain(f"enrollment-status-{status}"))
+    times = LocalTimes()
+
+    def cells(row: Row) -> list[Any]:
+        return [
+            row["id"],
+            row["participant_id"],
+            row["code"],
+            row["title"],
+            row["institute"],
+            statuses[row["status"]],
+            times(row["created_at"]),
+            times(row["finished_at"]),
+            row["attending"],
+            row["absent"],
+        ]
+
+    return cells
 
 
-def _checkin(row: Row, t: Translator) -> list[Any]:
-    return [
-        row["run_id"],
-        row["participant_id"],
-        row["code"] or "",
-        wave_label(t, row["wave"]),
-        t.plain(f"employment-{row['status']}"),
-        local_time(row["answered_at"]),
-    ]
+def _checkin(t: Translator) -> Callable[[Row], list[Any]]:
+    waves: Memo[str, str] = Memo(lambda wave: wave_label(t, wave))
+    statuses: Memo[str, str] = Memo(lambda status: t.plain(f"employment-{status}"))
+    times = LocalTimes()
+
+    def cells(row: Row) -> list[Any]:
+        return [
+            row["run_id"],
+            row["participant_id"],
+            row["code"] or "",
+            waves[row["wave"]],
+            statuses[row["status"]],
+            times(row["answered_at"]),
+        ]
+
+    return cells
 
 
-def _broadcast(row: dict[str, Any], _: Translator) -> list[Any]:
-    return [
-        row["id"],
-        row["created_by"],
-        local_time(row["created_at"]),
-        local_time(row["send_at"]),
-        row["content"] or "",
-        row["status"],
-        row["recipients"],
-        row["sent"],
-    ]
+def _broadcast(_: Translator) -> Callable[[dict[str, Any]], list[Any]]:
+    def cells(row: dict[str, Any]) -> list[Any]:
+        return [
+            row["id"],
+            row["created_by"],
+            local_time(row["created_at"]),
+            local_time(row["send_at"]),
+            row["content"] or "",
+            row["status"],
+            row["recipients"],
+            row["sent"],
+        ]
+
+    return cells
 
 
 _WIDTHS = {

@@ -41,6 +41,11 @@ _MAX_COLUMNS = 16_384
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _LOOKALIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+# An int below this in size is written as its digits: the same text as XlsxWriter's "%.16G" of it (its float).
+_EXACT_INT = 2**53
+# Texts remembered per sheet with their cells; past this many the memory starts again (names and free answers are
+# mostly seen once, a column's labels and dates many times).
+_TEXTS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +63,11 @@ class Sheet:
         # XlsxWriter's constant-memory row file: the <row> elements, copied into the sheet's XML on close.
         self._out = sheet.fh
         self._styles = {name: f' s="{fmt._get_xf_index()}"' for name, fmt in formats.items()}
-        self._columns: list[str] = []
+        # Each column's '<c r="B' (a cell's start, up to its row number).
+        self._starts: list[str] = []
+        # A text's cell after its reference ('" t="inlineStr"><is>...</c>'), for the texts seen last: a label, a
+        # date or a course code is one of a few values in its column, escaped and checked once (_TEXTS at most).
+        self._texts: dict[str, str] = {}
         self._row = 0
 
     def widths(self, widths: Iterable[float]) -> None:
@@ -72,71 +81,93 @@ class Sheet:
 
     def append(self, values: Sequence[Any]) -> None:
         """The next row: text, numbers, Bold(...) cells; None and "" leave the cell out."""
-        if len(values) > _MAX_COLUMNS:
-            raise ValueError(f"a row of {len(values)} cells: a sheet has {_MAX_COLUMNS} columns")
-        columns = self._columns
-        if len(columns) < len(values):
-            columns.extend(xl_col_to_name(c) for c in range(len(columns), len(values)))
+        self._out.write(self._row_xml(values))
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        """The next rows, written to the row file as one piece."""
+        self._out.write("".join(map(self._row_xml, rows)))
+
+    def _row_xml(self, values: Sequence[Any]) -> str:
+        """The <row> element of the next row ("" when it has no cells); the sheet's used range grows to it."""
+        count = len(values)
+        if count > _MAX_COLUMNS:
+            raise ValueError(f"a row of {count} cells: a sheet has {_MAX_COLUMNS} columns")
+        starts = self._starts
+        if len(starts) < count:
+            starts.extend(f'<c r="{xl_col_to_name(c)}' for c in range(len(starts), count))
         number = self._row + 1
-        cells = []
-        first = last = None
-        for column, value in enumerate(values):
-            cell = self._cell(f"{columns[column]}{number}", value)
-            if cell:
-                cells.append(cell)
-                last = column
-                if first is None:
-                    first = column
-        if cells:
-            self._out.write(f'<row r="{number}">{"".join(cells)}</row>')
-            self._grow(first, last)
         self._row = number
         # Rows before this one are written: XlsxWriter refuses later writes there, as for its own rows.
         self._sheet.previous_row = number
-
-    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
-        for values in rows:
-            self.append(values)
-
-    def _cell(self, ref: str, value: Any) -> str:
-        """One <c> element ("" for no cell)."""
-        kind = type(value)
-        if kind is str:
-            return self._plain_text(ref, value)
-        if kind is int or kind is float:
-            return _number(ref, value, "")
-        if value is None:
+        ref = f'{number}"'
+        texts = self._texts
+        cells = []
+        first = last = -1
+        for column, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    continue
+                rest = texts.get(value)
+                if rest is None:
+                    rest = self._text_rest(value)
+            elif kind is int:
+                rest = f"><v>{value}</v></c>" if -_EXACT_INT < value < _EXACT_INT else _number(value, "")
+            elif value is None:
+                continue
+            else:
+                rest = self._other(value)
+                if not rest:
+                    continue
+            cells.append(f"{starts[column]}{ref}{rest}")
+            if first < 0:
+                first = column
+            last = column
+        if first < 0:
             return ""
+        self._grow(number, first, last)
+        return f'<row r="{number}">{"".join(cells)}</row>'
+
+    def _text_rest(self, text: str) -> str:
+        rest = _text(text, self._styles["quoted"] if text.startswith(FORMULA_STARTS) else "")
+        texts = self._texts
+        if len(texts) >= _TEXTS:
+            texts.clear()
+        texts[text] = rest
+        return rest
+
+    def _other(self, value: Any) -> str:
+        """A cell that is not a text, an int or None: "" for no cell."""
+        kind = type(value)
+        if kind is float:
+            return _number(value, "")
         if kind is Bold:
             text = value.value
             if isinstance(text, int | float) and not isinstance(text, bool):
-                return _number(ref, text, self._styles["bold"])
+                return _number(text, self._styles["bold"])
             if text is None or text == "":
                 return ""
             text = str(text)
-            return _text(ref, text, self._styles["bold_quoted" if text.startswith(FORMULA_STARTS) else "bold"])
+            return _text(text, self._styles["bold_quoted" if text.startswith(FORMULA_STARTS) else "bold"])
         if kind is bool:
-            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-        return self._plain_text(ref, str(value))  # anything else is written as its text, never interpreted
+            return f' t="b"><v>{int(value)}</v></c>'
+        text = str(value)  # anything else is written as its text, never interpreted
+        return self._text_rest(text) if text else ""
 
-    def _plain_text(self, ref: str, text: str) -> str:
-        if not text:
-            return ""
-        return _text(ref, text, self._styles["quoted"] if text.startswith(FORMULA_STARTS) else "")
-
-    def _grow(self, first: int | None, last: int | None) -> None:
+    def _grow(self, row: int, first: int, last: int) -> None:
         """XlsxWriter's record of the used range (the sheet's <dimension>), as its own writes keep it."""
-        sheet, row = self._sheet, self._row
+        sheet = self._sheet
         if sheet.dim_rowmin is None:
-            sheet.dim_rowmin = row
-        sheet.dim_rowmax = row
-        if first is not None and (sheet.dim_colmin is None or first < sheet.dim_colmin):
+            sheet.dim_rowmin = row - 1
+        sheet.dim_rowmax = row - 1
+        if sheet.dim_colmin is None or first < sheet.dim_colmin:
             sheet.dim_colmin = first
-        if last is not None and (sheet.dim_colmax is None or last > sheet.dim_colmax):
+        if sheet.dim_colmax is None or last > sheet.dim_colmax:
             sheet.dim_colmax = last
 
 
-def _text(ref: str, text: str, style: str) -> str:
+def _text(text: str, style: str) -> str:
+    """A text cell after its reference."""
     if len(text) > _MAX_TEXT // 2 and len(text.encode("utf_16_le")) // 2 > _MAX_TEXT:
         text = text.encode("utf_16_le")[: _MAX_TEXT * 2].decode("utf_16_le", errors="ignore")
     if _NEEDS_ESCAPE.search(text):
@@ -144,13 +175,14 @@ def _text(ref: str, text: str, style: str) -> str:
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _LOOKALIKE.sub(r"_x005F\1", text))
         text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _number(ref: str, number: float, style: str) -> str:
+def _number(number: float, style: str) -> str:
+    """A number cell after its reference."""
     if not math.isfinite(number):  # no such number in Excel: its text
-        return _text(ref, str(number), style)
-    return f'<c r="{ref}"{style}><v>{number:.16G}</v></c>'
+        return _text(str(number), style)
+    return f"{style}><v>{number:.16G}</v></c>"
 
 
 class Book:

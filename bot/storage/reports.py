@@ -16,6 +16,11 @@ from bot.storage.vault import Vault
 
 # The check-in answers that count as working again; the same list as bot/services/survey_catalog.py EMPLOYED.
 _EMPLOYED_SQL = "('previous_employer', 'new_employer', 'own_business')"
+# The participants' columns in the workbook's sheet (besides the NIK, masked or opened).
+_PARTICIPANT_SHEET = (
+    "p.id, p.full_name, p.gender, p.birth_year, p.province_code, p.regency, p.education, p.phk_date,"
+    " p.needs_verification, p.registered_at, p.employment_status, p.employment_status_at, p.erased_at"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,17 +228,19 @@ class ReportRepository:
     # ------------------------------------------------------------------ rows for the workbook
 
     async def participant_rows(self, scope: Scope, unmask_with: Vault | None = None) -> AsyncIterator[dict[str, Any]]:
-        """The participants' sheet: `nik` is the masked NIK, or the full one opened with `unmask_with` (admins)."""
+        """The participants' sheet: `nik` is the masked NIK, or the full one opened with `unmask_with` (admins).
+        Only the columns the sheet shows are read (not the other sealed values, nor the NIK's token when masked)."""
         params: list[Param] = []
         where = ["1 = 1", *_participant_scope(scope, params)]
+        nik = "p.nik_masked" if unmask_with is None else "p.nik"
         async for row in self._s.stream(
-            f"SELECT p.* FROM participants p WHERE {' AND '.join(where)} ORDER BY p.id",  # noqa: S608
+            f"SELECT {_PARTICIPANT_SHEET}, {nik} AS nik FROM participants p"  # noqa: S608 (fixed fragments)
+            f" WHERE {' AND '.join(where)} ORDER BY p.id",
             params,
         ):
             values = dict(row)
-            values["nik"] = row["nik_masked"] if unmask_with is None else unmask_with.open_opt(row["nik"], "nik")
-            for column in ("kpj", "phone", "birth_date"):
-                del values[column]  # sealed; the sheet does not show them
+            if unmask_with is not None:
+                values["nik"] = unmask_with.open_opt(values["nik"], "nik")
             yield values
 
     async def enrollment_rows(self, scope: Scope) -> AsyncIterator[Row]:
