@@ -96,7 +96,6 @@ def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail,
     seats = (
         t("seats-left", seats=course.seats_left) if course.seats_left else t("seats-full", waiting=course.waitlisted)
     )
-    deadline = t.moment(course.registration_deadline, course.timezone)
     # An optional field left empty in the catalogue is simply not shown (no lone "-", no "(-)").
     if not every_session:
         return t(
@@ -127,7 +126,7 @@ def detail_text(t: Translator, provinces: ProvinceCatalog, detail: CourseDetail,
         where=_where(provinces, course),
         sessions=Raw(session_lines(t, course, detail.sessions)),
         seats=seats,
-        deadline=deadline,
+        deadline=t.moment(course.registration_deadline, course.timezone),
     )
 
 
